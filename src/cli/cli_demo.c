@@ -1,0 +1,149 @@
+/*
+ * cli_demo.c — `sargs demo`: a demo register of a small sign shop (seed 001,
+ * SIA "ZĪMES"): its controller profile, its purposes (examples/
+ * zimes-purposes.json, built into the binary) and a few hundred synthetic
+ * customers. Then prints the register's summary and its record of
+ * processing activities.
+ */
+#include "cli/cli.h"
+#include "demo_registry.h" /* generated from examples/zimes-purposes.json */
+#include "domain/controller.h"
+#include "domain/ropa.h"
+#include "domain/subject.h"
+#include "util/synth.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char help[] =
+	"Usage: sargs [--data DIR] demo [--customers N]\n"
+	"\n"
+	"Creates a demo register in the data directory (it must not hold one yet):\n"
+	"the sign shop SIA \"ZĪMES\" with its controller profile, six purposes and N\n"
+	"synthetic customers (default 300; names, e-mails, phones and personal\n"
+	"codes are made up). Then prints the summary and the record of processing.\n";
+
+static enum sargs_rc add_customers(struct sargs_reg *reg, long n, struct sargs_err *err)
+{
+	struct sargs_synth g;
+	enum sargs_rc rc;
+
+	sargs_synth_init(&g, 20181);
+	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
+		return rc;
+	for (long i = 0; i < n && rc == SARGS_OK; i++) {
+		struct sargs_synth_person p;
+		const char *purposes[6];
+		struct sargs_kv kv[16];
+		struct sargs_subject_input in;
+		char id[SARGS_UUID_STR], since[11];
+		size_t np = 0, nk = 0;
+
+		sargs_synth_person(&g, (uint64_t)i, &p);
+		purposes[np++] = "service";
+		purposes[np++] = "accounting";
+		if (i % 2 == 0)
+			purposes[np++] = "customer_contact";
+		if (i % 5 < 2)
+			purposes[np++] = "web_shop";
+		if (i % 10 < 3)
+			purposes[np++] = "newsletter";
+		(void)snprintf(since, sizeof(since), "20%02ld-%02ld-%02ld", 18 + i % 8, 1 + i % 12,
+			       1 + i % 28);
+		kv[nk++] = (struct sargs_kv){"first_name", p.first_name};
+		kv[nk++] = (struct sargs_kv){"last_name", p.last_name};
+		kv[nk++] = (struct sargs_kv){"email", p.email};
+		kv[nk++] = (struct sargs_kv){"customer_since", since};
+		if (i % 3 != 0)
+			kv[nk++] = (struct sargs_kv){"phone", p.phone};
+		if (i % 4 == 0)
+			kv[nk++] = (struct sargs_kv){"postal_address", p.address};
+		if (i % 6 == 0)
+			kv[nk++] = (struct sargs_kv){"personal_code", p.personal_code};
+		if (i % 5 < 2)
+			kv[nk++] = (struct sargs_kv){"browser_data", "session cookie only"};
+		kv[nk++] = (struct sargs_kv){"order_history", i % 2 ? "door sign; vinyl lettering"
+								    : "shop window sticker"};
+		memset(&in, 0, sizeof(in));
+		in.purposes = purposes;
+		in.n_purposes = np;
+		in.source = "person";
+		in.fields = kv;
+		in.n_fields = nk;
+		rc = sargs_subject_add(reg, &in, id, err);
+		if (i % 100 == 99)
+			fprintf(stderr, "\radded %ld of %ld customers", i + 1, n);
+	}
+	if (n >= 100)
+		fprintf(stderr, "\n");
+	if (rc == SARGS_OK)
+		return sargs_reg_commit(reg, err);
+	sargs_reg_rollback(reg);
+	return rc;
+}
+
+int cmd_demo(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"customers", required_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	struct sargs_controller c = {
+		.name = "SIA \"ZĪMES\"",
+		.registration_number = "40003000000 (demo)",
+		.address = "Brīvības iela 1, Rīga, LV-1010 (demo)",
+		.email = "info@zimes.example.lv",
+		.phone = "+371 67000000",
+		.dpo_name = "Data protection contact (demo)",
+		.dpo_email = "privatums@zimes.example.lv",
+		.owner = NULL};
+	struct sargs_reg *reg = NULL;
+	struct sargs_err err;
+	long customers = 300;
+	char *md = NULL;
+	int ch, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		char *end;
+
+		if (ch == 'h') {
+			fputs(help, stdout);
+			return EXIT_OK;
+		}
+		if (ch != 'n')
+			return cli_usage_error(cli, "unknown option '%s'; see 'sargs demo --help'",
+					       argv[optind - 1]);
+		errno = 0;
+		customers = strtol(optarg, &end, 10);
+		if (errno != 0 || *end != '\0' || customers < 0 || customers > 10000000)
+			return cli_usage_error(cli, "--customers: expected a number from 0 to 10000000");
+	}
+	if (optind < argc)
+		return cli_usage_error(cli, "demo takes no arguments besides --customers");
+	sargs_err_clear(&err);
+	if (sargs_reg_init(cli->data_dir, &err) != SARGS_OK)
+		return cli_fail(cli, &err);
+	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
+		return rc;
+	if (sargs_controller_set(reg, &c, &err) != SARGS_OK ||
+	    sargs_registry_load(reg, (const char *)demo_registry, sizeof(demo_registry), NULL,
+				&err) != SARGS_OK ||
+	    add_customers(reg, customers, &err) != SARGS_OK ||
+	    sargs_ropa_build(reg, NULL, &md, &err) != SARGS_OK) {
+		rc = cli_fail(cli, &err);
+		sargs_reg_close(reg);
+		return rc;
+	}
+	sargs_reg_close(reg);
+	printf("Demo register of SIA \"ZĪMES\" created in %s with %ld customers.\n\n", cli->data_dir,
+	       customers);
+	rc = cmd_status(cli, 1, argv);
+	if (rc == EXIT_OK && !cli->json)
+		printf("\n%s", md);
+	free(md);
+	return rc;
+}

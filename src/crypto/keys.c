@@ -1,0 +1,206 @@
+/*
+ * keys.c — master key files, sub-key derivation, the buffered CSPRNG.
+ */
+#include "crypto/keys.h"
+#include "util/fsutil.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define KDF_CONTEXT "sargs-v1"  /* crypto_kdf_CONTEXTBYTES == 8 */
+#define RNG_BYTES 4096
+#define KEYFILE_HEADER "sargs-master-key-v1\n"
+
+struct sargs_keys {
+	unsigned char master[SARGS_KEY_BYTES];
+	unsigned char sub[SARGS_SUBKEY__COUNT][SARGS_KEY_BYTES];
+	unsigned char rng[RNG_BYTES];
+	size_t rng_used;
+};
+
+enum sargs_rc sargs_crypto_init(void)
+{
+	return sodium_init() < 0 ? SARGS_E_CRYPTO : SARGS_OK;
+}
+
+void sargs_wipe(void *p, size_t n)
+{
+	if (p != NULL && n > 0)
+		sodium_memzero(p, n);
+}
+
+int sargs_secret_cmp(const void *a, const void *b, size_t n)
+{
+	return sodium_memcmp(a, b, n);
+}
+
+enum sargs_rc sargs_keys_from_bytes(const unsigned char master[SARGS_KEY_BYTES],
+				    struct sargs_keys **out)
+{
+	struct sargs_keys *k;
+
+	if (sargs_crypto_init() != SARGS_OK)
+		return SARGS_E_CRYPTO;
+	k = sodium_malloc(sizeof(*k));
+	if (k == NULL)
+		return SARGS_E_NOMEM;
+	memcpy(k->master, master, SARGS_KEY_BYTES);
+	memset(k->sub[0], 0, SARGS_KEY_BYTES);
+	for (int i = 1; i < SARGS_SUBKEY__COUNT; i++)
+		crypto_kdf_derive_from_key(k->sub[i], SARGS_KEY_BYTES, (uint64_t)i, KDF_CONTEXT,
+					   k->master);
+	k->rng_used = RNG_BYTES;
+	*out = k;
+	return SARGS_OK;
+}
+
+void sargs_keys_free(struct sargs_keys *keys)
+{
+	if (keys != NULL)
+		sodium_free(keys); /* sodium_free wipes before unmapping */
+}
+
+const unsigned char *sargs_keys_sub(const struct sargs_keys *keys, enum sargs_subkey which)
+{
+	if (which <= 0 || which >= SARGS_SUBKEY__COUNT)
+		abort(); /* programmer error */
+	return keys->sub[which];
+}
+
+void sargs_keys_check_value(const struct sargs_keys *keys,
+			    unsigned char out[SARGS_KEY_CHECK_BYTES])
+{
+	static const char label[] = "sargs key check value";
+
+	crypto_generichash(out, SARGS_KEY_CHECK_BYTES, (const unsigned char *)label,
+			   sizeof(label) - 1, keys->sub[SARGS_SUBKEY_CHECK], SARGS_KEY_BYTES);
+}
+
+void sargs_keys_random(struct sargs_keys *keys, void *out, size_t n)
+{
+	unsigned char *p = out;
+
+	while (n > 0) {
+		size_t take;
+
+		if (keys->rng_used == RNG_BYTES) {
+			randombytes_buf(keys->rng, RNG_BYTES);
+			keys->rng_used = 0;
+		}
+		take = RNG_BYTES - keys->rng_used;
+		if (take > n)
+			take = n;
+		memcpy(p, keys->rng + keys->rng_used, take);
+		/* bytes handed out are never handed out again */
+		sodium_memzero(keys->rng + keys->rng_used, take);
+		keys->rng_used += take;
+		p += take;
+		n -= take;
+	}
+}
+
+static enum sargs_rc parse_hex_key(const char *hex, size_t hex_len,
+				   unsigned char key[SARGS_KEY_BYTES])
+{
+	size_t bin_len = 0;
+	const char *end = NULL;
+
+	while (hex_len > 0 && (hex[hex_len - 1] == '\n' || hex[hex_len - 1] == '\r' ||
+			       hex[hex_len - 1] == ' '))
+		hex_len--;
+	if (hex_len != 2 * SARGS_KEY_BYTES)
+		return SARGS_E_INVALID;
+	if (sodium_hex2bin(key, SARGS_KEY_BYTES, hex, hex_len, NULL, &bin_len, &end) != 0 ||
+	    bin_len != SARGS_KEY_BYTES || end != hex + hex_len)
+		return SARGS_E_INVALID;
+	return SARGS_OK;
+}
+
+enum sargs_rc sargs_keys_create_file(const char *path, struct sargs_err *err)
+{
+	unsigned char *key;
+	char *text;
+	size_t hlen = sizeof(KEYFILE_HEADER) - 1;
+	size_t tlen = hlen + 2 * SARGS_KEY_BYTES + 1;
+	enum sargs_rc rc;
+
+	if (sargs_crypto_init() != SARGS_OK)
+		return sargs_err_set(err, SARGS_E_CRYPTO, "cannot initialise libsodium");
+	key = sodium_malloc(SARGS_KEY_BYTES);
+	text = sodium_malloc(tlen + 1);
+	if (key == NULL || text == NULL) {
+		rc = sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+		goto out;
+	}
+	randombytes_buf(key, SARGS_KEY_BYTES);
+	memcpy(text, KEYFILE_HEADER, hlen);
+	sodium_bin2hex(text + hlen, 2 * SARGS_KEY_BYTES + 1, key, SARGS_KEY_BYTES);
+	text[tlen - 1] = '\n';
+	text[tlen] = '\0';
+	rc = sargs_fs_write_atomic(path, text, tlen, 0600, 0, err);
+out:
+	if (key != NULL)
+		sodium_free(key);
+	if (text != NULL)
+		sodium_free(text);
+	return rc;
+}
+
+enum sargs_rc sargs_keys_load(const char *path, struct sargs_keys **out,
+			      struct sargs_err *err)
+{
+	unsigned char *key = NULL;
+	char *text = NULL;
+	size_t len = 0, hlen = sizeof(KEYFILE_HEADER) - 1;
+	const char *env = getenv(SARGS_MASTER_KEY_ENV);
+	struct stat st;
+	enum sargs_rc rc;
+
+	if (sargs_crypto_init() != SARGS_OK)
+		return sargs_err_set(err, SARGS_E_CRYPTO, "cannot initialise libsodium");
+	key = sodium_malloc(SARGS_KEY_BYTES);
+	if (key == NULL)
+		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+	if (env != NULL && env[0] != '\0') {
+		if (parse_hex_key(env, strlen(env), key) != SARGS_OK) {
+			rc = sargs_err_set(err, SARGS_E_INVALID,
+					   "%s must hold 64 hexadecimal digits", SARGS_MASTER_KEY_ENV);
+			goto out;
+		}
+	} else {
+		if (stat(path, &st) != 0) {
+			rc = sargs_err_set(err, errno == ENOENT ? SARGS_E_NOTFOUND : SARGS_E_IO,
+					   "cannot find the master key file %s: %s (set %s or restore the key file)",
+					   path, strerror(errno), SARGS_MASTER_KEY_ENV);
+			goto out;
+		}
+		if ((st.st_mode & 077) != 0) {
+			rc = sargs_err_set(err, SARGS_E_DENIED,
+					   "the master key file %s is readable by others (mode %03o); run: chmod 600 %s",
+					   path, (unsigned)(st.st_mode & 0777), path);
+			goto out;
+		}
+		rc = sargs_fs_read(path, 4096, &text, &len, err);
+		if (rc != SARGS_OK)
+			goto out;
+		if (len < hlen || memcmp(text, KEYFILE_HEADER, hlen) != 0 ||
+		    parse_hex_key(text + hlen, len - hlen, key) != SARGS_OK) {
+			rc = sargs_err_set(err, SARGS_E_INVALID,
+					   "%s is not a Sargs master key file", path);
+			goto out;
+		}
+	}
+	rc = sargs_keys_from_bytes(key, out);
+	if (rc != SARGS_OK)
+		(void)sargs_err_set(err, rc, "cannot set up keys");
+out:
+	if (text != NULL) {
+		sodium_memzero(text, len);
+		free(text);
+	}
+	sodium_free(key);
+	return rc;
+}

@@ -1,0 +1,86 @@
+/*
+ * register.h — an open register: its data directory, store, keys, audit
+ * trail and purpose registry, and the actor on whose behalf calls are made.
+ *
+ * A data directory holds:
+ *   sargs.db     the register database (SQLite, WAL)
+ *   master.key   the master key file (0600), unless SARGS_MASTER_KEY is set
+ * The master key is never written into the database.
+ *
+ * Transactions: every domain function that changes the register, or reads
+ * personal data (and therefore writes an audit entry), runs inside
+ * sargs_reg_begin/commit. When the caller has not begun one, the function
+ * opens and commits its own; when it has, the function joins it as a nested
+ * step that undoes only itself on failure. So bulk work (an import, a
+ * benchmark) can batch thousands of operations into one durable commit.
+ */
+#ifndef SARGS_REGISTER_H
+#define SARGS_REGISTER_H
+
+#include "audit/audit.h"
+#include "crypto/keys.h"
+#include "store/store.h"
+#include "util/rc.h"
+
+#include <stdint.h>
+
+#define SARGS_DB_FILE "sargs.db"
+#define SARGS_KEY_FILE "master.key"
+#define SARGS_DATA_ENV "SARGS_DATA"
+#define SARGS_ACTOR_MAX 128
+
+struct sargs_registry;
+
+struct sargs_reg {
+	char dir[1024];
+	struct sargs_store *store;
+	struct sargs_keys *keys;
+	struct sargs_audit *audit;
+	struct sargs_registry *registry; /* NULL until a registry is loaded */
+	int64_t registry_version;
+	char actor[SARGS_ACTOR_MAX];     /* "cli:USER" by default */
+	char channel[32];                /* "cli", "api", ... */
+};
+
+/*
+ * Creates a new register in dir: the directory (0700), a master key file
+ * (unless SARGS_MASTER_KEY is set) and the database at the newest schema.
+ * Refuses when dir already holds a register. Writes the first audit entry.
+ */
+enum sargs_rc sargs_reg_init(const char *dir, struct sargs_err *err) SARGS_WUR;
+
+/* Opens the register in dir (caller closes). */
+enum sargs_rc sargs_reg_open(const char *dir, struct sargs_reg **out,
+			     struct sargs_err *err) SARGS_WUR;
+void sargs_reg_close(struct sargs_reg *reg);
+
+/* Sets who acts and through which channel (copied; checked for length). */
+enum sargs_rc sargs_reg_set_actor(struct sargs_reg *reg, const char *actor,
+				  const char *channel) SARGS_WUR;
+
+enum sargs_rc sargs_reg_begin(struct sargs_reg *reg, struct sargs_err *err) SARGS_WUR;
+enum sargs_rc sargs_reg_commit(struct sargs_reg *reg, struct sargs_err *err) SARGS_WUR;
+void sargs_reg_rollback(struct sargs_reg *reg);
+
+/* Appends an audit entry as the register's actor and channel. */
+enum sargs_rc sargs_reg_audit(struct sargs_reg *reg, const char *action, const char *subject_id,
+			      const char *fields, const char *purpose, const char *detail,
+			      struct sargs_err *err) SARGS_WUR;
+
+/* The current purpose registry; SARGS_E_NOTFOUND with a message when none. */
+enum sargs_rc sargs_reg_registry(struct sargs_reg *reg, const struct sargs_registry **out,
+				 struct sargs_err *err) SARGS_WUR;
+
+/* Counts for the summary. */
+struct sargs_reg_summary {
+	int64_t subjects;
+	int64_t erased;
+	int64_t audit_entries;
+	int64_t registry_version;
+	int schema_version;
+	const char *engine;
+};
+enum sargs_rc sargs_reg_summary(struct sargs_reg *reg, struct sargs_reg_summary *out,
+				struct sargs_err *err) SARGS_WUR;
+
+#endif

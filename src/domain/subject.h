@@ -1,0 +1,135 @@
+/*
+ * subject.h — data subjects: adding, finding, reading for a purpose,
+ * editing and erasing, with data minimisation at the door.
+ *
+ * A field is stored only when a purpose the subject is linked to covers the
+ * field's data category (GDPR Art. 5(1)(c); 000; 002 §2). Typed fields are
+ * validated and normalised (e-mail, phone to E.164, Latvian personal code,
+ * date) and invalid input is refused with nothing stored. Every read names
+ * a purpose and returns only the fields that purpose lists. Every call
+ * appends an audit entry naming field names, never values.
+ *
+ * Erasure is crypto-shredding: the subject's wrapped data key, ciphertexts,
+ * blind index rows and purpose links are deleted in one transaction (so an
+ * interrupted erase either completed or did not start), the id goes into the
+ * erasure ledger, and the database's log is truncated so the deleted bytes
+ * do not linger.
+ */
+#ifndef SARGS_SUBJECT_H
+#define SARGS_SUBJECT_H
+
+#include "domain/register.h"
+#include "util/uuid.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SARGS_FIELD_VALUE_MAX 65536 /* bytes of one field value */
+#define SARGS_SOURCE_FIELD "_source" /* who supplied the data, when not the person */
+
+struct sargs_kv {
+	const char *name;
+	const char *value;
+};
+
+struct sargs_subject_input {
+	const char *const *purposes;  /* at least one; the purposes of collection */
+	size_t n_purposes;
+	const char *source;           /* "person", "third_party" or "public" */
+	const char *source_name;      /* required unless source is "person" */
+	const struct sargs_kv *fields;
+	size_t n_fields;
+};
+
+/*
+ * Adds a subject. On success id_out holds the new subject id. On any
+ * failure nothing is stored and err says which field or purpose is wrong.
+ */
+enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subject_input *in,
+				char id_out[SARGS_UUID_STR], struct sargs_err *err) SARGS_WUR;
+
+struct sargs_view_field {
+	const char *name;      /* points into the registry */
+	const char *category;  /* points into the registry */
+	char *value;           /* owned; wiped on free */
+};
+
+struct sargs_view_link {
+	char purpose[64];
+	int64_t linked_us;
+};
+
+struct sargs_subject_view {
+	char id[SARGS_UUID_STR];
+	int64_t created_us;
+	int64_t updated_us;
+	char source[16];
+	char *source_name;           /* owned, or NULL */
+	struct sargs_view_link *links;
+	size_t n_links;
+	struct sargs_view_field *fields;
+	size_t n_fields;
+	const char *purpose;         /* the purpose the view was read for */
+};
+
+/*
+ * Reads a subject for a purpose: only the fields the purpose lists (each
+ * within the purpose's data categories), and only if the subject is linked
+ * to that purpose; a refused read is audited as "subject.read.denied".
+ * Caller frees with sargs_subject_view_free. An erased subject gives
+ * SARGS_E_NOTFOUND with a message saying when it was erased.
+ */
+enum sargs_rc sargs_subject_show(struct sargs_reg *reg, const char *id, const char *purpose,
+				 struct sargs_subject_view *out, struct sargs_err *err) SARGS_WUR;
+void sargs_subject_view_free(struct sargs_subject_view *v);
+
+/*
+ * Finds subjects by a typed value: kind is "email", "phone" or
+ * "personal_code"; value is normalised first (invalid values are refused).
+ * *ids is a new array of *n ids (caller frees with free()).
+ */
+enum sargs_rc sargs_subject_find(struct sargs_reg *reg, const char *kind, const char *value,
+				 char (**ids)[SARGS_UUID_STR], size_t *n,
+				 struct sargs_err *err) SARGS_WUR;
+
+/*
+ * Finds by a typed value and reads every match for purpose, in one
+ * transaction (the bench's lookup-and-decrypt). *views is a new array of *n
+ * views; free each with sargs_subject_view_free and the array with free().
+ */
+enum sargs_rc sargs_subject_lookup(struct sargs_reg *reg, const char *kind, const char *value,
+				   const char *purpose, struct sargs_subject_view **views,
+				   size_t *n, struct sargs_err *err) SARGS_WUR;
+
+struct sargs_subject_change {
+	const struct sargs_kv *set;      /* fields to set (added or replaced) */
+	size_t n_set;
+	const char *const *unset;        /* fields to remove */
+	size_t n_unset;
+	const char *const *link;         /* purposes to link */
+	size_t n_link;
+	const char *const *unlink;       /* purposes to unlink */
+	size_t n_unlink;
+};
+
+/*
+ * Changes a subject: links are applied first, then fields are checked
+ * against the resulting purposes (minimisation and required fields), so a
+ * purpose can be unlinked only together with unsetting the fields no
+ * remaining purpose covers. All or nothing.
+ */
+enum sargs_rc sargs_subject_edit(struct sargs_reg *reg, const char *id,
+				 const struct sargs_subject_change *ch,
+				 struct sargs_err *err) SARGS_WUR;
+
+/* Why a subject is erased (no free text: it could hold personal data). */
+int sargs_erase_reason_valid(const char *reason);
+
+/*
+ * Erases a subject by crypto-shredding (see above). reason is one of
+ * "request", "retention", "withdrawal", "objection", "other".
+ */
+enum sargs_rc sargs_subject_erase(struct sargs_reg *reg, const char *id, const char *reason,
+				  struct sargs_err *err) SARGS_WUR;
+
+#endif

@@ -1,0 +1,181 @@
+/*
+ * store.h — the storage interface. Everything the register keeps goes
+ * through these functions; which engine runs (SQLite now, PostgreSQL later)
+ * is known only inside src/store/. No SQL exists outside this layer.
+ *
+ * The store holds only what the layers above hand it: ciphertexts, wrapped
+ * keys and keyed hashes are opaque bytes here. It never sees a key or a
+ * personal value in the clear.
+ *
+ * Transactions nest: the outermost sargs_store_begin starts a write
+ * transaction that holds the register's write lock; inner ones are
+ * savepoints, so a failed step inside a batch undoes only itself.
+ */
+#ifndef SARGS_STORE_H
+#define SARGS_STORE_H
+
+#include "util/rc.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The newest schema this build knows; see store_sqlite.c's migrations. */
+#define SARGS_SCHEMA_VERSION 1
+
+struct sargs_store;
+
+/*
+ * Opens (create != 0: creates) the register database at path, applying any
+ * pending forward migrations, each in its own transaction. A database made
+ * by a newer schema is refused with SARGS_E_SCHEMA.
+ */
+enum sargs_rc sargs_store_open(const char *path, int create, struct sargs_store **out,
+			       struct sargs_err *err) SARGS_WUR;
+/* Closes; NULL is fine. A transaction still open is rolled back. */
+void sargs_store_close(struct sargs_store *st);
+
+/* The schema version of the open database. */
+int sargs_store_schema_version(const struct sargs_store *st);
+/* The engine's name ("sqlite"). */
+const char *sargs_store_engine(const struct sargs_store *st);
+
+enum sargs_rc sargs_store_begin(struct sargs_store *st, struct sargs_err *err) SARGS_WUR;
+enum sargs_rc sargs_store_commit(struct sargs_store *st, struct sargs_err *err) SARGS_WUR;
+void sargs_store_rollback(struct sargs_store *st);
+/* Nesting depth: 0 outside any transaction. */
+int sargs_store_depth(const struct sargs_store *st);
+
+/* ---- meta: small named values (schema facts, key check, controller) */
+/* *out is a new buffer (caller frees), NUL-terminated for convenience. */
+enum sargs_rc sargs_store_meta_get(struct sargs_store *st, const char *key,
+				   unsigned char **out, size_t *out_len) SARGS_WUR;
+enum sargs_rc sargs_store_meta_put(struct sargs_store *st, const char *key,
+				   const void *value, size_t len) SARGS_WUR;
+
+/* ---- the purpose registry: versioned documents */
+enum sargs_rc sargs_store_registry_put(struct sargs_store *st, int64_t loaded_us,
+				       const char *hash_hex, const char *document,
+				       int64_t *out_version) SARGS_WUR;
+/* The current document (caller frees); SARGS_E_NOTFOUND when none loaded. */
+enum sargs_rc sargs_store_registry_current(struct sargs_store *st, char **document,
+					   int64_t *version, int64_t *loaded_us) SARGS_WUR;
+
+/* ---- subjects */
+struct sargs_store_subject {
+	const char *id;
+	int64_t created_us;
+	int64_t updated_us;
+	const char *source;                 /* person | third_party | public */
+	const unsigned char *wrapped_key;
+	size_t wrapped_key_len;
+	const unsigned char *fields;        /* opaque packed ciphertexts */
+	size_t fields_len;
+	const unsigned char *index_hashes;  /* the subject's blind index keys */
+	size_t index_hashes_len;
+};
+
+enum sargs_rc sargs_store_subject_insert(struct sargs_store *st,
+					 const struct sargs_store_subject *s) SARGS_WUR;
+/*
+ * Loads a subject; the pointers in *out point into *owned (one allocation,
+ * caller frees with free()). SARGS_E_NOTFOUND when absent.
+ */
+enum sargs_rc sargs_store_subject_get(struct sargs_store *st, const char *id,
+				      struct sargs_store_subject *out, void **owned) SARGS_WUR;
+/* Replaces fields, index hashes and updated_us of an existing subject. */
+enum sargs_rc sargs_store_subject_update(struct sargs_store *st,
+					 const struct sargs_store_subject *s) SARGS_WUR;
+/*
+ * Removes a subject with everything that refers to it (links, blind index
+ * rows) and adds its id to the erasure ledger, with the time. Deleted
+ * content is overwritten in the database file (secure delete).
+ */
+enum sargs_rc sargs_store_subject_erase(struct sargs_store *st, const char *id,
+					int64_t erased_us) SARGS_WUR;
+enum sargs_rc sargs_store_subject_count(struct sargs_store *st, int64_t *out) SARGS_WUR;
+/* Calls cb for every subject id, in creation order; cb returns non-zero to stop. */
+enum sargs_rc sargs_store_subject_ids(struct sargs_store *st,
+				      int (*cb)(void *ctx, const char *id), void *ctx) SARGS_WUR;
+
+/* ---- purpose links */
+enum sargs_rc sargs_store_link_add(struct sargs_store *st, const char *subject_id,
+				   const char *purpose, int64_t linked_us) SARGS_WUR;
+enum sargs_rc sargs_store_link_remove(struct sargs_store *st, const char *subject_id,
+				      const char *purpose) SARGS_WUR;
+enum sargs_rc sargs_store_links(struct sargs_store *st, const char *subject_id,
+				int (*cb)(void *ctx, const char *purpose, int64_t linked_us),
+				void *ctx) SARGS_WUR;
+/* Number of subjects linked to each purpose: cb(purpose, count). */
+enum sargs_rc sargs_store_link_counts(struct sargs_store *st,
+				      int (*cb)(void *ctx, const char *purpose, int64_t n),
+				      void *ctx) SARGS_WUR;
+
+/* ---- blind index */
+enum sargs_rc sargs_store_index_add(struct sargs_store *st, const unsigned char *hash,
+				    size_t hash_len, const char *subject_id) SARGS_WUR;
+enum sargs_rc sargs_store_index_remove(struct sargs_store *st, const unsigned char *hash,
+				       size_t hash_len, const char *subject_id) SARGS_WUR;
+enum sargs_rc sargs_store_index_find(struct sargs_store *st, const unsigned char *hash,
+				     size_t hash_len,
+				     int (*cb)(void *ctx, const char *subject_id),
+				     void *ctx) SARGS_WUR;
+
+/* ---- erasure ledger */
+/* *out_us = when erased; SARGS_E_NOTFOUND when id was never erased. */
+enum sargs_rc sargs_store_ledger_get(struct sargs_store *st, const char *id,
+				     int64_t *out_us) SARGS_WUR;
+enum sargs_rc sargs_store_ledger_count(struct sargs_store *st, int64_t *out) SARGS_WUR;
+
+/* ---- audit trail: append and read only; there is no update or delete */
+#define SARGS_AUDIT_HASH_BYTES 32
+
+struct sargs_store_audit_row {
+	int64_t seq;
+	int64_t time_us;
+	const char *actor;
+	const char *action;
+	const char *subject_id; /* NULL when the entry concerns no subject */
+	const char *fields;     /* comma-separated field names, or NULL */
+	const char *purpose;    /* or NULL */
+	const char *channel;    /* or NULL */
+	const char *detail;     /* non-personal detail (counts, ids), or NULL */
+	unsigned char prev[SARGS_AUDIT_HASH_BYTES];
+	unsigned char hash[SARGS_AUDIT_HASH_BYTES];
+};
+
+struct sargs_store_audit_filter {
+	const char *subject_id; /* NULL: any */
+	const char *actor;      /* NULL: any */
+	int64_t since_us;       /* INT64_MIN: no bound */
+	int64_t until_us;       /* INT64_MAX: no bound */
+	int64_t after_seq;      /* 0: from the start */
+	int64_t limit;          /* 0: no limit */
+};
+
+/* Appends a row; row->seq is assigned by the store and written back. */
+enum sargs_rc sargs_store_audit_append(struct sargs_store *st,
+				       struct sargs_store_audit_row *row) SARGS_WUR;
+/* The last row by seq; SARGS_E_NOTFOUND when the trail is empty. */
+enum sargs_rc sargs_store_audit_last(struct sargs_store *st, int64_t *seq,
+				     unsigned char hash[SARGS_AUDIT_HASH_BYTES]) SARGS_WUR;
+/* Rows in seq order matching f; the row is valid during cb only. */
+enum sargs_rc sargs_store_audit_scan(struct sargs_store *st,
+				     const struct sargs_store_audit_filter *f,
+				     int (*cb)(void *ctx, const struct sargs_store_audit_row *row),
+				     void *ctx) SARGS_WUR;
+/* The seq of a row whose hash equals hash; SARGS_E_NOTFOUND when none. */
+enum sargs_rc sargs_store_audit_find_hash(struct sargs_store *st,
+					  const unsigned char hash[SARGS_AUDIT_HASH_BYTES],
+					  int64_t *seq) SARGS_WUR;
+enum sargs_rc sargs_store_audit_count(struct sargs_store *st, int64_t *out) SARGS_WUR;
+
+/*
+ * Moves committed changes into the main database file and truncates the
+ * write-ahead log, so that erased content does not linger in the log.
+ */
+enum sargs_rc sargs_store_compact_log(struct sargs_store *st);
+
+/* Last engine error message (for diagnostics; holds no personal data). */
+const char *sargs_store_errmsg(const struct sargs_store *st);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * store_int.h — what an engine provides: the operations table behind the
+ * public functions of store.h. Only src/store/ includes this file.
+ */
+#ifndef SARGS_STORE_INT_H
+#define SARGS_STORE_INT_H
+
+#include "store/store.h"
+
+struct sargs_store_ops {
+	const char *name;
+	void (*close)(struct sargs_store *st);
+	enum sargs_rc (*begin)(struct sargs_store *st, struct sargs_err *err);
+	enum sargs_rc (*commit)(struct sargs_store *st, struct sargs_err *err);
+	void (*rollback)(struct sargs_store *st);
+	enum sargs_rc (*meta_get)(struct sargs_store *st, const char *key,
+				  unsigned char **out, size_t *out_len);
+	enum sargs_rc (*meta_put)(struct sargs_store *st, const char *key,
+				  const void *value, size_t len);
+	enum sargs_rc (*registry_put)(struct sargs_store *st, int64_t loaded_us,
+				      const char *hash_hex, const char *document,
+				      int64_t *out_version);
+	enum sargs_rc (*registry_current)(struct sargs_store *st, char **document,
+					  int64_t *version, int64_t *loaded_us);
+	enum sargs_rc (*subject_insert)(struct sargs_store *st,
+					const struct sargs_store_subject *s);
+	enum sargs_rc (*subject_get)(struct sargs_store *st, const char *id,
+				     struct sargs_store_subject *out, void **owned);
+	enum sargs_rc (*subject_update)(struct sargs_store *st,
+					const struct sargs_store_subject *s);
+	enum sargs_rc (*subject_erase)(struct sargs_store *st, const char *id,
+				       int64_t erased_us);
+	enum sargs_rc (*subject_count)(struct sargs_store *st, int64_t *out);
+	enum sargs_rc (*subject_ids)(struct sargs_store *st,
+				     int (*cb)(void *ctx, const char *id), void *ctx);
+	enum sargs_rc (*link_add)(struct sargs_store *st, const char *subject_id,
+				  const char *purpose, int64_t linked_us);
+	enum sargs_rc (*link_remove)(struct sargs_store *st, const char *subject_id,
+				     const char *purpose);
+	enum sargs_rc (*links)(struct sargs_store *st, const char *subject_id,
+			       int (*cb)(void *ctx, const char *purpose, int64_t linked_us),
+			       void *ctx);
+	enum sargs_rc (*link_counts)(struct sargs_store *st,
+				     int (*cb)(void *ctx, const char *purpose, int64_t n),
+				     void *ctx);
+	enum sargs_rc (*index_add)(struct sargs_store *st, const unsigned char *hash,
+				   size_t hash_len, const char *subject_id);
+	enum sargs_rc (*index_remove)(struct sargs_store *st, const unsigned char *hash,
+				      size_t hash_len, const char *subject_id);
+	enum sargs_rc (*index_find)(struct sargs_store *st, const unsigned char *hash,
+				    size_t hash_len, int (*cb)(void *ctx, const char *subject_id),
+				    void *ctx);
+	enum sargs_rc (*ledger_get)(struct sargs_store *st, const char *id, int64_t *out_us);
+	enum sargs_rc (*ledger_count)(struct sargs_store *st, int64_t *out);
+	enum sargs_rc (*audit_append)(struct sargs_store *st, struct sargs_store_audit_row *row);
+	enum sargs_rc (*audit_last)(struct sargs_store *st, int64_t *seq, unsigned char *hash);
+	enum sargs_rc (*audit_scan)(struct sargs_store *st,
+				    const struct sargs_store_audit_filter *f,
+				    int (*cb)(void *ctx, const struct sargs_store_audit_row *row),
+				    void *ctx);
+	enum sargs_rc (*audit_find_hash)(struct sargs_store *st, const unsigned char *hash,
+					 int64_t *seq);
+	enum sargs_rc (*audit_count)(struct sargs_store *st, int64_t *out);
+	enum sargs_rc (*compact_log)(struct sargs_store *st);
+};
+
+/* Every engine's handle starts with this header. */
+struct sargs_store {
+	const struct sargs_store_ops *ops;
+	int depth;          /* transaction nesting */
+	int schema_version;
+	char errmsg[256];
+};
+
+enum sargs_rc sargs_store_sqlite_open(const char *path, int create, struct sargs_store **out,
+				      struct sargs_err *err);
+
+#endif

@@ -1,0 +1,958 @@
+/*
+ * store_sqlite.c — the embedded engine: one SQLite database file in WAL mode.
+ *
+ * Durability: journal_mode=WAL with synchronous=FULL, so a committed
+ * transaction (and the audit entry inside it) survives a crash or power cut.
+ * secure_delete=ON overwrites deleted content, and erasure truncates the log
+ * (sargs_store_compact_log), so crypto-shredded rows do not linger in free
+ * pages. Statements are prepared once and cached; no SQL text is ever built
+ * from input.
+ *
+ * The audit table refuses UPDATE and DELETE through triggers: the
+ * application has no code path that changes an entry, and the triggers stop
+ * accidents through other tools (an attacker who drops them is caught by the
+ * hash chain, see audit.c).
+ */
+#include "store/store_int.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Forward-only migrations: migrations[i] takes schema i to i+1. */
+static const char *const migrations[SARGS_SCHEMA_VERSION] = {
+	/* 0 -> 1: the register's core */
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE registry(version INTEGER PRIMARY KEY, loaded_us INTEGER NOT NULL,"
+	"  hash TEXT NOT NULL, document TEXT NOT NULL);"
+	"CREATE TABLE subjects(id TEXT PRIMARY KEY, created_us INTEGER NOT NULL,"
+	"  updated_us INTEGER NOT NULL, source TEXT NOT NULL, wrapped_key BLOB NOT NULL,"
+	"  fields BLOB NOT NULL, index_hashes BLOB NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE subject_purposes(subject_id TEXT NOT NULL, purpose TEXT NOT NULL,"
+	"  linked_us INTEGER NOT NULL, PRIMARY KEY(subject_id, purpose)) WITHOUT ROWID;"
+	"CREATE TABLE blind_index(hash BLOB NOT NULL, subject_id TEXT NOT NULL,"
+	"  PRIMARY KEY(hash, subject_id)) WITHOUT ROWID;"
+	"CREATE TABLE erasure_ledger(subject_id TEXT PRIMARY KEY, erased_us INTEGER NOT NULL)"
+	"  WITHOUT ROWID;"
+	"CREATE TABLE audit(seq INTEGER PRIMARY KEY, time_us INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL, action TEXT NOT NULL, subject_id TEXT, fields TEXT,"
+	"  purpose TEXT, channel TEXT, detail TEXT, prev BLOB NOT NULL, hash BLOB NOT NULL);"
+	"CREATE INDEX audit_by_subject ON audit(subject_id) WHERE subject_id IS NOT NULL;"
+	"CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
+	"CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit"
+	"  BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
+	"CREATE TRIGGER ledger_no_delete BEFORE DELETE ON erasure_ledger"
+	"  BEGIN SELECT RAISE(ABORT, 'the erasure ledger is append-only'); END;",
+};
+
+enum stmt_id {
+	S_BEGIN, S_COMMIT, S_ROLLBACK,
+	S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
+	S_META_GET, S_META_PUT,
+	S_REG_PUT, S_REG_CUR,
+	S_SUBJ_INSERT, S_SUBJ_GET, S_SUBJ_UPDATE, S_SUBJ_DELETE, S_SUBJ_COUNT, S_SUBJ_IDS,
+	S_SUBJ_HASHES,
+	S_LINK_ADD, S_LINK_REMOVE, S_LINKS, S_LINKS_DELETE, S_LINK_COUNTS,
+	S_IDX_ADD, S_IDX_REMOVE, S_IDX_FIND,
+	S_LEDGER_ADD, S_LEDGER_GET, S_LEDGER_COUNT,
+	S_AUDIT_APPEND, S_AUDIT_LAST, S_AUDIT_SCAN, S_AUDIT_FIND, S_AUDIT_COUNT,
+	S__COUNT
+};
+
+static const char *const stmt_sql[S__COUNT] = {
+	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_COMMIT] = "COMMIT",
+	[S_ROLLBACK] = "ROLLBACK",
+	[S_SAVEPOINT] = "SAVEPOINT sargs_sp",
+	[S_RELEASE] = "RELEASE sargs_sp",
+	[S_ROLLBACK_TO] = "ROLLBACK TO sargs_sp",
+	[S_META_GET] = "SELECT value FROM meta WHERE key = ?1",
+	[S_META_PUT] = "INSERT INTO meta(key, value) VALUES(?1, ?2)"
+		       " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+	[S_REG_PUT] = "INSERT INTO registry(loaded_us, hash, document) VALUES(?1, ?2, ?3)",
+	[S_REG_CUR] = "SELECT version, loaded_us, document FROM registry"
+		      " ORDER BY version DESC LIMIT 1",
+	[S_SUBJ_INSERT] = "INSERT INTO subjects(id, created_us, updated_us, source, wrapped_key,"
+			  " fields, index_hashes) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[S_SUBJ_GET] = "SELECT created_us, updated_us, source, wrapped_key, fields, index_hashes"
+		       " FROM subjects WHERE id = ?1",
+	[S_SUBJ_UPDATE] = "UPDATE subjects SET updated_us = ?2, fields = ?3, index_hashes = ?4"
+			  " WHERE id = ?1",
+	[S_SUBJ_DELETE] = "DELETE FROM subjects WHERE id = ?1",
+	[S_SUBJ_COUNT] = "SELECT count(*) FROM subjects",
+	[S_SUBJ_IDS] = "SELECT id FROM subjects ORDER BY id",
+	[S_SUBJ_HASHES] = "SELECT index_hashes FROM subjects WHERE id = ?1",
+	[S_LINK_ADD] = "INSERT INTO subject_purposes(subject_id, purpose, linked_us)"
+		       " VALUES(?1, ?2, ?3) ON CONFLICT DO NOTHING",
+	[S_LINK_REMOVE] = "DELETE FROM subject_purposes WHERE subject_id = ?1 AND purpose = ?2",
+	[S_LINKS] = "SELECT purpose, linked_us FROM subject_purposes WHERE subject_id = ?1"
+		    " ORDER BY purpose",
+	[S_LINKS_DELETE] = "DELETE FROM subject_purposes WHERE subject_id = ?1",
+	[S_LINK_COUNTS] = "SELECT purpose, count(*) FROM subject_purposes GROUP BY purpose"
+			  " ORDER BY purpose",
+	[S_IDX_ADD] = "INSERT INTO blind_index(hash, subject_id) VALUES(?1, ?2)"
+		      " ON CONFLICT DO NOTHING",
+	[S_IDX_REMOVE] = "DELETE FROM blind_index WHERE hash = ?1 AND subject_id = ?2",
+	[S_IDX_FIND] = "SELECT subject_id FROM blind_index WHERE hash = ?1 ORDER BY subject_id",
+	[S_LEDGER_ADD] = "INSERT INTO erasure_ledger(subject_id, erased_us) VALUES(?1, ?2)"
+			 " ON CONFLICT DO NOTHING",
+	[S_LEDGER_GET] = "SELECT erased_us FROM erasure_ledger WHERE subject_id = ?1",
+	[S_LEDGER_COUNT] = "SELECT count(*) FROM erasure_ledger",
+	[S_AUDIT_APPEND] = "INSERT INTO audit(time_us, actor, action, subject_id, fields,"
+			   " purpose, channel, detail, prev, hash)"
+			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+	[S_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
+	[S_AUDIT_SCAN] = "SELECT seq, time_us, actor, action, subject_id, fields, purpose,"
+			 " channel, detail, prev, hash FROM audit"
+			 " WHERE seq > ?1 AND time_us >= ?2 AND time_us <= ?3"
+			 " AND (?4 IS NULL OR subject_id = ?4) AND (?5 IS NULL OR actor = ?5)"
+			 " ORDER BY seq LIMIT ?6",
+	[S_AUDIT_FIND] = "SELECT seq FROM audit WHERE hash = ?1 LIMIT 1",
+	[S_AUDIT_COUNT] = "SELECT count(*) FROM audit",
+};
+
+struct sq_store {
+	struct sargs_store base; /* must be first */
+	sqlite3 *db;
+	sqlite3_stmt *stmt[S__COUNT];
+};
+
+static struct sq_store *SQ(struct sargs_store *st) { return (struct sq_store *)st; }
+
+static enum sargs_rc sq_fail(struct sq_store *s, int code)
+{
+	(void)snprintf(s->base.errmsg, sizeof(s->base.errmsg), "%s", sqlite3_errmsg(s->db));
+	switch (code & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return SARGS_E_BUSY;
+	case SQLITE_NOMEM:
+		return SARGS_E_NOMEM;
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+		return SARGS_E_IO;
+	case SQLITE_CONSTRAINT:
+		return SARGS_E_EXISTS;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return SARGS_E_SCHEMA;
+	default:
+		return SARGS_E_STORE;
+	}
+}
+
+/* Returns the cached statement id, reset and with bindings cleared. */
+static sqlite3_stmt *stmt(struct sq_store *s, enum stmt_id id)
+{
+	sqlite3_stmt *p = s->stmt[id];
+
+	if (p == NULL) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &p,
+				       NULL) != SQLITE_OK)
+			return NULL;
+		s->stmt[id] = p;
+	} else {
+		(void)sqlite3_reset(p);
+		(void)sqlite3_clear_bindings(p);
+	}
+	return p;
+}
+
+/* Runs a statement that returns no rows. */
+static enum sargs_rc run(struct sq_store *s, sqlite3_stmt *p)
+{
+	int r = sqlite3_step(p);
+	enum sargs_rc rc = SARGS_OK;
+
+	if (r != SQLITE_DONE && r != SQLITE_ROW)
+		rc = sq_fail(s, r);
+	(void)sqlite3_reset(p);
+	return rc;
+}
+
+static enum sargs_rc run_id(struct sq_store *s, enum stmt_id id)
+{
+	sqlite3_stmt *p = stmt(s, id);
+
+	if (p == NULL)
+		return sq_fail(s, sqlite3_errcode(s->db));
+	return run(s, p);
+}
+
+#define PREP(s, p, id)                                                  \
+	do {                                                            \
+		(p) = stmt((s), (id));                                  \
+		if ((p) == NULL)                                        \
+			return sq_fail((s), sqlite3_errcode((s)->db));  \
+	} while (0)
+
+static void sq_close(struct sargs_store *st)
+{
+	struct sq_store *s = SQ(st);
+
+	if (s->base.depth > 0) {
+		(void)run_id(s, S_ROLLBACK);
+		s->base.depth = 0;
+	}
+	for (int i = 0; i < S__COUNT; i++)
+		(void)sqlite3_finalize(s->stmt[i]);
+	(void)sqlite3_close(s->db);
+	free(s);
+}
+
+static enum sargs_rc sq_begin(struct sargs_store *st, struct sargs_err *err)
+{
+	struct sq_store *s = SQ(st);
+	enum sargs_rc rc = run_id(s, st->depth == 0 ? S_BEGIN : S_SAVEPOINT);
+
+	if (rc != SARGS_OK)
+		return sargs_err_set(err, rc, rc == SARGS_E_BUSY
+					      ? "the register is locked by another process; try again"
+					      : "cannot start a transaction: %s", st->errmsg);
+	st->depth++;
+	return SARGS_OK;
+}
+
+static enum sargs_rc sq_commit(struct sargs_store *st, struct sargs_err *err)
+{
+	struct sq_store *s = SQ(st);
+	enum sargs_rc rc;
+
+	if (st->depth <= 0)
+		abort(); /* programmer error: commit without begin */
+	rc = run_id(s, st->depth == 1 ? S_COMMIT : S_RELEASE);
+	if (rc != SARGS_OK) {
+		sargs_store_rollback(st);
+		return sargs_err_set(err, rc, "cannot commit (nothing was changed): %s",
+				     st->errmsg);
+	}
+	st->depth--;
+	return SARGS_OK;
+}
+
+static void sq_rollback(struct sargs_store *st)
+{
+	struct sq_store *s = SQ(st);
+
+	if (st->depth <= 0)
+		return;
+	if (st->depth == 1) {
+		(void)run_id(s, S_ROLLBACK);
+	} else {
+		(void)run_id(s, S_ROLLBACK_TO);
+		(void)run_id(s, S_RELEASE);
+	}
+	st->depth--;
+}
+
+static unsigned char *dup_blob(const void *p, int n)
+{
+	unsigned char *b = malloc((size_t)n + 1);
+
+	if (b == NULL)
+		return NULL;
+	if (n > 0)
+		memcpy(b, p, (size_t)n);
+	b[n] = '\0';
+	return b;
+}
+
+static enum sargs_rc sq_meta_get(struct sargs_store *st, const char *key,
+				 unsigned char **out, size_t *out_len)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+	enum sargs_rc rc = SARGS_OK;
+	int r;
+
+	PREP(s, p, S_META_GET);
+	sqlite3_bind_text(p, 1, key, -1, SQLITE_STATIC);
+	r = sqlite3_step(p);
+	if (r == SQLITE_ROW) {
+		int n = sqlite3_column_bytes(p, 0);
+
+		*out = dup_blob(sqlite3_column_blob(p, 0), n);
+		if (*out == NULL)
+			rc = SARGS_E_NOMEM;
+		else if (out_len != NULL)
+			*out_len = (size_t)n;
+	} else {
+		rc = r == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, r);
+	}
+	(void)sqlite3_reset(p);
+	return rc;
+}
+
+static enum sargs_rc sq_meta_put(struct sargs_store *st, const char *key, const void *value,
+				 size_t len)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+
+	PREP(s, p, S_META_PUT);
+	sqlite3_bind_text(p, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(p, 2, value, (int)len, SQLITE_STATIC);
+	return run(s, p);
+}
+
+static enum sargs_rc sq_registry_put(struct sargs_store *st, int64_t loaded_us,
+				     const char *hash_hex, const char *document,
+				     int64_t *out_version)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+	enum sargs_rc rc;
+
+	PREP(s, p, S_REG_PUT);
+	sqlite3_bind_int64(p, 1, loaded_us);
+	sqlite3_bind_text(p, 2, hash_hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(p, 3, document, -1, SQLITE_STATIC);
+	rc = run(s, p);
+	if (rc == SARGS_OK && out_version != NULL)
+		*out_version = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+static enum sargs_rc sq_registry_current(struct sargs_store *st, char **document,
+					 int64_t *version, int64_t *loaded_us)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+	enum sargs_rc rc = SARGS_OK;
+	int r;
+
+	PREP(s, p, S_REG_CUR);
+	r = sqlite3_step(p);
+	if (r == SQLITE_ROW) {
+		if (version != NULL)
+			*version = sqlite3_column_int64(p, 0);
+		if (loaded_us != NULL)
+			*loaded_us = sqlite3_column_int64(p, 1);
+		*document = (char *)dup_blob(sqlite3_column_text(p, 2), sqlite3_column_bytes(p, 2));
+		if (*document == NULL)
+			rc = SARGS_E_NOMEM;
+	} else {
+		rc = r == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, r);
+	}
+	(void)sqlite3_reset(p);
+	return rc;
+}
+
+static enum sargs_rc sq_subject_insert(struct sargs_store *st,
+				       const struct sargs_store_subject *sub)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+
+	PREP(s, p, S_SUBJ_INSERT);
+	sqlite3_bind_text(p, 1, sub->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(p, 2, sub->created_us);
+	sqlite3_bind_int64(p, 3, sub->updated_us);
+	sqlite3_bind_text(p, 4, sub->source, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(p, 5, sub->wrapped_key, (int)sub->wrapped_key_len, SQLITE_STATIC);
+	sqlite3_bind_blob(p, 6, sub->fields, (int)sub->fields_len, SQLITE_STATIC);
+	sqlite3_bind_blob(p, 7, sub->index_hashes ? sub->index_hashes : (const unsigned char *)"",
+			  (int)sub->index_hashes_len, SQLITE_STATIC);
+	return run(s, p);
+}
+
+static enum sargs_rc sq_subject_get(struct sargs_store *st, const char *id,
+				    struct sargs_store_subject *out, void **owned)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+	enum sargs_rc rc = SARGS_OK;
+	int r;
+
+	PREP(s, p, S_SUBJ_GET);
+	sqlite3_bind_text(p, 1, id, -1, SQLITE_STATIC);
+	r = sqlite3_step(p);
+	if (r == SQLITE_ROW) {
+		size_t idl = strlen(id) + 1;
+		size_t srcl = (size_t)sqlite3_column_bytes(p, 2) + 1;
+		size_t wl = (size_t)sqlite3_column_bytes(p, 3);
+		size_t fl = (size_t)sqlite3_column_bytes(p, 4);
+		size_t hl = (size_t)sqlite3_column_bytes(p, 5);
+		unsigned char *buf = malloc(idl + srcl + wl + fl + hl + 1);
+
+		if (buf == NULL) {
+			rc = SARGS_E_NOMEM;
+		} else {
+			unsigned char *q = buf;
+
+			memcpy(q, id, idl);
+			out->id = (const char *)q;
+			q += idl;
+			memcpy(q, sqlite3_column_text(p, 2), srcl - 1);
+			q[srcl - 1] = '\0';
+			out->source = (const char *)q;
+			q += srcl;
+			if (wl)
+				memcpy(q, sqlite3_column_blob(p, 3), wl);
+			out->wrapped_key = q;
+			out->wrapped_key_len = wl;
+			q += wl;
+			if (fl)
+				memcpy(q, sqlite3_column_blob(p, 4), fl);
+			out->fields = q;
+			out->fields_len = fl;
+			q += fl;
+			if (hl)
+				memcpy(q, sqlite3_column_blob(p, 5), hl);
+			out->index_hashes = q;
+			out->index_hashes_len = hl;
+			out->created_us = sqlite3_column_int64(p, 0);
+			out->updated_us = sqlite3_column_int64(p, 1);
+			*owned = buf;
+		}
+	} else {
+		rc = r == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, r);
+	}
+	(void)sqlite3_reset(p);
+	return rc;
+}
+
+static enum sargs_rc sq_subject_update(struct sargs_store *st,
+				       const struct sargs_store_subject *sub)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+	enum sargs_rc rc;
+
+	PREP(s, p, S_SUBJ_UPDATE);
+	sqlite3_bind_text(p, 1, sub->id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(p, 2, sub->updated_us);
+	sqlite3_bind_blob(p, 3, sub->fields, (int)sub->fields_len, SQLITE_STATIC);
+	sqlite3_bind_blob(p, 4, sub->index_hashes ? sub->index_hashes : (const unsigned char *)"",
+			  (int)sub->index_hashes_len, SQLITE_STATIC);
+	rc = run(s, p);
+	if (rc == SARGS_OK && sqlite3_changes(s->db) == 0)
+		rc = SARGS_E_NOTFOUND;
+	return rc;
+}
+
+static enum sargs_rc sq_index_remove(struct sargs_store *st, const unsigned char *hash,
+				     size_t hash_len, const char *subject_id);
+
+static enum sargs_rc sq_subject_erase(struct sargs_store *st, const char *id, int64_t erased_us)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+	enum sargs_rc rc = SARGS_OK;
+	unsigned char *hashes = NULL;
+	size_t hl = 0;
+	int r;
+
+	PREP(s, p, S_SUBJ_HASHES);
+	sqlite3_bind_text(p, 1, id, -1, SQLITE_STATIC);
+	r = sqlite3_step(p);
+	if (r == SQLITE_ROW) {
+		hl = (size_t)sqlite3_column_bytes(p, 0);
+		hashes = dup_blob(sqlite3_column_blob(p, 0), (int)hl);
+		if (hashes == NULL)
+			rc = SARGS_E_NOMEM;
+	} else {
+		rc = r == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, r);
+	}
+	(void)sqlite3_reset(p);
+	if (rc != SARGS_OK)
+		return rc;
+	/* index_hashes is a sequence of (1-byte length, hash) records */
+	for (size_t off = 0; off < hl && rc == SARGS_OK;) {
+		size_t n = hashes[off];
+
+		if (off + 1 + n > hl) {
+			rc = SARGS_E_STORE;
+			break;
+		}
+		rc = sq_index_remove(st, hashes + off + 1, n, id);
+		off += 1 + n;
+	}
+	free(hashes);
+	if (rc != SARGS_OK)
+		return rc;
+	PREP(s, p, S_LINKS_DELETE);
+	sqlite3_bind_text(p, 1, id, -1, SQLITE_STATIC);
+	if ((rc = run(s, p)) != SARGS_OK)
+		return rc;
+	PREP(s, p, S_SUBJ_DELETE);
+	sqlite3_bind_text(p, 1, id, -1, SQLITE_STATIC);
+	if ((rc = run(s, p)) != SARGS_OK)
+		return rc;
+	PREP(s, p, S_LEDGER_ADD);
+	sqlite3_bind_text(p, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(p, 2, erased_us);
+	return run(s, p);
+}
+
+static enum sargs_rc count_of(struct sq_store *s, enum stmt_id id, int64_t *out)
+{
+	sqlite3_stmt *p;
+	int r;
+	enum sargs_rc rc = SARGS_OK;
+
+	PREP(s, p, id);
+	r = sqlite3_step(p);
+	if (r == SQLITE_ROW)
+		*out = sqlite3_column_int64(p, 0);
+	else
+		rc = sq_fail(s, r);
+	(void)sqlite3_reset(p);
+	return rc;
+}
+
+static enum sargs_rc sq_subject_count(struct sargs_store *st, int64_t *out)
+{
+	return count_of(SQ(st), S_SUBJ_COUNT, out);
+}
+
+static enum sargs_rc sq_subject_ids(struct sargs_store *st,
+				    int (*cb)(void *ctx, const char *id), void *ctx)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+	int r;
+
+	PREP(s, p, S_SUBJ_IDS);
+	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
+		if (cb(ctx, (const char *)sqlite3_column_text(p, 0)) != 0) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	(void)sqlite3_reset(p);
+	return r == SQLITE_DONE ? SARGS_OK : sq_fail(s, r);
+}
+
+static enum sargs_rc sq_link_add(struct sargs_store *st, const char *subject_id,
+				 const char *purpose, int64_t linked_us)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+
+	PREP(s, p, S_LINK_ADD);
+	sqlite3_bind_text(p, 1, subject_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(p, 2, purpose, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(p, 3, linked_us);
+	return run(s, p);
+}
+
+static enum sargs_rc sq_link_remove(struct sargs_store *st, const char *subject_id,
+				    const char *purpose)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+
+	PREP(s, p, S_LINK_REMOVE);
+	sqlite3_bind_text(p, 1, subject_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(p, 2, purpose, -1, SQLITE_STATIC);
+	return run(s, p);
+}
+
+static enum sargs_rc sq_links(struct sargs_store *st, const char *subject_id,
+			      int (*cb)(void *ctx, const char *purpose, int64_t linked_us),
+			      void *ctx)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+	int r;
+
+	PREP(s, p, S_LINKS);
+	sqlite3_bind_text(p, 1, subject_id, -1, SQLITE_STATIC);
+	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
+		if (cb(ctx, (const char *)sqlite3_column_text(p, 0),
+		       sqlite3_column_int64(p, 1)) != 0) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	(void)sqlite3_reset(p);
+	return r == SQLITE_DONE ? SARGS_OK : sq_fail(s, r);
+}
+
+static enum sargs_rc sq_link_counts(struct sargs_store *st,
+				    int (*cb)(void *ctx, const char *purpose, int64_t n),
+				    void *ctx)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+	int r;
+
+	PREP(s, p, S_LINK_COUNTS);
+	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
+		if (cb(ctx, (const char *)sqlite3_column_text(p, 0),
+		       sqlite3_column_int64(p, 1)) != 0) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	(void)sqlite3_reset(p);
+	return r == SQLITE_DONE ? SARGS_OK : sq_fail(s, r);
+}
+
+static enum sargs_rc sq_index_add(struct sargs_store *st, const unsigned char *hash,
+				  size_t hash_len, const char *subject_id)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+
+	PREP(s, p, S_IDX_ADD);
+	sqlite3_bind_blob(p, 1, hash, (int)hash_len, SQLITE_STATIC);
+	sqlite3_bind_text(p, 2, subject_id, -1, SQLITE_STATIC);
+	return run(s, p);
+}
+
+static enum sargs_rc sq_index_remove(struct sargs_store *st, const unsigned char *hash,
+				     size_t hash_len, const char *subject_id)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+
+	PREP(s, p, S_IDX_REMOVE);
+	sqlite3_bind_blob(p, 1, hash, (int)hash_len, SQLITE_STATIC);
+	sqlite3_bind_text(p, 2, subject_id, -1, SQLITE_STATIC);
+	return run(s, p);
+}
+
+static enum sargs_rc sq_index_find(struct sargs_store *st, const unsigned char *hash,
+				   size_t hash_len, int (*cb)(void *ctx, const char *subject_id),
+				   void *ctx)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+	int r;
+
+	PREP(s, p, S_IDX_FIND);
+	sqlite3_bind_blob(p, 1, hash, (int)hash_len, SQLITE_STATIC);
+	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
+		if (cb(ctx, (const char *)sqlite3_column_text(p, 0)) != 0) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	(void)sqlite3_reset(p);
+	return r == SQLITE_DONE ? SARGS_OK : sq_fail(s, r);
+}
+
+static enum sargs_rc sq_ledger_get(struct sargs_store *st, const char *id, int64_t *out_us)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+	enum sargs_rc rc = SARGS_OK;
+	int r;
+
+	PREP(s, p, S_LEDGER_GET);
+	sqlite3_bind_text(p, 1, id, -1, SQLITE_STATIC);
+	r = sqlite3_step(p);
+	if (r == SQLITE_ROW) {
+		if (out_us != NULL)
+			*out_us = sqlite3_column_int64(p, 0);
+	} else {
+		rc = r == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, r);
+	}
+	(void)sqlite3_reset(p);
+	return rc;
+}
+
+static enum sargs_rc sq_ledger_count(struct sargs_store *st, int64_t *out)
+{
+	return count_of(SQ(st), S_LEDGER_COUNT, out);
+}
+
+static void bind_opt_text(sqlite3_stmt *p, int i, const char *v)
+{
+	if (v == NULL)
+		sqlite3_bind_null(p, i);
+	else
+		sqlite3_bind_text(p, i, v, -1, SQLITE_STATIC);
+}
+
+static enum sargs_rc sq_audit_append(struct sargs_store *st, struct sargs_store_audit_row *row)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+	enum sargs_rc rc;
+
+	PREP(s, p, S_AUDIT_APPEND);
+	sqlite3_bind_int64(p, 1, row->time_us);
+	sqlite3_bind_text(p, 2, row->actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(p, 3, row->action, -1, SQLITE_STATIC);
+	bind_opt_text(p, 4, row->subject_id);
+	bind_opt_text(p, 5, row->fields);
+	bind_opt_text(p, 6, row->purpose);
+	bind_opt_text(p, 7, row->channel);
+	bind_opt_text(p, 8, row->detail);
+	sqlite3_bind_blob(p, 9, row->prev, SARGS_AUDIT_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_blob(p, 10, row->hash, SARGS_AUDIT_HASH_BYTES, SQLITE_STATIC);
+	rc = run(s, p);
+	if (rc == SARGS_OK)
+		row->seq = sqlite3_last_insert_rowid(s->db);
+	return rc;
+}
+
+static void copy_hash(unsigned char *dst, sqlite3_stmt *p, int col)
+{
+	int n = sqlite3_column_bytes(p, col);
+	const void *b = sqlite3_column_blob(p, col);
+
+	memset(dst, 0, SARGS_AUDIT_HASH_BYTES);
+	if (b != NULL)
+		memcpy(dst, b, n < SARGS_AUDIT_HASH_BYTES ? (size_t)n : SARGS_AUDIT_HASH_BYTES);
+}
+
+static enum sargs_rc sq_audit_last(struct sargs_store *st, int64_t *seq, unsigned char *hash)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+	enum sargs_rc rc = SARGS_OK;
+	int r;
+
+	PREP(s, p, S_AUDIT_LAST);
+	r = sqlite3_step(p);
+	if (r == SQLITE_ROW) {
+		*seq = sqlite3_column_int64(p, 0);
+		copy_hash(hash, p, 1);
+	} else {
+		rc = r == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, r);
+	}
+	(void)sqlite3_reset(p);
+	return rc;
+}
+
+static const char *col_text(sqlite3_stmt *p, int i)
+{
+	return sqlite3_column_type(p, i) == SQLITE_NULL ? NULL
+							: (const char *)sqlite3_column_text(p, i);
+}
+
+static enum sargs_rc sq_audit_scan(struct sargs_store *st,
+				   const struct sargs_store_audit_filter *f,
+				   int (*cb)(void *ctx, const struct sargs_store_audit_row *row),
+				   void *ctx)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+	struct sargs_store_audit_row row;
+	int r;
+
+	/* a separate statement object, so that cb may call the store */
+	if (sqlite3_prepare_v2(s->db, stmt_sql[S_AUDIT_SCAN], -1, &p, NULL) != SQLITE_OK)
+		return sq_fail(s, sqlite3_errcode(s->db));
+	sqlite3_bind_int64(p, 1, f->after_seq);
+	sqlite3_bind_int64(p, 2, f->since_us);
+	sqlite3_bind_int64(p, 3, f->until_us);
+	bind_opt_text(p, 4, f->subject_id);
+	bind_opt_text(p, 5, f->actor);
+	sqlite3_bind_int64(p, 6, f->limit > 0 ? f->limit : -1);
+	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
+		row.seq = sqlite3_column_int64(p, 0);
+		row.time_us = sqlite3_column_int64(p, 1);
+		row.actor = col_text(p, 2);
+		row.action = col_text(p, 3);
+		row.subject_id = col_text(p, 4);
+		row.fields = col_text(p, 5);
+		row.purpose = col_text(p, 6);
+		row.channel = col_text(p, 7);
+		row.detail = col_text(p, 8);
+		if (row.actor == NULL)
+			row.actor = "";
+		if (row.action == NULL)
+			row.action = "";
+		copy_hash(row.prev, p, 9);
+		copy_hash(row.hash, p, 10);
+		if (cb(ctx, &row) != 0) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	if (r != SQLITE_DONE) {
+		enum sargs_rc rc = sq_fail(s, r);
+
+		(void)sqlite3_finalize(p);
+		return rc;
+	}
+	(void)sqlite3_finalize(p);
+	return SARGS_OK;
+}
+
+static enum sargs_rc sq_audit_find_hash(struct sargs_store *st, const unsigned char *hash,
+					int64_t *seq)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+	enum sargs_rc rc = SARGS_OK;
+	int r;
+
+	PREP(s, p, S_AUDIT_FIND);
+	sqlite3_bind_blob(p, 1, hash, SARGS_AUDIT_HASH_BYTES, SQLITE_STATIC);
+	r = sqlite3_step(p);
+	if (r == SQLITE_ROW)
+		*seq = sqlite3_column_int64(p, 0);
+	else
+		rc = r == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, r);
+	(void)sqlite3_reset(p);
+	return rc;
+}
+
+static enum sargs_rc sq_audit_count(struct sargs_store *st, int64_t *out)
+{
+	return count_of(SQ(st), S_AUDIT_COUNT, out);
+}
+
+static enum sargs_rc sq_compact_log(struct sargs_store *st)
+{
+	struct sq_store *s = SQ(st);
+	int r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+
+	/* BUSY: another connection reads; its checkpoint will follow */
+	if (r != SQLITE_OK && r != SQLITE_BUSY)
+		return sq_fail(s, r);
+	return SARGS_OK;
+}
+
+static const struct sargs_store_ops sqlite_ops = {
+	.name = "sqlite",
+	.close = sq_close,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.meta_get = sq_meta_get,
+	.meta_put = sq_meta_put,
+	.registry_put = sq_registry_put,
+	.registry_current = sq_registry_current,
+	.subject_insert = sq_subject_insert,
+	.subject_get = sq_subject_get,
+	.subject_update = sq_subject_update,
+	.subject_erase = sq_subject_erase,
+	.subject_count = sq_subject_count,
+	.subject_ids = sq_subject_ids,
+	.link_add = sq_link_add,
+	.link_remove = sq_link_remove,
+	.links = sq_links,
+	.link_counts = sq_link_counts,
+	.index_add = sq_index_add,
+	.index_remove = sq_index_remove,
+	.index_find = sq_index_find,
+	.ledger_get = sq_ledger_get,
+	.ledger_count = sq_ledger_count,
+	.audit_append = sq_audit_append,
+	.audit_last = sq_audit_last,
+	.audit_scan = sq_audit_scan,
+	.audit_find_hash = sq_audit_find_hash,
+	.audit_count = sq_audit_count,
+	.compact_log = sq_compact_log,
+};
+
+static int user_version(sqlite3 *db, int *out)
+{
+	sqlite3_stmt *p;
+	int r;
+
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &p, NULL) != SQLITE_OK)
+		return -1;
+	r = sqlite3_step(p);
+	if (r == SQLITE_ROW)
+		*out = sqlite3_column_int(p, 0);
+	(void)sqlite3_finalize(p);
+	return r == SQLITE_ROW ? 0 : -1;
+}
+
+/* Applies migrations from version from to SARGS_SCHEMA_VERSION, each atomically. */
+static enum sargs_rc migrate(struct sq_store *s, int from, struct sargs_err *err)
+{
+	for (int v = from; v < SARGS_SCHEMA_VERSION; v++) {
+		char *emsg = NULL;
+		char setv[64];
+		int r;
+
+		(void)snprintf(setv, sizeof(setv), "PRAGMA user_version = %d", v + 1);
+		r = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, &emsg);
+		if (r == SQLITE_OK)
+			r = sqlite3_exec(s->db, migrations[v], NULL, NULL, &emsg);
+		if (r == SQLITE_OK)
+			r = sqlite3_exec(s->db, setv, NULL, NULL, &emsg);
+		if (r == SQLITE_OK)
+			r = sqlite3_exec(s->db, "COMMIT", NULL, NULL, &emsg);
+		if (r != SQLITE_OK) {
+			(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+			(void)sargs_err_set(err, sq_fail(s, r),
+					    "migration of the register from schema %d to %d failed"
+					    " (nothing was changed): %s",
+					    v, v + 1, emsg ? emsg : "unknown error");
+			sqlite3_free(emsg);
+			return err ? err->rc : SARGS_E_STORE;
+		}
+	}
+	return SARGS_OK;
+}
+
+enum sargs_rc sargs_store_sqlite_open(const char *path, int create, struct sargs_store **out,
+				      struct sargs_err *err)
+{
+	struct sq_store *s = calloc(1, sizeof(*s));
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+	int version = 0, r;
+	enum sargs_rc rc;
+	char *emsg = NULL;
+
+	if (s == NULL)
+		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+	s->base.ops = &sqlite_ops;
+	r = sqlite3_open_v2(path, &s->db, flags, NULL);
+	if (r != SQLITE_OK) {
+		rc = sargs_err_set(err, r == SQLITE_CANTOPEN ? SARGS_E_NOTFOUND : SARGS_E_IO,
+				   "cannot open the register database %s: %s", path,
+				   s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		goto fail;
+	}
+	/* the register is nobody else's business, ciphertext or not */
+	if (create)
+		(void)chmod(path, 0600);
+	(void)sqlite3_extended_result_codes(s->db, 0);
+	(void)sqlite3_busy_timeout(s->db, 5000);
+	r = sqlite3_exec(s->db,
+			 "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+			 "PRAGMA secure_delete=ON; PRAGMA foreign_keys=ON;"
+			 "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;"
+			 "PRAGMA trusted_schema=OFF;",
+			 NULL, NULL, &emsg);
+	if (r != SQLITE_OK) {
+		rc = sargs_err_set(err, r == SQLITE_NOTADB ? SARGS_E_SCHEMA : SARGS_E_IO,
+				   "cannot use %s as a register database: %s", path,
+				   emsg ? emsg : sqlite3_errmsg(s->db));
+		sqlite3_free(emsg);
+		goto fail;
+	}
+	if (user_version(s->db, &version) != 0) {
+		rc = sargs_err_set(err, SARGS_E_SCHEMA, "cannot read the schema version of %s: %s",
+				   path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	if (version > SARGS_SCHEMA_VERSION) {
+		rc = sargs_err_set(err, SARGS_E_SCHEMA,
+				   "this register was made by a newer version of Sargs (schema %d;"
+				   " this build knows schemas up to %d); upgrade Sargs to open it",
+				   version, SARGS_SCHEMA_VERSION);
+		goto fail;
+	}
+	if (version == 0 && !create) {
+		rc = sargs_err_set(err, SARGS_E_SCHEMA,
+				   "%s is not a Sargs register (no schema); run 'sargs init'", path);
+		goto fail;
+	}
+	rc = migrate(s, version, err);
+	if (rc != SARGS_OK)
+		goto fail;
+	s->base.schema_version = SARGS_SCHEMA_VERSION;
+	*out = &s->base;
+	return SARGS_OK;
+fail:
+	(void)sqlite3_close(s->db);
+	free(s);
+	return rc;
+}

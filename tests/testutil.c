@@ -1,0 +1,36 @@
+/*
+ * testutil.c — temporary directories for tests.
+ */
+#include "testutil.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void test_tmpdir(const char *tag, char *out, size_t out_size)
+{
+	const char *base = getenv("SARGS_TEST_TMP");
+	char tmpl[512];
+	int n;
+
+	if (base == NULL || base[0] == '\0')
+		base = "/tmp";
+	(void)mkdir(base, 0700);
+	n = snprintf(tmpl, sizeof(tmpl), "%s/%s-XXXXXX", base, tag);
+	assert_true(n > 0 && (size_t)n < sizeof(tmpl));
+	assert_non_null(mkdtemp(tmpl));
+	assert_true(strlen(tmpl) < out_size);
+	memcpy(out, tmpl, strlen(tmpl) + 1);
+}
+
+void test_rmtree(const char *path)
+{
+	char cmd[1024];
+	int n = snprintf(cmd, sizeof(cmd), "rm -rf -- '%s'", path);
+
+	if (n > 0 && (size_t)n < sizeof(cmd) && strchr(path, '\'') == NULL)
+		(void)system(cmd);
+}
