@@ -291,9 +291,16 @@ static int walk_cb(void *ctx, const struct sargs_store_audit_row *r)
 		return 0;
 	}
 	if (sargs_secret_cmp(r->prev, expect_prev, SARGS_HASH_BYTES) != 0) {
-		int64_t where = 0;
-		enum sargs_rc frc = sargs_store_audit_find_hash(w->a->st, r->prev, &where);
+		int64_t where = 0, original = 0;
+		enum sargs_rc frc = sargs_store_audit_find_hash(w->a->st, r->hash, &original);
 
+		if (frc == SARGS_OK && original != r->seq) {
+			report(w, SARGS_AUDIT_INSERTED, r->seq,
+			       "entry %lld was inserted: it is a copy of entry %lld",
+			       (long long)r->seq, (long long)original);
+			return 1;
+		}
+		frc = sargs_store_audit_find_hash(w->a->st, r->prev, &where);
 		if (frc == SARGS_OK && where != r->seq)
 			report(w, SARGS_AUDIT_REORDERED, r->seq,
 			       "entry %lld is out of order: it belongs after entry %lld",

@@ -110,7 +110,7 @@ static const char *const stmt_sql[S__COUNT] = {
 			 " WHERE seq > ?1 AND time_us >= ?2 AND time_us <= ?3"
 			 " AND (?4 IS NULL OR subject_id = ?4) AND (?5 IS NULL OR actor = ?5)"
 			 " ORDER BY seq LIMIT ?6",
-	[S_AUDIT_FIND] = "SELECT seq FROM audit WHERE hash = ?1 LIMIT 1",
+	[S_AUDIT_FIND] = "SELECT seq FROM audit WHERE hash = ?1 ORDER BY seq LIMIT 1",
 	[S_AUDIT_COUNT] = "SELECT count(*) FROM audit",
 };
 

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# cli_tamper.sh — the audit trail is tamper-evident (design.md "The audit
+# trail"; 004 §18h): someone with write access to the database file, who
+# drops the append-only triggers, modifies, removes, inserts or reorders
+# entries, or cuts entries off the end; `sargs audit verify` names the first
+# bad entry and how it was changed, and exits 4.
+. "$(dirname "$0")/lib.sh" "$1"
+command -v sqlite3 >/dev/null || { echo "sqlite3 command-line tool is required"; exit 1; }
+
+new_register || { echo "cannot create register"; exit 1; }
+for i in 1 2 3 4 5; do
+	"$SARGS" subject add --purpose service first_name=A$i last_name=B email=p$i@example.lv >/dev/null
+done
+expect_rc 0 "intact trail verifies" "$SARGS" audit verify
+cp "$SARGS_DATA/sargs.db" "$WORK/pristine.db"
+cp "$SARGS_DATA/sargs.db-wal" "$WORK/pristine.db-wal" 2>/dev/null
+
+restore() {
+	cp "$WORK/pristine.db" "$SARGS_DATA/sargs.db"
+	rm -f "$SARGS_DATA/sargs.db-wal" "$SARGS_DATA/sargs.db-shm"
+	[ -f "$WORK/pristine.db-wal" ] && cp "$WORK/pristine.db-wal" "$SARGS_DATA/sargs.db-wal"
+	true
+}
+
+tamper() {
+	sqlite3 "$SARGS_DATA/sargs.db" "DROP TRIGGER IF EXISTS audit_no_update; DROP TRIGGER IF EXISTS audit_no_delete; $1" ||
+		bad "sqlite3 failed: $1"
+}
+
+# The application's own guard: the triggers refuse changes through SQL.
+restore
+if sqlite3 "$SARGS_DATA/sargs.db" "UPDATE audit SET action='x' WHERE seq=2" 2>/dev/null; then
+	bad "UPDATE of an audit entry was not refused by the trigger"
+else ok; fi
+if sqlite3 "$SARGS_DATA/sargs.db" "DELETE FROM audit WHERE seq=2" 2>/dev/null; then
+	bad "DELETE of an audit entry was not refused by the trigger"
+else ok; fi
+
+# 1. modified: an entry's content changed
+restore
+tamper "UPDATE audit SET subject_id = NULL, action = 'register.init' WHERE seq = 4"
+expect_rc 4 "modified entry detected" "$SARGS" audit verify
+expect_out "modified: names entry 4" "\(modified\): entry 4 was modified"
+
+# 1b. modified, with the hash recomputed by someone without the key
+restore
+tamper "UPDATE audit SET fields = 'first_name', hash = randomblob(32) WHERE seq = 3"
+expect_rc 4 "modified entry with a new hash detected" "$SARGS" audit verify
+expect_out "modified: names entry 3" "entry 3 was modified"
+
+# 1c. the last entry modified
+restore
+last=$(sqlite3 "$SARGS_DATA/sargs.db" "SELECT max(seq) FROM audit")
+tamper "UPDATE audit SET actor = 'someone' WHERE seq = $last"
+expect_rc 4 "modified last entry detected" "$SARGS" audit verify
+expect_out "modified last names it" "entry $last"
+
+# 2. removed: an entry deleted from the middle
+restore
+tamper "DELETE FROM audit WHERE seq = 3"
+expect_rc 4 "removed entry detected" "$SARGS" audit verify
+expect_out "removed: before entry 4" "\(removed\): entries were removed before entry 4"
+
+# 3. inserted: a forged entry between 3 and 4 (entries renumbered to make room)
+restore
+tamper "UPDATE audit SET seq = seq + 1000 WHERE seq >= 4; UPDATE audit SET seq = seq - 999 WHERE seq >= 1004;
+INSERT INTO audit(seq, time_us, actor, action, subject_id, fields, purpose, channel, detail, prev, hash)
+ SELECT 4, time_us, 'cli:root', 'subject.read', subject_id, fields, 'service', channel, NULL, hash, randomblob(32) FROM audit WHERE seq = 3;"
+expect_rc 4 "inserted entry detected" "$SARGS" audit verify
+expect_out "inserted: entry 4" "\(inserted\): entry 4 was inserted"
+
+# 3b. inserted: a replayed copy of a genuine entry appended at the end
+restore
+tamper "INSERT INTO audit(time_us, actor, action, subject_id, fields, purpose, channel, detail, prev, hash)
+ SELECT time_us, actor, action, subject_id, fields, purpose, channel, detail, prev, hash FROM audit WHERE seq = 3;"
+expect_rc 4 "replayed entry detected" "$SARGS" audit verify
+expect_out "replayed: copy of entry 3" "inserted.*copy of entry 3"
+
+# 4. reordered: two entries swapped
+restore
+tamper "UPDATE audit SET seq = -1 WHERE seq = 3; UPDATE audit SET seq = 3 WHERE seq = 4; UPDATE audit SET seq = 4 WHERE seq = -1;"
+expect_rc 4 "reordered entries detected" "$SARGS" audit verify
+expect_out "reordered: entry 3 out of order" "\(reordered\): entry 3 is out of order"
+
+# 5. truncated: the last two entries cut off
+restore
+tamper "DELETE FROM audit WHERE seq > $((last - 2))"
+expect_rc 4 "truncation detected" "$SARGS" audit verify
+expect_out "truncated: names the missing entries" "\(truncated\): entries $((last - 1)) to $last were cut off"
+
+# 6. the head record forged
+restore
+tamper "UPDATE meta SET value = randomblob(72) WHERE key = 'audit_head'"
+expect_rc 4 "forged head detected" "$SARGS" audit verify
+expect_out "forged head" "head record was forged"
+
+# --json report
+restore
+tamper "DELETE FROM audit WHERE seq = 2"
+expect_rc 4 "json report" "$SARGS" --json audit verify
+expect_out "json intact false" '"intact": false'
+expect_out "json first bad seq" '"first_bad_seq": 3'
+
+# after all that, the pristine copy still verifies
+restore
+expect_rc 0 "pristine copy verifies" "$SARGS" audit verify
+
+finish
