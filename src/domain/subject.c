@@ -226,15 +226,15 @@ static int linkset_has(const struct linkset *ls, const char *id)
 	return 0;
 }
 
-/* Appends the ids of purposes covering category (comma-separated). */
-static void purposes_covering(const struct sargs_registry *r, const char *category,
-			      char *out, size_t out_size)
+/* Writes the ids of purposes that ask for field (comma-separated). */
+static void purposes_asking(const struct sargs_registry *r, const char *field,
+			    char *out, size_t out_size)
 {
 	size_t n = 0;
 
 	out[0] = '\0';
 	for (size_t i = 0; i < r->n_purposes && n < out_size; i++) {
-		if (sargs_purpose_covers(&r->purposes[i], category))
+		if (sargs_purpose_field(&r->purposes[i], field) != NULL)
 			n += (size_t)snprintf(out + n, out_size - n, "%s%s", n ? ", " : "",
 					      r->purposes[i].id);
 	}
@@ -253,8 +253,11 @@ static void linkset_list(const struct linkset *ls, char *out, size_t out_size)
 
 /*
  * Data minimisation (GDPR Art. 5(1)(c); 000; 002 §2): every field must be
- * covered by a linked purpose, and every linked purpose's required fields
- * must be present.
+ * asked for by a linked purpose (which implies the purpose uses the field's
+ * data category; checked at registry load), and every linked purpose's
+ * required fields must be present. "If you only send e-mail, don't ask for
+ * the phone number" (000): a newsletter that lists only the e-mail gets no
+ * phone even though both are contact data.
  */
 static enum sargs_rc check_minimisation(const struct sargs_registry *r,
 					const struct linkset *ls, const struct work *w,
@@ -267,13 +270,13 @@ static enum sargs_rc check_minimisation(const struct sargs_registry *r,
 		if (fd == NULL)
 			continue;
 		for (size_t j = 0; j < ls->n && !covered; j++)
-			covered = sargs_purpose_covers(sargs_registry_purpose(r, ls->ids[j]),
-						       fd->category);
+			covered = sargs_purpose_field(sargs_registry_purpose(r, ls->ids[j]),
+						      fd->name) != NULL;
 		if (!covered) {
 			char linked[512], would[512];
 
 			linkset_list(ls, linked, sizeof(linked));
-			purposes_covering(r, fd->category, would, sizeof(would));
+			purposes_asking(r, fd->name, would, sizeof(would));
 			return sargs_err_set(err, SARGS_E_DENIED,
 					     "field \"%s\" (category %s) is not needed by the purposes"
 					     " this person is linked to (%s); purposes that would allow"
@@ -344,7 +347,7 @@ static enum sargs_rc put_input(const struct sargs_registry *r, struct work *w,
 }
 
 /* Stores the birth date derived from a legacy personal code when a linked
- * purpose covers a date field named birth_date and none was given. */
+ * purpose asks for a date field named birth_date and none was given. */
 static enum sargs_rc derive_birth_date(const struct sargs_registry *r, const struct linkset *ls,
 				       struct work *w, const struct sargs_personal_code *pc,
 				       struct sargs_err *err)
@@ -358,7 +361,7 @@ static enum sargs_rc derive_birth_date(const struct sargs_registry *r, const str
 	    work_get(w, "birth_date") != NULL)
 		return SARGS_OK;
 	for (size_t j = 0; j < ls->n && !covered; j++)
-		covered = sargs_purpose_covers(sargs_registry_purpose(r, ls->ids[j]), fd->category);
+		covered = sargs_purpose_field(sargs_registry_purpose(r, ls->ids[j]), fd->name) != NULL;
 	if (!covered)
 		return SARGS_OK;
 	(void)snprintf(date, sizeof(date), "%04d-%02d-%02d", pc->birth_year, pc->birth_month,

@@ -2,8 +2,8 @@
  * subject.h — data subjects: adding, finding, reading for a purpose,
  * editing and erasing, with data minimisation at the door.
  *
- * A field is stored only when a purpose the subject is linked to covers the
- * field's data category (GDPR Art. 5(1)(c); 000; 002 §2). Typed fields are
+ * A field is stored only when a purpose the subject is linked to asks for it
+ * (and so covers its data category) (GDPR Art. 5(1)(c); 000; 002 §2). Typed fields are
  * validated and normalised (e-mail, phone to E.164, Latvian personal code,
  * date) and invalid input is refused with nothing stored. Every read names
  * a purpose and returns only the fields that purpose lists. Every call

@@ -1,1 +1,454 @@
-int main(void){return 1;} /* TODO-REPLACE */
+/*
+ * test_subject.c — subjects through the library: data minimisation, purpose
+ * limitation, validation at the door, editing, erasure by crypto-shredding,
+ * and the audit trail of each; one row per rule where rules are tabled.
+ */
+#include "testutil.h"
+
+#include "domain/controller.h"
+#include "domain/register.h"
+#include "domain/registry.h"
+#include "domain/subject.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct fixture {
+	char dir[512];
+	struct sargs_reg *reg;
+};
+
+static char *read_example(void)
+{
+	const char *src = getenv("SARGS_SOURCE_DIR");
+	char path[1024];
+	FILE *f;
+	char *buf = malloc(1 << 20);
+	size_t n;
+
+	assert_non_null(buf);
+	(void)snprintf(path, sizeof(path), "%s/examples/zimes-purposes.json", src ? src : ".");
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static int setup(void **state)
+{
+	struct fixture *fx = calloc(1, sizeof(*fx));
+	struct sargs_err err;
+	char *doc = read_example();
+
+	assert_non_null(fx);
+	test_tmpdir("subject", fx->dir, sizeof(fx->dir));
+	assert_int_equal(sargs_reg_init(fx->dir, &err), SARGS_OK);
+	assert_int_equal(sargs_reg_open(fx->dir, &fx->reg, &err), SARGS_OK);
+	assert_int_equal(sargs_registry_load(fx->reg, doc, strlen(doc), NULL, &err), SARGS_OK);
+	free(doc);
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	sargs_reg_close(fx->reg);
+	test_rmtree(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static enum sargs_rc add(struct sargs_reg *reg, const char *purposes_csv,
+			 const struct sargs_kv *kv, size_t n, char id[SARGS_UUID_STR],
+			 struct sargs_err *err)
+{
+	char buf[256];
+	const char *p[8];
+	size_t np = 0;
+	struct sargs_subject_input in;
+
+	(void)snprintf(buf, sizeof(buf), "%s", purposes_csv);
+	for (char *tok = strtok(buf, ","); tok != NULL && np < 8; tok = strtok(NULL, ","))
+		p[np++] = tok;
+	memset(&in, 0, sizeof(in));
+	in.purposes = p;
+	in.n_purposes = np;
+	in.source = "person";
+	in.fields = kv;
+	in.n_fields = n;
+	sargs_err_clear(err);
+	return sargs_subject_add(reg, &in, id, err);
+}
+
+static int64_t subjects(struct sargs_reg *reg)
+{
+	int64_t n = -1;
+
+	assert_int_equal(sargs_store_subject_count(reg->store, &n), SARGS_OK);
+	return n;
+}
+
+/* GDPR Art. 5(1)(c) and (b), 000, 002 §2: which fields a subject may hold */
+struct min_row {
+	const char *rule;
+	const char *purposes;
+	struct sargs_kv kv[6];
+	enum sargs_rc expect;
+	const char *message;
+};
+
+static const struct min_row min_rows[] = {
+	{"minimisation: fields the purpose covers are stored", "service",
+	 {{"first_name", "Anna"}, {"last_name", "Ozola"}, {"email", "anna@example.lv"}},
+	 SARGS_OK, NULL},
+	{"000: 'if you only send e-mail, don't ask for the phone' — newsletter refuses a phone",
+	 "newsletter", {{"email", "anna@example.lv"}, {"phone", "+37120000000"}},
+	 SARGS_E_DENIED, "field \"phone\" (category contact) is not needed by the purposes this"
+	 " person is linked to (newsletter); purposes that would allow it: service,"
+	 " customer_contact"},
+	{"minimisation: the message names purposes that would allow the field", "service",
+	 {{"first_name", "A"}, {"last_name", "B"}, {"email", "a@example.lv"},
+	  {"bank_account", "LV80BANK0000435195001"}},
+	 SARGS_E_DENIED, "purposes that would allow it: accounting"},
+	{"minimisation: a field under any linked purpose is allowed", "service,accounting",
+	 {{"first_name", "A"}, {"last_name", "B"}, {"email", "a@example.lv"},
+	  {"bank_account", "LV80BANK0000435195001"}},
+	 SARGS_OK, NULL},
+	{"required fields of each linked purpose must be given", "service",
+	 {{"first_name", "A"}, {"email", "a@example.lv"}},
+	 SARGS_E_INVALID, "purpose \"service\" requires field \"last_name\""},
+	{"a field given twice is refused", "newsletter",
+	 {{"email", "a@example.lv"}, {"email", "b@example.lv"}},
+	 SARGS_E_INVALID, "given twice"},
+	{"validation at the door: e-mail", "newsletter", {{"email", "a@@example.lv"}},
+	 SARGS_E_INVALID, "field \"email\""},
+	{"validation at the door: personal code check digit", "accounting",
+	 {{"first_name", "A"}, {"last_name", "B"}, {"personal_code", "121282-11211"}},
+	 SARGS_E_INVALID, "field \"personal_code\""},
+	{"validation at the door: a date that does not exist", "service",
+	 {{"first_name", "A"}, {"last_name", "B"}, {"email", "a@example.lv"},
+	  {"customer_since", "2023-02-29"}},
+	 SARGS_E_INVALID, "field \"customer_since\""},
+	{"an empty value is refused", "newsletter", {{"email", ""}}, SARGS_E_INVALID, "is empty"},
+	{"an unknown purpose is refused", "marketing", {{"email", "a@example.lv"}},
+	 SARGS_E_NOTFOUND, "unknown purpose \"marketing\""},
+};
+
+static void test_minimisation_rows(void **state)
+{
+	struct fixture *fx = *state;
+
+	for (size_t i = 0; i < sizeof(min_rows) / sizeof(min_rows[0]); i++) {
+		const struct min_row *r = &min_rows[i];
+		struct sargs_err err;
+		char id[SARGS_UUID_STR];
+		size_t n = 0;
+		int64_t before = subjects(fx->reg);
+		enum sargs_rc rc;
+
+		while (n < 6 && r->kv[n].name != NULL)
+			n++;
+		rc = add(fx->reg, r->purposes, r->kv, n, id, &err);
+		if (rc != r->expect)
+			fail_msg("row %zu (%s): rc %d, expected %d: %s", i, r->rule, rc, r->expect, err.msg);
+		if (r->expect == SARGS_OK) {
+			assert_int_equal(subjects(fx->reg), before + 1);
+		} else {
+			/* a failed add stores nothing */
+			assert_int_equal(subjects(fx->reg), before);
+			if (strstr(err.msg, r->message) == NULL)
+				fail_msg("row %zu (%s): message \"%s\" lacks \"%s\"", i, r->rule, err.msg,
+					 r->message);
+		}
+	}
+}
+
+static void test_huge_field_refused(void **state)
+{
+	struct fixture *fx = *state;
+	char *big = malloc(1 << 20 | 1);
+	struct sargs_kv kv[3];
+	struct sargs_err err;
+	char id[SARGS_UUID_STR];
+
+	assert_non_null(big);
+	memset(big, 'a', 1 << 20);
+	big[1 << 20] = '\0';
+	kv[0] = (struct sargs_kv){"first_name", big};
+	kv[1] = (struct sargs_kv){"last_name", "B"};
+	kv[2] = (struct sargs_kv){"email", "a@example.lv"};
+	assert_int_equal(add(fx->reg, "service", kv, 3, id, &err), SARGS_E_INVALID);
+	assert_non_null(strstr(err.msg, "the limit is 65536 bytes"));
+	big[SARGS_FIELD_VALUE_MAX] = '\0'; /* exactly at the limit: accepted */
+	assert_int_equal(add(fx->reg, "service", kv, 3, id, &err), SARGS_OK);
+	free(big);
+}
+
+/* GDPR Art. 5(1)(b): purpose limitation on reads */
+static void test_purpose_bound_read(void **state)
+{
+	struct fixture *fx = *state;
+	struct sargs_kv kv[] = {{"first_name", "Līga"}, {"last_name", "Ozola"},
+				{"email", "Liga@Example.LV"}, {"personal_code", "121282-11210"},
+				{"bank_account", "LV80BANK0000435195001"}};
+	struct sargs_subject_view v;
+	struct sargs_err err;
+	char id[SARGS_UUID_STR];
+
+	assert_int_equal(add(fx->reg, "service,accounting,newsletter", kv, 5, id, &err), SARGS_OK);
+	/* newsletter sees e-mail, first name and the birth date derived from the code */
+	assert_int_equal(sargs_subject_show(fx->reg, id, "newsletter", &v, &err), SARGS_OK);
+	assert_int_equal(v.n_fields, 3);
+	for (size_t i = 0; i < v.n_fields; i++) {
+		if (strcmp(v.fields[i].name, "email") == 0)
+			assert_string_equal(v.fields[i].value, "liga@example.lv");
+		else if (strcmp(v.fields[i].name, "birth_date") == 0)
+			assert_string_equal(v.fields[i].value, "1982-12-12");
+		else
+			assert_string_equal(v.fields[i].name, "first_name");
+	}
+	sargs_subject_view_free(&v);
+	/* accounting sees the personal code and bank account, not the e-mail */
+	assert_int_equal(sargs_subject_show(fx->reg, id, "accounting", &v, &err), SARGS_OK);
+	for (size_t i = 0; i < v.n_fields; i++)
+		assert_string_not_equal(v.fields[i].name, "email");
+	assert_int_equal(v.n_fields, 4);
+	sargs_subject_view_free(&v);
+	/* not linked: refused */
+	assert_int_equal(sargs_subject_show(fx->reg, id, "debt_collection", &v, &err), SARGS_E_DENIED);
+	assert_non_null(strstr(err.msg, "not linked to purpose \"debt_collection\""));
+	assert_int_equal(v.n_fields, 0);
+}
+
+struct audit_scan {
+	const char *needle[8];
+	int hits;
+	int entries;
+	char last_action[64];
+};
+
+static int audit_cb(void *ctx, const struct sargs_store_audit_row *r)
+{
+	struct audit_scan *a = ctx;
+	const char *parts[] = {r->actor, r->action, r->subject_id, r->fields, r->purpose,
+			       r->channel, r->detail};
+
+	a->entries++;
+	(void)snprintf(a->last_action, sizeof(a->last_action), "%s", r->action);
+	for (size_t i = 0; i < 7; i++)
+		for (size_t k = 0; k < 8 && a->needle[k] != NULL; k++)
+			if (parts[i] != NULL && strstr(parts[i], a->needle[k]) != NULL)
+				a->hits++;
+	return 0;
+}
+
+/* design.md: every access is audited, with field names and never values */
+static void test_audit_entries(void **state)
+{
+	struct fixture *fx = *state;
+	struct sargs_kv kv[] = {{"first_name", "Pēteris"}, {"last_name", "Kalniņš"},
+				{"email", "peteris@example.lv"}, {"phone", "26000001"}};
+	struct sargs_store_audit_filter f = {NULL, NULL, INT64_MIN, INT64_MAX, 0, 0};
+	struct audit_scan a = {{"Pēteris", "Kalniņš", "peteris@", "26000001", "+37126000001", NULL},
+			       0, 0, ""};
+	struct sargs_subject_view *views = NULL;
+	char(*ids)[SARGS_UUID_STR] = NULL;
+	struct sargs_subject_view v;
+	struct sargs_err err;
+	char id[SARGS_UUID_STR];
+	size_t n = 0;
+
+	assert_int_equal(add(fx->reg, "service", kv, 4, id, &err), SARGS_OK);
+	assert_int_equal(sargs_subject_find(fx->reg, "phone", "+371 2600 0001", &ids, &n, &err),
+			 SARGS_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(ids[0], id);
+	free(ids);
+	assert_int_equal(sargs_subject_lookup(fx->reg, "email", "PETERIS@example.lv", "service",
+					      &views, &n, &err), SARGS_OK);
+	assert_int_equal(n, 1);
+	sargs_subject_view_free(&views[0]);
+	free(views);
+	assert_int_equal(sargs_subject_show(fx->reg, id, "service", &v, &err), SARGS_OK);
+	sargs_subject_view_free(&v);
+	f.subject_id = id;
+	assert_int_equal(sargs_store_audit_scan(fx->reg->store, &f, audit_cb, &a), SARGS_OK);
+	assert_int_equal(a.entries, 4); /* add, find, lookup's read, read */
+	assert_string_equal(a.last_action, "subject.read");
+	assert_int_equal(a.hits, 0);
+}
+
+/* GDPR Art. 17; design.md: erasure by crypto-shredding, all or nothing */
+static void test_erase(void **state)
+{
+	struct fixture *fx = *state;
+	struct sargs_kv kv[] = {{"first_name", "Ilze"}, {"last_name", "Liepiņa"},
+				{"email", "ilze@example.lv"}};
+	struct sargs_subject_view v;
+	char(*ids)[SARGS_UUID_STR] = NULL;
+	struct sargs_err err;
+	char id[SARGS_UUID_STR];
+	size_t n = 0;
+	int64_t when = 0;
+
+	assert_int_equal(add(fx->reg, "service", kv, 3, id, &err), SARGS_OK);
+	assert_int_equal(sargs_subject_erase(fx->reg, id, "because", &err), SARGS_E_INVALID);
+	/* an erase inside a transaction that is rolled back did not happen */
+	assert_int_equal(sargs_reg_begin(fx->reg, &err), SARGS_OK);
+	assert_int_equal(sargs_subject_erase(fx->reg, id, "request", &err), SARGS_OK);
+	sargs_reg_rollback(fx->reg);
+	assert_int_equal(sargs_subject_show(fx->reg, id, "service", &v, &err), SARGS_OK);
+	sargs_subject_view_free(&v);
+	assert_int_equal(sargs_store_ledger_get(fx->reg->store, id, &when), SARGS_E_NOTFOUND);
+	/* now for real */
+	assert_int_equal(sargs_subject_erase(fx->reg, id, "request", &err), SARGS_OK);
+	assert_int_equal(sargs_store_ledger_get(fx->reg->store, id, &when), SARGS_OK);
+	assert_int_equal(sargs_subject_show(fx->reg, id, "service", &v, &err), SARGS_E_NOTFOUND);
+	assert_non_null(strstr(err.msg, "was erased on"));
+	assert_int_equal(sargs_subject_find(fx->reg, "email", "ilze@example.lv", &ids, &n, &err),
+			 SARGS_OK);
+	assert_int_equal(n, 0);
+	free(ids);
+	assert_int_equal(sargs_subject_erase(fx->reg, id, "request", &err), SARGS_E_NOTFOUND);
+	assert_non_null(strstr(err.msg, "already erased"));
+}
+
+/* bulk work: a failed add inside a batch undoes only itself */
+static void test_batch_savepoints(void **state)
+{
+	struct fixture *fx = *state;
+	struct sargs_kv good[] = {{"email", "g1@example.lv"}};
+	struct sargs_kv bad[] = {{"email", "not-an-email"}};
+	struct sargs_kv good2[] = {{"email", "g2@example.lv"}};
+	struct sargs_audit_report rep;
+	struct sargs_err err;
+	char id[SARGS_UUID_STR];
+	int64_t before = subjects(fx->reg);
+
+	assert_int_equal(sargs_reg_begin(fx->reg, &err), SARGS_OK);
+	assert_int_equal(add(fx->reg, "newsletter", good, 1, id, &err), SARGS_OK);
+	assert_int_equal(add(fx->reg, "newsletter", bad, 1, id, &err), SARGS_E_INVALID);
+	assert_int_equal(add(fx->reg, "newsletter", good2, 1, id, &err), SARGS_OK);
+	assert_int_equal(sargs_reg_commit(fx->reg, &err), SARGS_OK);
+	assert_int_equal(subjects(fx->reg), before + 2);
+	assert_int_equal(sargs_audit_verify(fx->reg->audit, &rep), SARGS_OK);
+}
+
+static void test_edit(void **state)
+{
+	struct fixture *fx = *state;
+	struct sargs_kv kv[] = {{"first_name", "Oskars"}, {"last_name", "Lācis"},
+				{"email", "oskars@example.lv"}};
+	struct sargs_kv set_bank[] = {{"bank_account", "LV80BANK0000435195001"}};
+	struct sargs_kv set_mail[] = {{"email", "o.lacis@example.lv"}};
+	const char *link_acc[] = {"accounting"};
+	const char *unset_bank[] = {"bank_account"};
+	const char *unset_last[] = {"last_name"};
+	struct sargs_subject_change ch;
+	char(*ids)[SARGS_UUID_STR] = NULL;
+	struct sargs_err err;
+	char id[SARGS_UUID_STR];
+	size_t n;
+
+	assert_int_equal(add(fx->reg, "service", kv, 3, id, &err), SARGS_OK);
+	memset(&ch, 0, sizeof(ch));
+	assert_int_equal(sargs_subject_edit(fx->reg, id, &ch, &err), SARGS_E_INVALID);
+	ch.set = set_bank;
+	ch.n_set = 1;
+	assert_int_equal(sargs_subject_edit(fx->reg, id, &ch, &err), SARGS_E_DENIED);
+	ch.link = link_acc;
+	ch.n_link = 1;
+	assert_int_equal(sargs_subject_edit(fx->reg, id, &ch, &err), SARGS_OK);
+	/* unlinking a purpose whose field stays is refused; with the field it works */
+	memset(&ch, 0, sizeof(ch));
+	ch.unlink = link_acc;
+	ch.n_unlink = 1;
+	assert_int_equal(sargs_subject_edit(fx->reg, id, &ch, &err), SARGS_E_DENIED);
+	ch.unset = unset_bank;
+	ch.n_unset = 1;
+	assert_int_equal(sargs_subject_edit(fx->reg, id, &ch, &err), SARGS_OK);
+	/* a required field cannot be unset */
+	memset(&ch, 0, sizeof(ch));
+	ch.unset = unset_last;
+	ch.n_unset = 1;
+	assert_int_equal(sargs_subject_edit(fx->reg, id, &ch, &err), SARGS_E_INVALID);
+	/* changing the e-mail moves its blind index */
+	memset(&ch, 0, sizeof(ch));
+	ch.set = set_mail;
+	ch.n_set = 1;
+	assert_int_equal(sargs_subject_edit(fx->reg, id, &ch, &err), SARGS_OK);
+	assert_int_equal(sargs_subject_find(fx->reg, "email", "oskars@example.lv", &ids, &n, &err),
+			 SARGS_OK);
+	assert_int_equal(n, 0);
+	free(ids);
+	assert_int_equal(sargs_subject_find(fx->reg, "email", "o.lacis@example.lv", &ids, &n, &err),
+			 SARGS_OK);
+	assert_int_equal(n, 1);
+	free(ids);
+}
+
+static void test_registry_reload_keeps_linked_purposes(void **state)
+{
+	struct fixture *fx = *state;
+	struct sargs_kv kv[] = {{"email", "n@example.lv"}};
+	const char *doc =
+		"{\"sargs_registry\": 1, \"fields\": [{\"name\": \"email\", \"category\": \"contact\","
+		" \"type\": \"email\"}], \"purposes\": [{\"id\": \"service\", \"name\": \"S\","
+		" \"description\": \"d\", \"legal_basis\": \"contract\", \"categories\": [\"contact\"],"
+		" \"fields\": [{\"field\": \"email\", \"required\": true}],"
+		" \"retention\": {\"until\": \"objection\"}}]}";
+	struct sargs_err err;
+	char id[SARGS_UUID_STR];
+	int64_t version = 0;
+
+	assert_int_equal(add(fx->reg, "newsletter", kv, 1, id, &err), SARGS_OK);
+	assert_int_equal(sargs_registry_load(fx->reg, doc, strlen(doc), &version, &err),
+			 SARGS_E_DENIED);
+	assert_non_null(strstr(err.msg, "purpose \"newsletter\" is missing from the new file"));
+	assert_non_null(sargs_registry_purpose(fx->reg->registry, "newsletter"));
+}
+
+static void test_source_third_party(void **state)
+{
+	struct fixture *fx = *state;
+	struct sargs_kv kv[] = {{"first_name", "K"}, {"last_name", "L"}};
+	const char *p[] = {"debt_collection"};
+	struct sargs_subject_input in = {p, 1, "third_party", NULL, kv, 2};
+	struct sargs_subject_view v;
+	struct sargs_err err;
+	char id[SARGS_UUID_STR];
+
+	/* GDPR Art. 14(2)(f): the source must be known to tell the person */
+	assert_int_equal(sargs_subject_add(fx->reg, &in, id, &err), SARGS_E_INVALID);
+	in.source = "neighbour";
+	in.source_name = "x";
+	assert_int_equal(sargs_subject_add(fx->reg, &in, id, &err), SARGS_E_INVALID);
+	in.source = "public";
+	in.source_name = "Company register";
+	assert_int_equal(sargs_subject_add(fx->reg, &in, id, &err), SARGS_OK);
+	assert_int_equal(sargs_subject_show(fx->reg, id, "debt_collection", &v, &err), SARGS_OK);
+	assert_string_equal(v.source, "public");
+	assert_string_equal(v.source_name, "Company register");
+	sargs_subject_view_free(&v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_minimisation_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_huge_field_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purpose_bound_read, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_entries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_erase, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_savepoints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_edit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_registry_reload_keeps_linked_purposes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_source_third_party, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
