@@ -25,7 +25,8 @@ static const char help[] =
 	"synthetic customers (default 300; names, e-mails, phones and personal\n"
 	"codes are made up). Then prints the summary and the record of processing.\n";
 
-static enum sargs_rc add_customers(struct sargs_reg *reg, long n, struct sargs_err *err)
+static enum sargs_rc add_customers(struct sargs_reg *reg, long n, char *first_email,
+				   size_t first_email_size, struct sargs_err *err)
 {
 	struct sargs_synth g;
 	enum sargs_rc rc;
@@ -42,6 +43,8 @@ static enum sargs_rc add_customers(struct sargs_reg *reg, long n, struct sargs_e
 		size_t np = 0, nk = 0;
 
 		sargs_synth_person(&g, (uint64_t)i, &p);
+		if (i == 0)
+			(void)snprintf(first_email, first_email_size, "%s", p.email);
 		purposes[np++] = "service";
 		purposes[np++] = "accounting";
 		if (i % 2 == 0)
@@ -103,6 +106,7 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	struct sargs_err err;
 	long customers = 300;
 	char *md = NULL;
+	char email[128] = "";
 	int ch, rc;
 
 	optind = 1;
@@ -132,7 +136,7 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	if (sargs_controller_set(reg, &c, &err) != SARGS_OK ||
 	    sargs_registry_load(reg, (const char *)demo_registry, sizeof(demo_registry), NULL,
 				&err) != SARGS_OK ||
-	    add_customers(reg, customers, &err) != SARGS_OK ||
+	    add_customers(reg, customers, email, sizeof(email), &err) != SARGS_OK ||
 	    sargs_ropa_build(reg, NULL, &md, &err) != SARGS_OK) {
 		rc = cli_fail(cli, &err);
 		sargs_reg_close(reg);
@@ -142,8 +146,16 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	printf("Demo register of SIA \"ZĪMES\" created in %s with %ld customers.\n\n", cli->data_dir,
 	       customers);
 	rc = cmd_status(cli, 1, argv);
-	if (rc == EXIT_OK && !cli->json)
+	if (rc == EXIT_OK && !cli->json) {
 		printf("\n%s", md);
+		if (email[0] != '\0')
+			printf("\nTry:\n  sargs --data %s subject show --email %s --purpose service\n"
+			       "  sargs --data %s subject show --email %s --purpose accounting\n"
+			       "  sargs --data %s audit log --limit 20\n"
+			       "  sargs --data %s audit verify\n",
+			       cli->data_dir, email, cli->data_dir, email, cli->data_dir,
+			       cli->data_dir);
+	}
 	free(md);
 	return rc;
 }

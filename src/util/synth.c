@@ -131,8 +131,12 @@ void sargs_synth_person(struct sargs_synth *g, uint64_t index, struct sargs_synt
 			sargs_civil_from_days(sargs_days_from_civil(y, m, d) + 1, &y, &m, &d);
 		}
 		(void)snprintf(p->birth_date, sizeof(p->birth_date), "%04d-%02d-%02d", y, m, d);
-		(void)snprintf(p->personal_code, sizeof(p->personal_code), "%d%d%d%d%d%d-%d%d%d%d%d",
-			       dg[0], dg[1], dg[2], dg[3], dg[4], dg[5], dg[6], dg[7], dg[8], dg[9], c);
+		for (int k = 0, o = 0; k < 11; k++) {
+			if (k == 6)
+				p->personal_code[o++] = '-';
+			p->personal_code[o++] = (char)('0' + (k < 10 ? dg[k] : c));
+		}
+		p->personal_code[12] = '\0';
 	}
 	(void)snprintf(p->address, sizeof(p->address), "%s %llu, %s, LV-%04llu",
 		       streets[next(g) % N(streets)], (unsigned long long)(next(g) % 120 + 1),

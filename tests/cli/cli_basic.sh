@@ -12,6 +12,11 @@ for cmd in "" "init" "status" "controller" "controller set" "controller show" "p
 	# shellcheck disable=SC2086
 	expect_rc 0 "help: sargs $cmd --help" "$SARGS" $cmd --help
 	expect_out "help text: sargs $cmd" "Usage|Commands"
+	# docs/cli.md documents every command
+	if [ -n "$cmd" ]; then
+		grep -qx "## sargs $cmd" "${SARGS_SOURCE_DIR:-.}/docs/cli.md" && ok ||
+			bad "docs/cli.md has no section for 'sargs $cmd'"
+	fi
 done
 expect_rc 2 "no command is a usage error" "$SARGS"
 expect_rc 2 "unknown command" "$SARGS" frobnicate
