@@ -35,7 +35,7 @@ static enum sargs_rc add_customers(struct sargs_reg *reg, long n, char *first_em
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
 	for (long i = 0; i < n && rc == SARGS_OK; i++) {
-		struct sargs_synth_person p;
+		struct sargs_synth_person p = {0};
 		const char *purposes[6];
 		struct sargs_kv kv[16];
 		struct sargs_subject_input in;
@@ -149,12 +149,12 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	if (rc == EXIT_OK && !cli->json) {
 		printf("\n%s", md);
 		if (email[0] != '\0')
-			printf("\nTry:\n  sargs --data %s subject show --email %s --purpose service\n"
-			       "  sargs --data %s subject show --email %s --purpose accounting\n"
-			       "  sargs --data %s audit log --limit 20\n"
-			       "  sargs --data %s audit verify\n",
-			       cli->data_dir, email, cli->data_dir, email, cli->data_dir,
-			       cli->data_dir);
+			printf("\nTry:\n  %s --data %s subject show --email %s --purpose service\n"
+			       "  %s --data %s subject show --email %s --purpose accounting\n"
+			       "  %s --data %s audit log --limit 20\n"
+			       "  %s --data %s audit verify\n",
+			       cli->prog, cli->data_dir, email, cli->prog, cli->data_dir, email,
+			       cli->prog, cli->data_dir, cli->prog, cli->data_dir);
 	}
 	free(md);
 	return rc;

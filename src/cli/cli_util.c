@@ -48,6 +48,8 @@ int cli_usage_error(struct cli *cli, const char *fmt, ...)
 
 	err.rc = SARGS_E_USAGE;
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
 	(void)vsnprintf(err.msg, sizeof(err.msg), fmt, ap);
 	va_end(ap);
 	return cli_fail(cli, &err);

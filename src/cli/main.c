@@ -51,6 +51,7 @@ int main(int argc, char **argv)
 		free(args);
 		return EXIT_KEY;
 	}
+	cli.prog = argv[0] != NULL ? argv[0] : "sargs";
 	cli.data_dir = getenv(SARGS_DATA_ENV);
 	args[n++] = argv[0];
 	for (int i = 1; i < argc; i++) {

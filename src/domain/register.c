@@ -45,6 +45,7 @@ enum sargs_rc sargs_reg_init(const char *dir, struct sargs_err *err)
 	struct sargs_keys *keys = NULL;
 	unsigned char kcv[SARGS_KEY_CHECK_BYTES];
 	int64_t now = sargs_time_now_us();
+	const char *env_key;
 	int key_created = 0;
 	enum sargs_rc rc;
 
@@ -55,7 +56,8 @@ enum sargs_rc sargs_reg_init(const char *dir, struct sargs_err *err)
 				     "%s already holds a register; nothing was changed", dir);
 	if ((rc = sargs_fs_mkdirs(dir, 0700, err)) != SARGS_OK)
 		return rc;
-	if (getenv(SARGS_MASTER_KEY_ENV) == NULL || getenv(SARGS_MASTER_KEY_ENV)[0] == '\0') {
+	env_key = getenv(SARGS_MASTER_KEY_ENV);
+	if (env_key == NULL || env_key[0] == '\0') {
 		if (sargs_fs_exists(keyp))
 			return sargs_err_set(err, SARGS_E_EXISTS,
 					     "%s exists but there is no register beside it; move the"

@@ -91,6 +91,8 @@ int sargs_ident_valid(const char *s)
 
 static int lookup(const char *const *table, size_t n, const char *s)
 {
+	if (s == NULL)
+		return -1;
 	for (size_t i = 0; i < n; i++)
 		if (table[i] != NULL && strcmp(table[i], s) == 0)
 			return (int)i;
@@ -139,6 +141,8 @@ static enum sargs_rc fail(struct ctx *c, const char *path, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return sargs_err_set(c->err, SARGS_E_INVALID, "%s: %s", path, msg);
@@ -681,7 +685,7 @@ const struct sargs_purpose *sargs_registry_purpose(const struct sargs_registry *
 						   const char *id)
 {
 	for (size_t i = 0; i < r->n_purposes; i++)
-		if (strcmp(r->purposes[i].id, id) == 0)
+		if (r->purposes[i].id != NULL && strcmp(r->purposes[i].id, id) == 0)
 			return &r->purposes[i];
 	return NULL;
 }
@@ -690,7 +694,7 @@ const struct sargs_field_def *sargs_registry_field(const struct sargs_registry *
 						   const char *name)
 {
 	for (size_t i = 0; i < r->n_fields; i++)
-		if (strcmp(r->fields[i].name, name) == 0)
+		if (r->fields[i].name != NULL && strcmp(r->fields[i].name, name) == 0)
 			return &r->fields[i];
 	return NULL;
 }
@@ -699,7 +703,7 @@ const struct sargs_category *sargs_registry_category(const struct sargs_registry
 						     const char *id)
 {
 	for (size_t i = 0; i < r->n_categories; i++)
-		if (strcmp(r->categories[i].id, id) == 0)
+		if (r->categories[i].id != NULL && strcmp(r->categories[i].id, id) == 0)
 			return &r->categories[i];
 	return NULL;
 }

@@ -23,12 +23,12 @@ static const char *const security_measures[] = {
 	" outside the database.",
 	"Look-ups by e-mail, phone or personal code use keyed blind indexes; no searchable"
 	" plaintext is stored.",
-	"Every access to personal data names a purpose and returns only the data categories"
-	" that purpose covers.",
+	"Every access to personal data names a purpose and returns only the fields that"
+	" purpose asks for, and only for people linked to that purpose.",
 	"Every read, change, export and erasure is recorded in a tamper-evident, hash-chained"
 	" audit trail that the application can only append to.",
 	"Erasure destroys the subject's key and data (crypto-shredding) and is recorded in an"
-	" erasure ledger that is re-applied when a backup is restored.",
+	" erasure ledger that holds no personal data.",
 };
 
 static json_t *str_or_null(const char *s)

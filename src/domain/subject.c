@@ -63,6 +63,8 @@ static enum sargs_rc work_put(struct work *w, const struct sargs_field_def *def,
 {
 	struct work_field *f = work_get(w, name);
 
+	if (value == NULL)
+		abort(); /* programmer error: callers check their allocations */
 	if (f == NULL) {
 		if (w->n >= MAX_FIELDS) {
 			sargs_wipe(value, strlen(value));
@@ -205,8 +207,10 @@ static enum sargs_rc normalise(const struct sargs_field_def *fd, const char *in,
 	}
 	*out = strdup(val);
 	sargs_wipe(buf, sizeof(buf));
-	if (*out == NULL)
-		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+	if (*out == NULL) {
+		(void)sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+		return SARGS_E_NOMEM;
+	}
 	return SARGS_OK;
 }
 
@@ -752,7 +756,7 @@ void sargs_subject_view_free(struct sargs_subject_view *v)
 {
 	if (v == NULL)
 		return;
-	for (size_t i = 0; i < v->n_fields; i++) {
+	for (size_t i = 0; v->fields != NULL && i < v->n_fields; i++) {
 		if (v->fields[i].value != NULL) {
 			sargs_wipe(v->fields[i].value, strlen(v->fields[i].value));
 			free(v->fields[i].value);
@@ -801,8 +805,10 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 	if (rc == SARGS_OK) {
 		out->fields = calloc(w->n ? w->n : 1, sizeof(*out->fields));
 		out->links = calloc(l.ls.n ? l.ls.n : 1, sizeof(*out->links));
-		if (out->fields == NULL || out->links == NULL)
-			rc = sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+		if (out->fields == NULL || out->links == NULL) {
+			rc = SARGS_E_NOMEM;
+			(void)sargs_err_set(err, rc, "out of memory");
+		}
 	}
 	if (rc == SARGS_OK) {
 		size_t nf = 0;

@@ -39,6 +39,7 @@ enum sargs_rc sargs_err_set(struct sargs_err *err, enum sargs_rc rc,
 		return rc;
 	err->rc = rc;
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
 	(void)vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	return rc;

@@ -69,6 +69,7 @@ enum sargs_rc sargs_strbuf_addf(struct sargs_strbuf *sb, const char *fmt, ...)
 	enum sargs_rc rc;
 
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
 	n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0)
@@ -77,6 +78,7 @@ enum sargs_rc sargs_strbuf_addf(struct sargs_strbuf *sb, const char *fmt, ...)
 	if (rc != SARGS_OK)
 		return rc;
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
 	(void)vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	sb->len += (size_t)n;

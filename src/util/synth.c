@@ -73,7 +73,8 @@ static void ascii_lower(const char *in, char *out, size_t out_size)
 	out[o] = '\0';
 }
 
-/* Legacy personal code check digit: (1101 - sum(d[i] * w[i])) mod 11. */
+/* Personal code check digit: (1101 - sum(d[i] * w[i])) mod 11 mod 10
+ * (a result of 10 is written as 0; see validate.c). */
 static int check_digit(const int d[10])
 {
 	static const int w[10] = {1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
@@ -81,7 +82,7 @@ static int check_digit(const int d[10])
 
 	for (int i = 0; i < 10; i++)
 		s += d[i] * w[i];
-	return (1101 - s) % 11;
+	return (1101 - s) % 11 % 10;
 }
 
 void sargs_synth_person(struct sargs_synth *g, uint64_t index, struct sargs_synth_person *p)
@@ -93,7 +94,7 @@ void sargs_synth_person(struct sargs_synth *g, uint64_t index, struct sargs_synt
 				  : male_last[next(g) % N(male_last)];
 	char fa[32], la[32];
 	int64_t day0 = sargs_days_from_civil(1940, 1, 1), span = 365 * 65;
-	int y, m, d;
+	int y, m, d, c, dg[10];
 
 	(void)snprintf(p->first_name, sizeof(p->first_name), "%s", first);
 	(void)snprintf(p->last_name, sizeof(p->last_name), "%s", last);
@@ -104,40 +105,40 @@ void sargs_synth_person(struct sargs_synth *g, uint64_t index, struct sargs_synt
 	/* mobile numbers 2xxxxxxx: index keeps them unique */
 	(void)snprintf(p->phone, sizeof(p->phone), "+3712%07llu",
 		       (unsigned long long)(index % 10000000ULL));
-	sargs_civil_from_days(day0 + (int64_t)(next(g) % (uint64_t)span), &y, &m, &d);
+	/* (birth date, serial) is unique per index below span * 1000: the date
+	 * steps through the span by a stride prime to it, the serial is the
+	 * index's last three digits */
+	sargs_civil_from_days(day0 + (int64_t)((index / 1000ULL * 7919ULL) % (uint64_t)span), &y, &m,
+			      &d);
 	(void)snprintf(p->birth_date, sizeof(p->birth_date), "%04d-%02d-%02d", y, m, d);
 	if (index % 10 == 9) {
-		/* one in ten has a code of the format issued since July 2017 */
-		(void)snprintf(p->personal_code, sizeof(p->personal_code), "32%04llu-%05llu",
-			       (unsigned long long)(index / 100000ULL % 10000ULL),
-			       (unsigned long long)(index % 100000ULL));
+		/* one in ten has a code of the format issued since July 2017: 32,
+		 * eight digits from the index, the check digit */
+		uint64_t body = index % 100000000ULL;
+
+		dg[0] = 3;
+		dg[1] = 2;
+		for (int k = 9; k >= 2; k--) {
+			dg[k] = (int)(body % 10);
+			body /= 10;
+		}
 		p->birth_date[0] = '\0';
 	} else {
-		/* legacy: unique serial per index; skip serials whose check would be 10 */
-		int dg[10];
-		unsigned long long serial = index % 1000ULL;
-		int c;
+		uint64_t serial = index % 1000ULL;
 
-		for (;;) {
-			dg[0] = d / 10; dg[1] = d % 10; dg[2] = m / 10; dg[3] = m % 10;
-			dg[4] = (y / 10) % 10; dg[5] = y % 10;
-			dg[6] = y >= 2000 ? 2 : 1;
-			dg[7] = (int)(serial / 100 % 10); dg[8] = (int)(serial / 10 % 10);
-			dg[9] = (int)(serial % 10);
-			c = check_digit(dg);
-			if (c != 10)
-				break;
-			/* move the birth date one day: the serial must stay index-unique */
-			sargs_civil_from_days(sargs_days_from_civil(y, m, d) + 1, &y, &m, &d);
-		}
-		(void)snprintf(p->birth_date, sizeof(p->birth_date), "%04d-%02d-%02d", y, m, d);
-		for (int k = 0, o = 0; k < 11; k++) {
-			if (k == 6)
-				p->personal_code[o++] = '-';
-			p->personal_code[o++] = (char)('0' + (k < 10 ? dg[k] : c));
-		}
-		p->personal_code[12] = '\0';
+		dg[0] = d / 10; dg[1] = d % 10; dg[2] = m / 10; dg[3] = m % 10;
+		dg[4] = (y / 10) % 10; dg[5] = y % 10;
+		dg[6] = y >= 2000 ? 2 : 1;
+		dg[7] = (int)(serial / 100 % 10); dg[8] = (int)(serial / 10 % 10);
+		dg[9] = (int)(serial % 10);
 	}
+	c = check_digit(dg);
+	for (int k = 0, o = 0; k < 11; k++) {
+		if (k == 6)
+			p->personal_code[o++] = '-';
+		p->personal_code[o++] = (char)('0' + (k < 10 ? dg[k] : c));
+	}
+	p->personal_code[12] = '\0';
 	(void)snprintf(p->address, sizeof(p->address), "%s %llu, %s, LV-%04llu",
 		       streets[next(g) % N(streets)], (unsigned long long)(next(g) % 120 + 1),
 		       towns[next(g) % N(towns)], (unsigned long long)(1001 + next(g) % 4000));
