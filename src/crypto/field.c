@@ -10,11 +10,28 @@
 
 struct sargs_dkey {
 	unsigned char key[SARGS_KEY_BYTES];
+	struct sargs_keys *pool; /* the keys whose slot this is, or NULL */
 };
+
+_Static_assert(sizeof(struct sargs_dkey) <= SARGS_KEY_SLOT_BYTES, "a data key fits a slot");
+
+static struct sargs_dkey *dkey_alloc(struct sargs_keys *keys)
+{
+	struct sargs_dkey *dk = sargs_keys_slot_get(keys);
+
+	if (dk != NULL) {
+		dk->pool = keys;
+		return dk;
+	}
+	dk = sodium_malloc(sizeof(*dk));
+	if (dk != NULL)
+		dk->pool = NULL;
+	return dk;
+}
 
 enum sargs_rc sargs_dkey_new(struct sargs_keys *keys, struct sargs_dkey **out)
 {
-	struct sargs_dkey *dk = sodium_malloc(sizeof(*dk));
+	struct sargs_dkey *dk = dkey_alloc(keys);
 
 	if (dk == NULL)
 		return SARGS_E_NOMEM;
@@ -25,8 +42,12 @@ enum sargs_rc sargs_dkey_new(struct sargs_keys *keys, struct sargs_dkey **out)
 
 void sargs_dkey_free(struct sargs_dkey *dk)
 {
-	if (dk != NULL)
-		sodium_free(dk);
+	if (dk == NULL)
+		return;
+	if (dk->pool != NULL)
+		sargs_keys_slot_put(dk->pool, dk); /* wipes */
+	else
+		sodium_free(dk); /* wipes */
 }
 
 /* Authenticated data: a domain label, the subject id and, for fields, the
@@ -68,7 +89,7 @@ void sargs_dkey_wrap(struct sargs_keys *keys, const struct sargs_dkey *dk,
 						   sargs_keys_sub(keys, SARGS_SUBKEY_WRAP));
 }
 
-enum sargs_rc sargs_dkey_unwrap(const struct sargs_keys *keys, const char *subject_id,
+enum sargs_rc sargs_dkey_unwrap(struct sargs_keys *keys, const char *subject_id,
 				const unsigned char *wrapped, size_t wrapped_len,
 				struct sargs_dkey **out)
 {
@@ -79,14 +100,14 @@ enum sargs_rc sargs_dkey_unwrap(const struct sargs_keys *keys, const char *subje
 	if (wrapped_len != SARGS_WRAPPED_KEY_BYTES || strlen(subject_id) > 128)
 		return SARGS_E_CRYPTO;
 	adlen = build_ad(ad, sizeof(ad), "wrap", subject_id, NULL);
-	dk = sodium_malloc(sizeof(*dk));
+	dk = dkey_alloc(keys);
 	if (dk == NULL)
 		return SARGS_E_NOMEM;
 	if (crypto_aead_xchacha20poly1305_ietf_decrypt(
 		    dk->key, NULL, NULL, wrapped + SARGS_NONCE_BYTES,
 		    SARGS_KEY_BYTES + SARGS_TAG_BYTES, ad, adlen, wrapped,
 		    sargs_keys_sub(keys, SARGS_SUBKEY_WRAP)) != 0) {
-		sodium_free(dk);
+		sargs_dkey_free(dk);
 		return SARGS_E_CRYPTO;
 	}
 	*out = dk;

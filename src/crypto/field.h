@@ -43,7 +43,7 @@ void sargs_dkey_wrap(struct sargs_keys *keys, const struct sargs_dkey *dk,
  * Unwraps a data key. SARGS_E_CRYPTO when the wrapped key does not belong
  * to subject_id under this master key, or was altered.
  */
-enum sargs_rc sargs_dkey_unwrap(const struct sargs_keys *keys, const char *subject_id,
+enum sargs_rc sargs_dkey_unwrap(struct sargs_keys *keys, const char *subject_id,
 				const unsigned char *wrapped, size_t wrapped_len,
 				struct sargs_dkey **out) SARGS_WUR;
 

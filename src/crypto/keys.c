@@ -6,12 +6,14 @@
 
 #include <errno.h>
 #include <sodium.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #define KDF_CONTEXT "sargs-v1"  /* crypto_kdf_CONTEXTBYTES == 8 */
 #define RNG_BYTES 4096
+#define N_SLOTS 32
 #define KEYFILE_HEADER "sargs-master-key-v1\n"
 
 struct sargs_keys {
@@ -19,7 +21,32 @@ struct sargs_keys {
 	unsigned char sub[SARGS_SUBKEY__COUNT][SARGS_KEY_BYTES];
 	unsigned char rng[RNG_BYTES];
 	size_t rng_used;
+	unsigned char slots[N_SLOTS][SARGS_KEY_SLOT_BYTES];
+	uint32_t slot_used; /* bit i: slot i is handed out */
 };
+
+void *sargs_keys_slot_get(struct sargs_keys *keys)
+{
+	for (int i = 0; i < N_SLOTS; i++) {
+		if (!(keys->slot_used & (1u << i))) {
+			keys->slot_used |= 1u << i;
+			return keys->slots[i];
+		}
+	}
+	return NULL;
+}
+
+void sargs_keys_slot_put(struct sargs_keys *keys, void *slot)
+{
+	unsigned char *p = slot;
+	ptrdiff_t i;
+
+	if (p < keys->slots[0] || p >= keys->slots[0] + sizeof(keys->slots))
+		abort(); /* programmer error: not a slot of these keys */
+	i = (p - keys->slots[0]) / SARGS_KEY_SLOT_BYTES;
+	sodium_memzero(keys->slots[i], SARGS_KEY_SLOT_BYTES);
+	keys->slot_used &= ~(1u << i);
+}
 
 enum sargs_rc sargs_crypto_init(void)
 {
@@ -53,6 +80,7 @@ enum sargs_rc sargs_keys_from_bytes(const unsigned char master[SARGS_KEY_BYTES],
 		crypto_kdf_derive_from_key(k->sub[i], SARGS_KEY_BYTES, (uint64_t)i, KDF_CONTEXT,
 					   k->master);
 	k->rng_used = RNG_BYTES;
+	k->slot_used = 0;
 	*out = k;
 	return SARGS_OK;
 }

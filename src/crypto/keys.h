@@ -77,6 +77,18 @@ void sargs_keys_check_value(const struct sargs_keys *keys,
  */
 void sargs_keys_random(struct sargs_keys *keys, void *out, size_t n);
 
+/*
+ * Guarded scratch slots of SARGS_KEY_SLOT_BYTES for short-lived secrets
+ * (subject data keys), from a region of keys' guarded memory: allocating a
+ * fresh sodium_malloc region per subject costs several system calls
+ * (mmap, mlock, mprotect), which would dominate bulk work. Returns NULL when
+ * all slots are in use (the caller then uses sodium_malloc). A slot is
+ * wiped when put back. Not thread-safe, like the rest of struct sargs_keys.
+ */
+#define SARGS_KEY_SLOT_BYTES 64
+void *sargs_keys_slot_get(struct sargs_keys *keys);
+void sargs_keys_slot_put(struct sargs_keys *keys, void *slot);
+
 /* Compares secrets in constant time: 0 when equal. */
 int sargs_secret_cmp(const void *a, const void *b, size_t n);
 

@@ -38,6 +38,16 @@ struct work {
 	size_t n;
 };
 
+/* A new, empty work set (no need to clear the slots: n says what is used). */
+static struct work *work_new(void)
+{
+	struct work *w = malloc(sizeof(*w));
+
+	if (w != NULL)
+		w->n = 0;
+	return w;
+}
+
 static void work_release(struct work *w)
 {
 	for (size_t i = 0; i < w->n; i++) {
@@ -565,7 +575,7 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 				     " (GDPR Art. 14(2)(f))");
 	if (in->n_fields > MAX_FIELDS - 2)
 		return sargs_err_set(err, SARGS_E_INVALID, "too many fields");
-	w = calloc(1, sizeof(*w));
+	w = work_new();
 	if (w == NULL)
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 	memset(&pc, 0, sizeof(pc));
@@ -796,7 +806,7 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 		loaded_free(&l);
 		return rc;
 	}
-	w = calloc(1, sizeof(*w));
+	w = work_new();
 	if (w == NULL) {
 		loaded_free(&l);
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
@@ -1052,7 +1062,7 @@ enum sargs_rc sargs_subject_edit(struct sargs_reg *reg, const char *id,
 	if ((rc = load(reg, id, &l, err)) != SARGS_OK)
 		goto out;
 	loaded_ok = 1;
-	w = calloc(1, sizeof(*w));
+	w = work_new();
 	if (w == NULL) {
 		rc = sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 		goto out;

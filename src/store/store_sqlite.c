@@ -902,6 +902,8 @@ enum sargs_rc sargs_store_sqlite_open(const char *path, int create, struct sargs
 
 	if (s == NULL)
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+	/* no global memory statistics: they take a mutex on every allocation */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	s->base.ops = &sqlite_ops;
 	r = sqlite3_open_v2(path, &s->db, flags, NULL);
 	if (r != SQLITE_OK) {
