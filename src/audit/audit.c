@@ -351,8 +351,10 @@ enum sargs_rc sargs_audit_verify(struct sargs_audit *a, struct sargs_audit_repor
 	/* the chain is sound; check its recorded head for truncation */
 	rc = sargs_store_meta_get(a->st, HEAD_KEY, &head, &head_len);
 	if (rc == SARGS_E_NOTFOUND) {
-		if (rep->entries == 0)
+		if (rep->entries == 0) {
+			(void)snprintf(rep->message, sizeof(rep->message), "0 entries, chain intact");
 			return SARGS_OK;
+		}
 		report(&w, SARGS_AUDIT_HEAD_BAD, 0, "the audit head record is missing");
 		return SARGS_E_TAMPERED;
 	}

@@ -83,7 +83,7 @@ static const char *const stmt_sql[S__COUNT] = {
 			  " WHERE id = ?1",
 	[S_SUBJ_DELETE] = "DELETE FROM subjects WHERE id = ?1",
 	[S_SUBJ_COUNT] = "SELECT count(*) FROM subjects",
-	[S_SUBJ_IDS] = "SELECT id FROM subjects ORDER BY id",
+	[S_SUBJ_IDS] = "SELECT id FROM subjects ORDER BY created_us, id",
 	[S_SUBJ_HASHES] = "SELECT index_hashes FROM subjects WHERE id = ?1",
 	[S_LINK_ADD] = "INSERT INTO subject_purposes(subject_id, purpose, linked_us)"
 		       " VALUES(?1, ?2, ?3) ON CONFLICT DO NOTHING",

@@ -13,7 +13,9 @@
 #define SARGS_TIME_STR 32  /* "2026-11-23T12:00:00.123456Z" + NUL */
 #define SARGS_DATE_STR 11  /* "2026-11-23" + NUL */
 
-/* Microseconds since 1970-01-01T00:00:00Z. SARGS_NOW_US overrides (tests). */
+/* Microseconds since 1970-01-01T00:00:00Z. The environment variable
+ * SARGS_NOW (an ISO time accepted by sargs_time_parse) overrides the clock,
+ * for tests and demonstrations. */
 int64_t sargs_time_now_us(void);
 
 /* Writes "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" (UTC) into out (SARGS_TIME_STR). */

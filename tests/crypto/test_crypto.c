@@ -552,6 +552,117 @@ static void test_dkey_unwrap_refusals(void **state)
 	sargs_dkey_free(dk);
 }
 
+/* The guarded scratch slots: a finite pool, distinct, wiped and reusable. */
+static void test_key_slots(void **state)
+{
+	enum { CAP = 4096 };
+	struct two_keys *k = *state;
+	unsigned char **slots = calloc(CAP, sizeof(*slots));
+	unsigned char *again;
+	int n = 0;
+
+	assert_non_null(slots);
+	while (n < CAP && (slots[n] = sargs_keys_slot_get(k->a)) != NULL) {
+		memset(slots[n], 0xA5, SARGS_KEY_SLOT_BYTES);
+		n++;
+	}
+	assert_true(n > 0);
+	assert_true(n < CAP);                      /* the pool runs out: NULL */
+	assert_null(sargs_keys_slot_get(k->a));    /* and stays out */
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++) {
+			uintptr_t a = (uintptr_t)slots[i], b = (uintptr_t)slots[j];
+
+			/* distinct and not overlapping */
+			assert_true(a + SARGS_KEY_SLOT_BYTES <= b || b + SARGS_KEY_SLOT_BYTES <= a);
+		}
+	/* another key set has its own pool */
+	again = sargs_keys_slot_get(k->b);
+	assert_non_null(again);
+	sargs_keys_slot_put(k->b, again);
+	/* a slot put back is wiped and handed out again */
+	sargs_keys_slot_put(k->a, slots[n / 2]);
+	again = sargs_keys_slot_get(k->a);
+	assert_ptr_equal(again, slots[n / 2]);
+	for (int i = 0; i < SARGS_KEY_SLOT_BYTES; i++)
+		assert_int_equal(again[i], 0);
+	assert_null(sargs_keys_slot_get(k->a));
+	/* all back: the whole pool is available again */
+	for (int i = 0; i < n; i++)
+		sargs_keys_slot_put(k->a, slots[i]);
+	for (int i = 0; i < n; i++) {
+		slots[i] = sargs_keys_slot_get(k->a);
+		assert_non_null(slots[i]);
+	}
+	for (int i = 0; i < n; i++)
+		sargs_keys_slot_put(k->a, slots[i]);
+	free(slots);
+}
+
+/*
+ * Data keys come from a small pool of guarded slots in struct sargs_keys and,
+ * once the pool is used up, from sodium_malloc. Keys from both sources must
+ * work and stay distinct, and freed slots must be reusable.
+ */
+static void test_dkey_pool_exhaustion(void **state)
+{
+	enum { MANY = 80 };
+	struct two_keys *k = *state;
+	struct sargs_dkey *dk[MANY];
+	unsigned char w[MANY][SARGS_WRAPPED_KEY_BYTES];
+
+	for (int i = 0; i < MANY; i++)
+		assert_int_equal(sargs_dkey_new(k->a, &dk[i]), SARGS_OK);
+	for (int i = 0; i < MANY; i++) {
+		sargs_dkey_wrap(k->a, dk[i], SUBJECT, w[i]);
+		/* each key differs from its neighbours, pooled or not */
+		if (i > 0 && same_dkey(k->a, dk[i - 1], dk[i]))
+			fail_msg("data keys %d and %d are equal", i - 1, i);
+	}
+	assert_false(same_dkey(k->a, dk[0], dk[MANY - 1]));
+	/* free every other one (slots and heap keys mixed) */
+	for (int i = 0; i < MANY; i += 2) {
+		sargs_dkey_free(dk[i]);
+		dk[i] = NULL;
+	}
+	/* unwrap into the freed places; each must equal the original */
+	for (int i = 0; i < MANY; i += 2) {
+		struct sargs_dkey *orig = NULL;
+
+		assert_int_equal(sargs_dkey_unwrap(k->a, SUBJECT, w[i], sizeof(w[i]), &dk[i]),
+				 SARGS_OK);
+		assert_int_equal(sargs_dkey_unwrap(k->a, SUBJECT, w[i], sizeof(w[i]), &orig),
+				 SARGS_OK);
+		assert_true(same_dkey(k->a, orig, dk[i]));
+		sargs_dkey_free(orig);
+	}
+	/* the survivors were not disturbed by slot reuse */
+	for (int i = 1; i < MANY; i += 2) {
+		struct sargs_dkey *back = NULL;
+
+		assert_int_equal(sargs_dkey_unwrap(k->a, SUBJECT, w[i], sizeof(w[i]), &back),
+				 SARGS_OK);
+		if (!same_dkey(k->a, dk[i], back))
+			fail_msg("data key %d changed while others were freed", i);
+		sargs_dkey_free(back);
+	}
+	/* failed unwraps do not leak slots: after many failures, all still work */
+	for (int i = 0; i < 100; i++) {
+		struct sargs_dkey *none = NULL;
+
+		assert_int_equal(sargs_dkey_unwrap(k->a, SUBJECT2, w[0], sizeof(w[0]), &none),
+				 SARGS_E_CRYPTO);
+		assert_null(none);
+	}
+	for (int i = 0; i < MANY; i++)
+		sargs_dkey_free(dk[i]);
+	/* with everything returned, a full round again */
+	for (int i = 0; i < MANY; i++)
+		assert_int_equal(sargs_dkey_new(k->a, &dk[i]), SARGS_OK);
+	for (int i = 0; i < MANY; i++)
+		sargs_dkey_free(dk[i]);
+}
+
 /* ---- field encryption --------------------------------------------------- */
 
 struct dk_state {
@@ -859,6 +970,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dkey_wrap_round_trip, keys_setup,
 						keys_teardown),
 		cmocka_unit_test_setup_teardown(test_dkey_unwrap_refusals, keys_setup,
+						keys_teardown),
+		cmocka_unit_test_setup_teardown(test_key_slots, keys_setup, keys_teardown),
+		cmocka_unit_test_setup_teardown(test_dkey_pool_exhaustion, keys_setup,
 						keys_teardown),
 		cmocka_unit_test_setup_teardown(test_field_round_trip, dk_setup, dk_teardown),
 		cmocka_unit_test_setup_teardown(test_field_bound_to_subject_and_field, dk_setup,
