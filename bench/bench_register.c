@@ -120,6 +120,23 @@ static double cpu_s(void)
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+/* Bytes the process has asked to write (wchar in /proc/self/io): the
+ * volume of WAL, checkpoint and log traffic, before the page cache. */
+static double written_mb(void)
+{
+	FILE *f = fopen("/proc/self/io", "r");
+	char line[128];
+	unsigned long long v = 0;
+
+	if (f == NULL)
+		return 0.0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "wchar: %llu", &v) == 1)
+			break;
+	(void)fclose(f);
+	return (double)v / 1e6;
+}
+
 static int64_t now_ns(void)
 {
 	struct timespec ts;
@@ -178,6 +195,8 @@ static void lat_finish(struct lat *l)
 {
 	double sum = 0;
 
+	if (l->n == 0)
+		return;
 	qsort(l->ns, l->n, sizeof(l->ns[0]), cmp_i64);
 	for (size_t i = 0; i < l->n; i++)
 		sum += (double)l->ns[i];
@@ -185,6 +204,22 @@ static void lat_finish(struct lat *l)
 	l->p99_ms = pct_ms(l->ns, l->n, 0.99);
 	l->max_ms = l->n ? (double)l->ns[l->n - 1] / 1e6 : 0.0;
 	l->mean_ms = l->n ? sum / (double)l->n / 1e6 : 0.0;
+}
+
+/* A phase's heading on stderr, stamped with CLOCK_MONOTONIC seconds so a
+ * profile taken with perf record -k CLOCK_MONOTONIC can be cut by phase
+ * (perf report --time START,END). */
+static void phase(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void phase(const char *fmt, ...)
+{
+	va_list ap;
+
+	(void)fprintf(stderr, "[%.6f] ", (double)now_ns() / 1e9);
+	va_start(ap, fmt);
+	(void)vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	(void)fflush(stderr);
 }
 
 static void progress(const char *what, uint64_t done, uint64_t total, int64_t t0)
@@ -211,42 +246,6 @@ static void progress(const char *what, uint64_t done, uint64_t total, int64_t t0
 	(void)fflush(stderr);
 }
 
-/*
- * util/synth.c writes codes of the format issued since July 2017
- * ("32NNNN-NNNNN") without a check digit, but the library's validator
- * (util/validate.c) requires one (the same weights as legacy codes, 10 -> 0),
- * so about nine in ten of them are refused. Until synth.c is fixed the bench
- * replaces the last digit of such codes with the check digit. That digit is
- * always index % 10 == 9 in synth's output, so the codes stay unique. Both
- * sides store the corrected values.
- */
-static void fix_modern_code(char *pc)
-{
-	static const int w[10] = {1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-	char *last = NULL;
-	int sum = 0, k = 0;
-
-	if (pc[0] != '3' || pc[1] < '2')
-		return;
-	for (char *c = pc; *c != '\0'; c++) {
-		if (*c < '0' || *c > '9')
-			continue;
-		if (k < 10)
-			sum += (*c - '0') * w[k];
-		else
-			last = c;
-		k++;
-	}
-	if (k == 11 && last != NULL)
-		*last = (char)('0' + (1101 - sum) % 11 % 10);
-}
-
-static void gen_person(struct sargs_synth *g, uint64_t index, struct sargs_synth_person *p)
-{
-	sargs_synth_person(g, index, p);
-	fix_modern_code(p->personal_code);
-}
-
 /* ---- options */
 
 struct opts {
@@ -257,6 +256,7 @@ struct opts {
 	const char *dir;
 	uint64_t seed;
 	int run_sargs, run_plain; /* --only sargs|plain (for profiling one side) */
+	const char *latencies;    /* --latencies FILE: every timed operation, in order */
 };
 
 static uint64_t parse_u64(const char *opt, const char *s, uint64_t min)
@@ -274,7 +274,8 @@ static uint64_t parse_u64(const char *opt, const char *s, uint64_t min)
 static void usage(FILE *f)
 {
 	(void)fputs("usage: sargs_bench [--n N] [--lookups K] [--erases K] [--batch B]\n"
-		    "                   [--dir DIR] [--seed S]\n"
+		    "                   [--dir DIR] [--seed S] [--only sargs|plain]\n"
+		    "                   [--latencies FILE]\n"
 		    "  --n N        subjects to ingest (default 1000000)\n"
 		    "  --lookups K  lookups by e-mail to time (default 10000)\n"
 		    "  --erases K   erasures to time (default 10000)\n"
@@ -282,7 +283,9 @@ static void usage(FILE *f)
 		    "  --dir DIR    working directory, created if missing; must not hold a\n"
 		    "               previous run (default: a fresh /tmp/sargs_bench.XXXXXX)\n"
 		    "  --seed S     seed of the synthetic people and the samples (default 1)\n"
-		    "  --only SIDE  run only \"sargs\" or only \"plain\" (for profiling)\n",
+		    "  --only SIDE  run only \"sargs\" or only \"plain\" (for profiling)\n"
+		    "  --latencies FILE  write every lookup's and erasure's time, in the order\n"
+		    "               run, as CSV (side,op,i,ns), to study the tail\n",
 		    f);
 }
 
@@ -295,7 +298,8 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 	o->dir = NULL;
 	o->seed = 1;
 	o->run_sargs = o->run_plain = 1;
-	for (int i = 1; i < argc; i++) {
+	o->latencies = NULL;
+	for (int i = 1; i < argc; i += 2) { /* every option takes a value */
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -323,13 +327,14 @@ static void parse_opts(int argc, char **argv, struct opts *o)
 			o->run_plain = 0;
 		else if (strcmp(a, "--only") == 0 && strcmp(v, "plain") == 0)
 			o->run_sargs = 0;
+		else if (strcmp(a, "--latencies") == 0)
+			o->latencies = v;
 		else if (strcmp(a, "--only") == 0)
 			die("--only wants sargs or plain, not \"%s\"", v);
 		else {
 			usage(stderr);
 			die("unknown option %s", a);
 		}
-		i++;
 	}
 	if (o->n > 10000000)
 		die("--n is at most 10000000 (synthetic e-mails, phones and codes are unique"
@@ -453,7 +458,23 @@ struct side {
 	/* CPU time of each phase, generation of people included (for ingest) */
 	double cpu_ingest_s, cpu_lookup_s, cpu_erase_s;
 	double wall_lookup_s, wall_erase_s;
+	double mb_ingest, mb_lookup, mb_erase; /* MB written by each phase */
+	double db_mb;                          /* database (and log) size at the end */
 };
+
+/* Size of path plus its -wal file, in MB. */
+static double db_size_mb(const char *path)
+{
+	char wal[1200];
+	struct stat st;
+	double mb = 0;
+
+	if (stat(path, &st) == 0)
+		mb += (double)st.st_size / 1e6;
+	if (snprintf(wal, sizeof(wal), "%s-wal", path) < (int)sizeof(wal) && stat(wal, &st) == 0)
+		mb += (double)st.st_size / 1e6;
+	return mb;
+}
 
 /* ---- the Sargs side */
 
@@ -465,7 +486,7 @@ static void sargs_side(const struct opts *o, const char *dir, struct sample *smp
 	struct sargs_synth g;
 	struct sargs_synth_person *people = malloc(o->batch * sizeof(*people));
 	int64_t t_all, timed = 0;
-	double c0;
+	double c0, w0;
 	struct sargs_reg_summary sum;
 
 	if (people == NULL)
@@ -482,17 +503,18 @@ static void sargs_side(const struct opts *o, const char *dir, struct sample *smp
 		die("cannot load the bench registry: %s", err.msg);
 
 	/* ingest */
-	(void)fprintf(stderr, "sargs: ingest of %" PRIu64 " subjects, %" PRIu64 " a transaction\n",
-		      o->n, o->batch);
+	phase("sargs: ingest of %" PRIu64 " subjects, %" PRIu64 " a transaction\n", o->n,
+	      o->batch);
 	sargs_synth_init(&g, o->seed);
 	t_all = now_ns();
 	c0 = cpu_s();
+	w0 = written_mb();
 	for (uint64_t base = 0; base < o->n; base += o->batch) {
 		uint64_t m = o->n - base < o->batch ? o->n - base : o->batch;
 		int64_t t0;
 
 		for (uint64_t j = 0; j < m; j++) /* not timed */
-			gen_person(&g, base + j, &people[j]);
+			sargs_synth_person(&g, base + j, &people[j]);
 		t0 = now_ns();
 		if (sargs_reg_begin(reg, &err) != SARGS_OK)
 			die("begin: %s", err.msg);
@@ -525,15 +547,17 @@ static void sargs_side(const struct opts *o, const char *dir, struct sample *smp
 	}
 	res->ingest_s = (double)timed / 1e9;
 	res->cpu_ingest_s = cpu_s() - c0;
+	res->mb_ingest = written_mb() - w0;
 
 	/* lookup by e-mail and decrypt, each with its own durable audit entry */
-	(void)fprintf(stderr, "sargs: %" PRIu64 " lookups by e-mail\n", o->lookups);
+	phase("sargs: %" PRIu64 " lookups by e-mail\n", o->lookups);
 	res->lookup.n = o->lookups;
 	res->lookup.ns = calloc(o->lookups ? o->lookups : 1, sizeof(int64_t));
 	if (res->lookup.ns == NULL)
 		die("out of memory");
 	t_all = now_ns();
 	c0 = cpu_s();
+	w0 = written_mb();
 	for (uint64_t i = 0; i < o->lookups; i++) {
 		struct sargs_subject_view *v = NULL;
 		size_t nv = 0;
@@ -562,15 +586,17 @@ static void sargs_side(const struct opts *o, const char *dir, struct sample *smp
 	}
 
 	/* erase, each its own transaction */
-	(void)fprintf(stderr, "sargs: %" PRIu64 " erasures\n", o->erases);
+	res->wall_lookup_s = (double)(now_ns() - t_all) / 1e9;
+	res->cpu_lookup_s = cpu_s() - c0;
+	res->mb_lookup = written_mb() - w0;
+	phase("sargs: %" PRIu64 " erasures\n", o->erases);
 	res->erase.n = o->erases;
 	res->erase.ns = calloc(o->erases ? o->erases : 1, sizeof(int64_t));
 	if (res->erase.ns == NULL)
 		die("out of memory");
-	res->wall_lookup_s = (double)(now_ns() - t_all) / 1e9;
-	res->cpu_lookup_s = cpu_s() - c0;
 	t_all = now_ns();
 	c0 = cpu_s();
+	w0 = written_mb();
 	for (uint64_t i = 0; i < o->erases; i++) {
 		int64_t t0 = now_ns();
 
@@ -582,6 +608,7 @@ static void sargs_side(const struct opts *o, const char *dir, struct sample *smp
 	}
 	res->wall_erase_s = (double)(now_ns() - t_all) / 1e9;
 	res->cpu_erase_s = cpu_s() - c0;
+	res->mb_erase = written_mb() - w0;
 
 	if (sargs_reg_summary(reg, &sum, &err) != SARGS_OK)
 		die("summary: %s", err.msg);
@@ -589,10 +616,15 @@ static void sargs_side(const struct opts *o, const char *dir, struct sample *smp
 		die("the register holds %" PRId64 " subjects and %" PRId64 " erased; expected %" PRIu64
 		    " and %" PRIu64,
 		    sum.subjects, sum.erased, o->n - o->erases, o->erases);
-	(void)fprintf(stderr, "sargs: %" PRId64 " subjects, %" PRId64 " erased, %" PRId64
-		      " audit entries\n",
-		      sum.subjects, sum.erased, sum.audit_entries);
+	phase("sargs: %" PRId64 " subjects, %" PRId64 " erased, %" PRId64 " audit entries\n",
+	      sum.subjects, sum.erased, sum.audit_entries);
 	sargs_reg_close(reg);
+	{
+		char db[1200];
+		int k = snprintf(db, sizeof(db), "%s/%s", dir, SARGS_DB_FILE);
+
+		res->db_mb = k > 0 && (size_t)k < sizeof(db) ? db_size_mb(db) : 0.0;
+	}
 	free(people);
 }
 
@@ -631,7 +663,7 @@ static void plain_side(const struct opts *o, const char *path, const struct samp
 	struct sargs_synth g;
 	struct sargs_synth_person *people = malloc(o->batch * sizeof(*people));
 	int64_t t_all, timed = 0;
-	double c0;
+	double c0, w0;
 
 	if (people == NULL)
 		die("out of memory");
@@ -659,17 +691,18 @@ static void plain_side(const struct opts *o, const char *path, const struct samp
 	commit = prep(db, "COMMIT");
 
 	/* ingest */
-	(void)fprintf(stderr, "plain: ingest of %" PRIu64 " rows, %" PRIu64 " a transaction\n",
-		      o->n, o->batch);
+	phase("plain: ingest of %" PRIu64 " rows, %" PRIu64 " a transaction\n", o->n,
+	      o->batch);
 	sargs_synth_init(&g, o->seed);
 	t_all = now_ns();
 	c0 = cpu_s();
+	w0 = written_mb();
 	for (uint64_t base = 0; base < o->n; base += o->batch) {
 		uint64_t m = o->n - base < o->batch ? o->n - base : o->batch;
 		int64_t t0;
 
 		for (uint64_t j = 0; j < m; j++) /* not timed */
-			gen_person(&g, base + j, &people[j]);
+			sargs_synth_person(&g, base + j, &people[j]);
 		t0 = now_ns();
 		if (sqlite3_step(begin) != SQLITE_DONE)
 			die("plain: begin: %s", sqlite3_errmsg(db));
@@ -698,15 +731,17 @@ static void plain_side(const struct opts *o, const char *path, const struct samp
 	}
 	res->ingest_s = (double)timed / 1e9;
 	res->cpu_ingest_s = cpu_s() - c0;
+	res->mb_ingest = written_mb() - w0;
 
 	/* lookup by e-mail: one autocommit read each; no audit (a plain table has none) */
-	(void)fprintf(stderr, "plain: %" PRIu64 " lookups by e-mail\n", o->lookups);
+	phase("plain: %" PRIu64 " lookups by e-mail\n", o->lookups);
 	res->lookup.n = o->lookups;
 	res->lookup.ns = calloc(o->lookups ? o->lookups : 1, sizeof(int64_t));
 	if (res->lookup.ns == NULL)
 		die("out of memory");
 	t_all = now_ns();
 	c0 = cpu_s();
+	w0 = written_mb();
 	for (uint64_t i = 0; i < o->lookups; i++) {
 		const char *email = smp->lookup_email[i];
 		char got[7][96];
@@ -737,15 +772,17 @@ static void plain_side(const struct opts *o, const char *path, const struct samp
 	}
 
 	/* erase = DELETE by id, each its own (autocommit) transaction */
-	(void)fprintf(stderr, "plain: %" PRIu64 " deletions\n", o->erases);
+	res->wall_lookup_s = (double)(now_ns() - t_all) / 1e9;
+	res->cpu_lookup_s = cpu_s() - c0;
+	res->mb_lookup = written_mb() - w0;
+	phase("plain: %" PRIu64 " deletions\n", o->erases);
 	res->erase.n = o->erases;
 	res->erase.ns = calloc(o->erases ? o->erases : 1, sizeof(int64_t));
 	if (res->erase.ns == NULL)
 		die("out of memory");
-	res->wall_lookup_s = (double)(now_ns() - t_all) / 1e9;
-	res->cpu_lookup_s = cpu_s() - c0;
 	t_all = now_ns();
 	c0 = cpu_s();
+	w0 = written_mb();
 	for (uint64_t i = 0; i < o->erases; i++) {
 		int64_t t0 = now_ns();
 
@@ -762,6 +799,7 @@ static void plain_side(const struct opts *o, const char *path, const struct samp
 	}
 	res->wall_erase_s = (double)(now_ns() - t_all) / 1e9;
 	res->cpu_erase_s = cpu_s() - c0;
+	res->mb_erase = written_mb() - w0;
 
 	{
 		sqlite3_stmt *cnt = prep(db, "SELECT count(*) FROM people");
@@ -778,6 +816,7 @@ static void plain_side(const struct opts *o, const char *path, const struct samp
 	(void)sqlite3_finalize(commit);
 	if (sqlite3_close(db) != SQLITE_OK)
 		die("plain: close: %s", sqlite3_errmsg(db));
+	res->db_mb = db_size_mb(path);
 	free(people);
 }
 
@@ -842,6 +881,20 @@ static void report(const struct opts *o, const struct side *s, const struct side
 	(void)printf("  plain: ingest %.2f, lookups %.2f / %.2f, erasures %.2f / %.2f\n",
 		     p->cpu_ingest_s, p->cpu_lookup_s, p->wall_lookup_s, p->cpu_erase_s,
 		     p->wall_erase_s);
+	(void)printf("\nMB written (write calls: WAL, checkpoints, log truncation) by each phase;"
+		     " per subject, per lookup, per erasure in KB:\n");
+	(void)printf("  Sargs: ingest %.0f MB (%.1f KB), lookups %.0f MB (%.1f KB),"
+		     " erasures %.0f MB (%.1f KB)\n",
+		     s->mb_ingest, o->n ? s->mb_ingest * 1e3 / (double)o->n : 0, s->mb_lookup,
+		     o->lookups ? s->mb_lookup * 1e3 / (double)o->lookups : 0, s->mb_erase,
+		     o->erases ? s->mb_erase * 1e3 / (double)o->erases : 0);
+	(void)printf("  plain: ingest %.0f MB (%.1f KB), lookups %.0f MB (%.1f KB),"
+		     " erasures %.0f MB (%.1f KB)\n",
+		     p->mb_ingest, o->n ? p->mb_ingest * 1e3 / (double)o->n : 0, p->mb_lookup,
+		     o->lookups ? p->mb_lookup * 1e3 / (double)o->lookups : 0, p->mb_erase,
+		     o->erases ? p->mb_erase * 1e3 / (double)o->erases : 0);
+	(void)printf("\ndatabase size at the end: Sargs %.0f MB, plain %.0f MB\n", s->db_mb,
+		     p->db_mb);
 	(void)printf("\nratio = Sargs / plain (for the rate: Sargs rate / plain rate). The plain"
 		     " lookup has no decryption and no audit entry; the plain erase is a DELETE"
 		     " (with secure_delete) and no log truncation.\n");
@@ -912,7 +965,7 @@ int main(int argc, char **argv)
 			for (uint64_t i = 0; i < o.n; i++) {
 				int32_t slot = smp.slot_of[i];
 
-				gen_person(&g, i, &per);
+				sargs_synth_person(&g, i, &per);
 				if (slot >= 0 && (uint64_t)slot < o.lookups)
 					(void)snprintf(smp.lookup_email[slot],
 						       sizeof(smp.lookup_email[0]), "%s", per.email);
@@ -921,14 +974,32 @@ int main(int argc, char **argv)
 		plain_side(&o, plain, &smp, &p);
 	}
 
+	if (o.latencies != NULL) {
+		FILE *f = fopen(o.latencies, "w");
+		const struct {
+			const char *side, *op;
+			const struct lat *l;
+		} all[4] = {{"sargs", "lookup", &s.lookup}, {"sargs", "erase", &s.erase},
+			    {"plain", "lookup", &p.lookup}, {"plain", "erase", &p.erase}};
+
+		if (f == NULL)
+			die("cannot write %s: %s", o.latencies, strerror(errno));
+		(void)fprintf(f, "side,op,i,ns\n");
+		for (int k = 0; k < 4; k++)
+			for (size_t i = 0; i < all[k].l->n; i++)
+				(void)fprintf(f, "%s,%s,%zu,%" PRId64 "\n", all[k].side, all[k].op, i,
+					      all[k].l->ns[i]);
+		if (fclose(f) != 0)
+			die("cannot write %s: %s", o.latencies, strerror(errno));
+	}
 	lat_finish(&s.lookup);
 	lat_finish(&s.erase);
 	lat_finish(&p.lookup);
 	lat_finish(&p.erase);
-	if (!o.run_sargs || !o.run_plain)
-		(void)printf("\nonly one side was run: its figures are in the table, the other"
-			     " side's are zero, and ratios and verdicts are meaningless\n");
 	report(&o, &s, &p);
+	if (!o.run_sargs || !o.run_plain)
+		(void)printf("\nonly one side was run: the other side's figures are zero, and the"
+			     " ratios and verdicts are meaningless\n");
 	(void)printf("files left in %s (remove when done)\n", dir);
 
 	free(s.lookup.ns);
