@@ -207,10 +207,26 @@ enum sargs_rc sargs_reg_begin(struct sargs_reg *reg, struct sargs_err *err)
 	return rc;
 }
 
+void sargs_reg_poison(struct sargs_reg *reg)
+{
+	reg->poisoned = 1;
+}
+
+void sargs_reg_want_compaction(struct sargs_reg *reg)
+{
+	reg->compact_pending = 1;
+}
+
 enum sargs_rc sargs_reg_commit(struct sargs_reg *reg, struct sargs_err *err)
 {
 	enum sargs_rc rc = SARGS_OK;
 
+	if (sargs_store_depth(reg->store) == 1 && reg->poisoned) {
+		sargs_reg_rollback(reg);
+		return sargs_err_set(err, SARGS_E_STORE,
+				     "a step of this batch failed after it had started writing;"
+				     " the whole batch was undone and nothing was changed");
+	}
 	if (sargs_store_depth(reg->store) == 1) {
 		rc = sargs_audit_flush_head(reg->audit);
 		if (rc != SARGS_OK) {
@@ -226,6 +242,9 @@ enum sargs_rc sargs_reg_commit(struct sargs_reg *reg, struct sargs_err *err)
 		return rc;
 	}
 	sargs_audit_tx_end(reg->audit);
+	if (sargs_store_depth(reg->store) == 0 && reg->compact_pending &&
+	    sargs_store_compact_log(reg->store) == SARGS_OK)
+		reg->compact_pending = 0;
 	return SARGS_OK;
 }
 
@@ -235,6 +254,8 @@ void sargs_reg_rollback(struct sargs_reg *reg)
 		return;
 	sargs_store_rollback(reg->store);
 	sargs_audit_tx_rollback(reg->audit);
+	if (sargs_store_depth(reg->store) == 0)
+		reg->poisoned = 0;
 }
 
 enum sargs_rc sargs_reg_audit(struct sargs_reg *reg, const char *action, const char *subject_id,

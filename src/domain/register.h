@@ -40,6 +40,8 @@ struct sargs_reg {
 	int64_t registry_version;
 	char actor[SARGS_ACTOR_MAX];     /* "cli:USER" by default */
 	char channel[32];                /* "cli", "api", ... */
+	int poisoned;                    /* a step of the open batch failed half-way */
+	int compact_pending;             /* erased or replaced data may sit in the log */
 };
 
 /*
@@ -61,6 +63,17 @@ enum sargs_rc sargs_reg_set_actor(struct sargs_reg *reg, const char *actor,
 enum sargs_rc sargs_reg_begin(struct sargs_reg *reg, struct sargs_err *err) SARGS_WUR;
 enum sargs_rc sargs_reg_commit(struct sargs_reg *reg, struct sargs_err *err) SARGS_WUR;
 void sargs_reg_rollback(struct sargs_reg *reg);
+
+/* Marks the open batch as failed half-way (see above). */
+void sargs_reg_poison(struct sargs_reg *reg);
+
+/*
+ * Asks for the write-ahead log to be truncated after the outermost commit,
+ * so that erased or replaced ciphertexts do not linger in it. A truncation
+ * that cannot run now (a reader holds the log) is retried after the next
+ * commit.
+ */
+void sargs_reg_want_compaction(struct sargs_reg *reg);
 
 /* Appends an audit entry as the register's actor and channel. */
 enum sargs_rc sargs_reg_audit(struct sargs_reg *reg, const char *action, const char *subject_id,

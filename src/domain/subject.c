@@ -545,7 +545,7 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 	struct sargs_strbuf fields, hashes;
 	unsigned char wrapped[SARGS_WRAPPED_KEY_BYTES];
 	char id[SARGS_UUID_STR], names[1024], purposes[512];
-	int have_pc = 0;
+	int have_pc = 0, nested;
 	int64_t now = sargs_time_now_us();
 	enum sargs_rc rc;
 
@@ -619,7 +619,14 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 		(void)sargs_err_set(err, rc, "cannot encrypt the subject's fields");
 		goto out;
 	}
-	if ((rc = tx_begin(reg, err)) != SARGS_OK)
+	/*
+	 * Everything that can be refused has been checked; from here on only
+	 * the store can fail. Inside a caller's batch no savepoint is taken (it
+	 * would cost a fifth of an add): a failure poisons the batch instead,
+	 * and the batch's commit undoes it whole.
+	 */
+	nested = sargs_store_depth(reg->store) > 0;
+	if (!nested && (rc = tx_begin(reg, err)) != SARGS_OK)
 		goto out;
 	{
 		struct sargs_store_subject s = {
@@ -637,7 +644,10 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 		(void)store_fail(reg, rc, err, "store the subject");
 	else
 		rc = sargs_reg_audit(reg, "subject.add", id, names, purposes, in->source, err);
-	rc = tx_end(reg, rc, err);
+	if (nested && rc != SARGS_OK)
+		sargs_reg_poison(reg);
+	else if (!nested)
+		rc = tx_end(reg, rc, err);
 	if (rc == SARGS_OK)
 		memcpy(id_out, id, SARGS_UUID_STR);
 out:
@@ -1167,6 +1177,9 @@ enum sargs_rc sargs_subject_edit(struct sargs_reg *reg, const char *id,
 	}
 	rc = sargs_reg_audit(reg, "subject.edit", id, names[0] ? names : NULL, NULL,
 			     detail[0] ? detail : NULL, err);
+	/* replaced or removed ciphertexts must not linger in the log */
+	if (rc == SARGS_OK)
+		sargs_reg_want_compaction(reg);
 out:
 	rc = tx_end(reg, rc, err);
 	if (loaded_ok)
@@ -1177,10 +1190,6 @@ out:
 		work_release(w);
 		free(w);
 	}
-	if (rc == SARGS_OK && ch->n_unset > 0) {
-		/* removed values must not linger in the log */
-		(void)sargs_store_compact_log(reg->store);
-	}
 	return rc;
 }
 
@@ -1190,7 +1199,6 @@ enum sargs_rc sargs_subject_erase(struct sargs_reg *reg, const char *id, const c
 				  struct sargs_err *err)
 {
 	int64_t now = sargs_time_now_us(), erased_us;
-	int own = sargs_store_depth(reg->store) == 0;
 	enum sargs_rc rc;
 
 	if (!sargs_erase_reason_valid(reason))
@@ -1217,9 +1225,9 @@ enum sargs_rc sargs_subject_erase(struct sargs_reg *reg, const char *id, const c
 	} else {
 		rc = sargs_reg_audit(reg, "subject.erase", id, NULL, NULL, reason, err);
 	}
-	rc = tx_end(reg, rc, err);
-	/* with the commit done, truncate the log so erased pages do not linger */
-	if (rc == SARGS_OK && own)
-		(void)sargs_store_compact_log(reg->store);
-	return rc;
+	/* after the outermost commit, truncate the log so erased pages do not
+	 * linger in it */
+	if (rc == SARGS_OK)
+		sargs_reg_want_compaction(reg);
+	return tx_end(reg, rc, err);
 }

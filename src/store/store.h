@@ -7,6 +7,10 @@
  * keys and keyed hashes are opaque bytes here. It never sees a key or a
  * personal value in the clear.
  *
+ * Subject ids are canonical UUID texts (util/uuid.h); the engine may store
+ * them in binary. A call given anything else finds nothing
+ * (SARGS_E_NOTFOUND).
+ *
  * Transactions nest: the outermost sargs_store_begin starts a write
  * transaction that holds the register's write lock; inner ones are
  * savepoints, so a failed step inside a batch undoes only itself.

@@ -43,8 +43,9 @@ expect_out "value read back" "Qwfirst0042x"
 
 # crypto-shredding: the erased subject's wrapped key and ciphertexts vanish
 ID=$("$SARGS" subject find --email uniq.0007.marker@example.lv)
-key_hex=$(sqlite3 "$SARGS_DATA/sargs.db" "SELECT hex(wrapped_key) FROM subjects WHERE id='$ID'")
-fields_hex=$(sqlite3 "$SARGS_DATA/sargs.db" "SELECT hex(substr(fields, 30, 48)) FROM subjects WHERE id='$ID'")
+IDX="X'${ID//-/}'" # ids are stored as their 16 bytes
+key_hex=$(sqlite3 "$SARGS_DATA/sargs.db" "SELECT hex(wrapped_key) FROM subjects WHERE id=$IDX")
+fields_hex=$(sqlite3 "$SARGS_DATA/sargs.db" "SELECT hex(substr(fields, 30, 48)) FROM subjects WHERE id=$IDX")
 [ ${#key_hex} -eq 144 ] && ok || bad "could not read the wrapped key before erasure"
 expect_rc 0 "erase" "$SARGS" subject erase "$ID" --reason request
 dir_hex() { for f in "$SARGS_DATA"/*; do od -An -v -tx1 "$f" | tr -d ' \n'; echo; done | tr 'a-f' 'A-F'; }
@@ -52,9 +53,9 @@ dir_hex >"$WORK/hex"
 if grep -qF "$key_hex" "$WORK/hex"; then bad "the erased subject's wrapped key is still in the data directory"; else ok; fi
 if grep -qF "$fields_hex" "$WORK/hex"; then bad "the erased subject's ciphertext is still in the data directory"; else ok; fi
 expect_rc 3 "erased subject is not found" "$SARGS" subject find --email uniq.0007.marker@example.lv
-n=$(sqlite3 "$SARGS_DATA/sargs.db" "SELECT count(*) FROM blind_index bi WHERE subject_id='$ID'")
+n=$(sqlite3 "$SARGS_DATA/sargs.db" "SELECT count(*) FROM blind_index bi WHERE subject_id=$IDX")
 [ "$n" = 0 ] && ok || bad "blind index rows of the erased subject remain"
-n=$(sqlite3 "$SARGS_DATA/sargs.db" "SELECT count(*) FROM erasure_ledger WHERE subject_id='$ID'")
+n=$(sqlite3 "$SARGS_DATA/sargs.db" "SELECT count(*) FROM erasure_ledger WHERE subject_id=$IDX")
 [ "$n" = 1 ] && ok || bad "the erasure ledger does not hold the erased id"
 
 finish

@@ -384,18 +384,18 @@ static struct sargs_store_subject subject(const char *id, int64_t created)
 static void test_subject_insert_get(void **state)
 {
 	struct fixture *f = *state;
-	struct sargs_store_subject in = subject("s-1", 111), out;
+	struct sargs_store_subject in = subject("01900000-0000-7000-8000-000000000001", 111), out;
 	void *owned = NULL;
 	int64_t n = -1;
 
 	assert_int_equal(sargs_store_subject_count(f->st, &n), SARGS_OK);
 	assert_true(n == 0);
-	assert_int_equal(sargs_store_subject_get(f->st, "s-1", &out, &owned), SARGS_E_NOTFOUND);
+	assert_int_equal(sargs_store_subject_get(f->st, "01900000-0000-7000-8000-000000000001", &out, &owned), SARGS_E_NOTFOUND);
 	assert_null(owned);
 	assert_int_equal(sargs_store_subject_insert(f->st, &in), SARGS_OK);
-	assert_int_equal(sargs_store_subject_get(f->st, "s-1", &out, &owned), SARGS_OK);
+	assert_int_equal(sargs_store_subject_get(f->st, "01900000-0000-7000-8000-000000000001", &out, &owned), SARGS_OK);
 	assert_non_null(owned);
-	assert_string_equal(out.id, "s-1");
+	assert_string_equal(out.id, "01900000-0000-7000-8000-000000000001");
 	assert_string_equal(out.source, "person");
 	assert_true(out.created_us == 111);
 	assert_true(out.updated_us == 111);
@@ -409,24 +409,24 @@ static void test_subject_insert_get(void **state)
 	owned = NULL;
 
 	/* a duplicate id is refused and the original kept */
-	in = subject("s-1", 222);
+	in = subject("01900000-0000-7000-8000-000000000001", 222);
 	in.source = "public";
 	assert_int_equal(sargs_store_subject_insert(f->st, &in), SARGS_E_EXISTS);
-	assert_int_equal(sargs_store_subject_get(f->st, "s-1", &out, &owned), SARGS_OK);
+	assert_int_equal(sargs_store_subject_get(f->st, "01900000-0000-7000-8000-000000000001", &out, &owned), SARGS_OK);
 	assert_string_equal(out.source, "person");
 	assert_true(out.created_us == 111);
 	free(owned);
 	owned = NULL;
 
 	/* empty fields and no index hashes */
-	in = subject("s-2", 333);
+	in = subject("01900000-0000-7000-8000-000000000002", 333);
 	in.source = "third_party";
 	in.fields = (const unsigned char *)"";
 	in.fields_len = 0;
 	in.index_hashes = NULL;
 	in.index_hashes_len = 0;
 	assert_int_equal(sargs_store_subject_insert(f->st, &in), SARGS_OK);
-	assert_int_equal(sargs_store_subject_get(f->st, "s-2", &out, &owned), SARGS_OK);
+	assert_int_equal(sargs_store_subject_get(f->st, "01900000-0000-7000-8000-000000000002", &out, &owned), SARGS_OK);
 	assert_string_equal(out.source, "third_party");
 	assert_int_equal(out.fields_len, 0);
 	assert_int_equal(out.index_hashes_len, 0);
@@ -445,7 +445,7 @@ static void test_subject_insert_get(void **state)
 static void test_subject_update(void **state)
 {
 	struct fixture *f = *state;
-	struct sargs_store_subject in = subject("s-1", 100), out;
+	struct sargs_store_subject in = subject("01900000-0000-7000-8000-000000000001", 100), out;
 	static const unsigned char fields2[] = {9, 8, 7, 6, 5, 4, 3, 2, 1, 0, 0xee};
 	static const unsigned char hashes2[] = {1, 0x42};
 	void *owned = NULL;
@@ -459,7 +459,7 @@ static void test_subject_update(void **state)
 	in.index_hashes = hashes2;
 	in.index_hashes_len = sizeof(hashes2);
 	assert_int_equal(sargs_store_subject_update(f->st, &in), SARGS_OK);
-	assert_int_equal(sargs_store_subject_get(f->st, "s-1", &out, &owned), SARGS_OK);
+	assert_int_equal(sargs_store_subject_get(f->st, "01900000-0000-7000-8000-000000000001", &out, &owned), SARGS_OK);
 	assert_true(out.created_us == 100);
 	assert_true(out.updated_us == 500);
 	assert_string_equal(out.source, "person");
@@ -470,7 +470,7 @@ static void test_subject_update(void **state)
 	assert_memory_equal(out.index_hashes, hashes2, sizeof(hashes2));
 	free(owned);
 	/* updating a missing subject */
-	in.id = "s-404";
+	in.id = "01900000-0000-7000-8000-000000000404";
 	assert_int_equal(sargs_store_subject_update(f->st, &in), SARGS_E_NOTFOUND);
 }
 
@@ -578,19 +578,19 @@ static int collect_link(void *ctx, const char *purpose, int64_t v)
 static void test_links(void **state)
 {
 	struct fixture *f = *state;
-	struct sargs_store_subject a = subject("subj-a", 1), b = subject("subj-b", 2);
+	struct sargs_store_subject a = subject("01900000-0000-7000-8000-000000000a01", 1), b = subject("01900000-0000-7000-8000-000000000b01", 2);
 	struct link_list l;
 
 	assert_int_equal(sargs_store_subject_insert(f->st, &a), SARGS_OK);
 	assert_int_equal(sargs_store_subject_insert(f->st, &b), SARGS_OK);
-	assert_int_equal(sargs_store_link_add(f->st, "subj-a", "marketing", 10), SARGS_OK);
-	assert_int_equal(sargs_store_link_add(f->st, "subj-a", "billing", 20), SARGS_OK);
+	assert_int_equal(sargs_store_link_add(f->st, "01900000-0000-7000-8000-000000000a01", "marketing", 10), SARGS_OK);
+	assert_int_equal(sargs_store_link_add(f->st, "01900000-0000-7000-8000-000000000a01", "billing", 20), SARGS_OK);
 	/* idempotent: a second add keeps the first time and adds no row */
-	assert_int_equal(sargs_store_link_add(f->st, "subj-a", "billing", 99), SARGS_OK);
-	assert_int_equal(sargs_store_link_add(f->st, "subj-b", "billing", 30), SARGS_OK);
+	assert_int_equal(sargs_store_link_add(f->st, "01900000-0000-7000-8000-000000000a01", "billing", 99), SARGS_OK);
+	assert_int_equal(sargs_store_link_add(f->st, "01900000-0000-7000-8000-000000000b01", "billing", 30), SARGS_OK);
 
 	memset(&l, 0, sizeof(l));
-	assert_int_equal(sargs_store_links(f->st, "subj-a", collect_link, &l), SARGS_OK);
+	assert_int_equal(sargs_store_links(f->st, "01900000-0000-7000-8000-000000000a01", collect_link, &l), SARGS_OK);
 	assert_int_equal(l.n, 2);
 	assert_string_equal(l.purpose[0], "billing");
 	assert_true(l.at[0] == 20);
@@ -605,11 +605,11 @@ static void test_links(void **state)
 	assert_string_equal(l.purpose[1], "marketing");
 	assert_true(l.at[1] == 1);
 
-	assert_int_equal(sargs_store_link_remove(f->st, "subj-a", "billing"), SARGS_OK);
+	assert_int_equal(sargs_store_link_remove(f->st, "01900000-0000-7000-8000-000000000a01", "billing"), SARGS_OK);
 	/* removing what is not there is not an error */
-	assert_int_equal(sargs_store_link_remove(f->st, "subj-a", "billing"), SARGS_OK);
+	assert_int_equal(sargs_store_link_remove(f->st, "01900000-0000-7000-8000-000000000a01", "billing"), SARGS_OK);
 	memset(&l, 0, sizeof(l));
-	assert_int_equal(sargs_store_links(f->st, "subj-a", collect_link, &l), SARGS_OK);
+	assert_int_equal(sargs_store_links(f->st, "01900000-0000-7000-8000-000000000a01", collect_link, &l), SARGS_OK);
 	assert_int_equal(l.n, 1);
 	assert_string_equal(l.purpose[0], "marketing");
 	memset(&l, 0, sizeof(l));
@@ -618,7 +618,7 @@ static void test_links(void **state)
 	assert_true(l.at[0] == 1); /* billing: only subj-b */
 	/* a subject without links lists nothing */
 	memset(&l, 0, sizeof(l));
-	assert_int_equal(sargs_store_links(f->st, "nobody", collect_link, &l), SARGS_OK);
+	assert_int_equal(sargs_store_links(f->st, "01900000-0000-7000-8000-000000000e01", collect_link, &l), SARGS_OK);
 	assert_int_equal(l.n, 0);
 }
 
@@ -634,31 +634,31 @@ static void test_index(void **state)
 	memset(&l, 0, sizeof(l));
 	assert_int_equal(sargs_store_index_find(f->st, h1, sizeof(h1), collect_id, &l), SARGS_OK);
 	assert_int_equal(l.n, 0);
-	assert_int_equal(sargs_store_index_add(f->st, h1, sizeof(h1), "s-b"), SARGS_OK);
-	assert_int_equal(sargs_store_index_add(f->st, h1, sizeof(h1), "s-a"), SARGS_OK);
-	assert_int_equal(sargs_store_index_add(f->st, h1, sizeof(h1), "s-a"), SARGS_OK); /* again */
-	assert_int_equal(sargs_store_index_add(f->st, h2, sizeof(h2), "s-c"), SARGS_OK);
+	assert_int_equal(sargs_store_index_add(f->st, h1, sizeof(h1), "01900000-0000-7000-8000-0000000000b0"), SARGS_OK);
+	assert_int_equal(sargs_store_index_add(f->st, h1, sizeof(h1), "01900000-0000-7000-8000-0000000000a0"), SARGS_OK);
+	assert_int_equal(sargs_store_index_add(f->st, h1, sizeof(h1), "01900000-0000-7000-8000-0000000000a0"), SARGS_OK); /* again */
+	assert_int_equal(sargs_store_index_add(f->st, h2, sizeof(h2), "01900000-0000-7000-8000-0000000000c0"), SARGS_OK);
 	memset(&l, 0, sizeof(l));
 	assert_int_equal(sargs_store_index_find(f->st, h1, sizeof(h1), collect_id, &l), SARGS_OK);
 	assert_int_equal(l.n, 2);
-	assert_string_equal(l.ids[0], "s-a");
-	assert_string_equal(l.ids[1], "s-b");
+	assert_string_equal(l.ids[0], "01900000-0000-7000-8000-0000000000a0");
+	assert_string_equal(l.ids[1], "01900000-0000-7000-8000-0000000000b0");
 	/* a prefix of a hash is another hash */
 	memset(&l, 0, sizeof(l));
 	assert_int_equal(sargs_store_index_find(f->st, h1, 15, collect_id, &l), SARGS_OK);
 	assert_int_equal(l.n, 0);
 	/* remove one subject under the shared hash */
-	assert_int_equal(sargs_store_index_remove(f->st, h1, sizeof(h1), "s-b"), SARGS_OK);
+	assert_int_equal(sargs_store_index_remove(f->st, h1, sizeof(h1), "01900000-0000-7000-8000-0000000000b0"), SARGS_OK);
 	memset(&l, 0, sizeof(l));
 	assert_int_equal(sargs_store_index_find(f->st, h1, sizeof(h1), collect_id, &l), SARGS_OK);
 	assert_int_equal(l.n, 1);
-	assert_string_equal(l.ids[0], "s-a");
+	assert_string_equal(l.ids[0], "01900000-0000-7000-8000-0000000000a0");
 	memset(&l, 0, sizeof(l));
 	assert_int_equal(sargs_store_index_find(f->st, h2, sizeof(h2), collect_id, &l), SARGS_OK);
 	assert_int_equal(l.n, 1);
-	assert_string_equal(l.ids[0], "s-c");
+	assert_string_equal(l.ids[0], "01900000-0000-7000-8000-0000000000c0");
 	/* the callback stops the walk */
-	assert_int_equal(sargs_store_index_add(f->st, h1, sizeof(h1), "s-z"), SARGS_OK);
+	assert_int_equal(sargs_store_index_add(f->st, h1, sizeof(h1), "01900000-0000-7000-8000-0000000000f0"), SARGS_OK);
 	memset(&l, 0, sizeof(l));
 	l.stop_after = 1;
 	assert_int_equal(sargs_store_index_find(f->st, h1, sizeof(h1), collect_id, &l), SARGS_OK);
@@ -675,7 +675,7 @@ static void test_subject_erase(void **state)
 	static const unsigned char shared[16] = {0x5a, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
 	/* index_hashes: repeated [u8 length][hash bytes] */
 	unsigned char blob[1 + 16 + 1 + 3 + 1 + 16];
-	struct sargs_store_subject victim = subject("victim", 10), other = subject("other", 20), out;
+	struct sargs_store_subject victim = subject("01900000-0000-7000-8000-000000000f01", 10), other = subject("01900000-0000-7000-8000-000000000f02", 20), out;
 	struct link_list ll;
 	struct id_list l;
 	void *owned = NULL;
@@ -697,26 +697,26 @@ static void test_subject_erase(void **state)
 
 	assert_int_equal(sargs_store_subject_insert(f->st, &victim), SARGS_OK);
 	assert_int_equal(sargs_store_subject_insert(f->st, &other), SARGS_OK);
-	assert_int_equal(sargs_store_index_add(f->st, ha, sizeof(ha), "victim"), SARGS_OK);
-	assert_int_equal(sargs_store_index_add(f->st, hb, sizeof(hb), "victim"), SARGS_OK);
-	assert_int_equal(sargs_store_index_add(f->st, shared, sizeof(shared), "victim"), SARGS_OK);
-	assert_int_equal(sargs_store_index_add(f->st, shared, sizeof(shared), "other"), SARGS_OK);
-	assert_int_equal(sargs_store_link_add(f->st, "victim", "billing", 1), SARGS_OK);
-	assert_int_equal(sargs_store_link_add(f->st, "victim", "marketing", 1), SARGS_OK);
-	assert_int_equal(sargs_store_link_add(f->st, "other", "billing", 1), SARGS_OK);
-	assert_int_equal(sargs_store_ledger_get(f->st, "victim", &when), SARGS_E_NOTFOUND);
+	assert_int_equal(sargs_store_index_add(f->st, ha, sizeof(ha), "01900000-0000-7000-8000-000000000f01"), SARGS_OK);
+	assert_int_equal(sargs_store_index_add(f->st, hb, sizeof(hb), "01900000-0000-7000-8000-000000000f01"), SARGS_OK);
+	assert_int_equal(sargs_store_index_add(f->st, shared, sizeof(shared), "01900000-0000-7000-8000-000000000f01"), SARGS_OK);
+	assert_int_equal(sargs_store_index_add(f->st, shared, sizeof(shared), "01900000-0000-7000-8000-000000000f02"), SARGS_OK);
+	assert_int_equal(sargs_store_link_add(f->st, "01900000-0000-7000-8000-000000000f01", "billing", 1), SARGS_OK);
+	assert_int_equal(sargs_store_link_add(f->st, "01900000-0000-7000-8000-000000000f01", "marketing", 1), SARGS_OK);
+	assert_int_equal(sargs_store_link_add(f->st, "01900000-0000-7000-8000-000000000f02", "billing", 1), SARGS_OK);
+	assert_int_equal(sargs_store_ledger_get(f->st, "01900000-0000-7000-8000-000000000f01", &when), SARGS_E_NOTFOUND);
 	assert_int_equal(sargs_store_ledger_count(f->st, &n), SARGS_OK);
 	assert_true(n == 0);
 
-	assert_int_equal(sargs_store_subject_erase(f->st, "victim", 1700000000123456), SARGS_OK);
+	assert_int_equal(sargs_store_subject_erase(f->st, "01900000-0000-7000-8000-000000000f01", 1700000000123456), SARGS_OK);
 
-	assert_int_equal(sargs_store_subject_get(f->st, "victim", &out, &owned), SARGS_E_NOTFOUND);
+	assert_int_equal(sargs_store_subject_get(f->st, "01900000-0000-7000-8000-000000000f01", &out, &owned), SARGS_E_NOTFOUND);
 	assert_null(owned);
 	assert_int_equal(sargs_store_subject_count(f->st, &n), SARGS_OK);
 	assert_true(n == 1);
 	/* links gone; the other subject's link stays */
 	memset(&ll, 0, sizeof(ll));
-	assert_int_equal(sargs_store_links(f->st, "victim", collect_link, &ll), SARGS_OK);
+	assert_int_equal(sargs_store_links(f->st, "01900000-0000-7000-8000-000000000f01", collect_link, &ll), SARGS_OK);
 	assert_int_equal(ll.n, 0);
 	memset(&ll, 0, sizeof(ll));
 	assert_int_equal(sargs_store_link_counts(f->st, collect_link, &ll), SARGS_OK);
@@ -732,16 +732,16 @@ static void test_subject_erase(void **state)
 	assert_int_equal(sargs_store_index_find(f->st, shared, sizeof(shared), collect_id, &l),
 			 SARGS_OK);
 	assert_int_equal(l.n, 1);
-	assert_string_equal(l.ids[0], "other");
+	assert_string_equal(l.ids[0], "01900000-0000-7000-8000-000000000f02");
 	/* the ledger has the id and the time */
-	assert_int_equal(sargs_store_ledger_get(f->st, "victim", &when), SARGS_OK);
+	assert_int_equal(sargs_store_ledger_get(f->st, "01900000-0000-7000-8000-000000000f01", &when), SARGS_OK);
 	assert_true(when == 1700000000123456);
-	assert_int_equal(sargs_store_ledger_get(f->st, "victim", NULL), SARGS_OK);
-	assert_int_equal(sargs_store_ledger_get(f->st, "other", &when), SARGS_E_NOTFOUND);
+	assert_int_equal(sargs_store_ledger_get(f->st, "01900000-0000-7000-8000-000000000f01", NULL), SARGS_OK);
+	assert_int_equal(sargs_store_ledger_get(f->st, "01900000-0000-7000-8000-000000000f02", &when), SARGS_E_NOTFOUND);
 	assert_int_equal(sargs_store_ledger_count(f->st, &n), SARGS_OK);
 	assert_true(n == 1);
 	/* erasing again, or erasing a never-known id */
-	assert_int_equal(sargs_store_subject_erase(f->st, "victim", 1), SARGS_E_NOTFOUND);
+	assert_int_equal(sargs_store_subject_erase(f->st, "01900000-0000-7000-8000-000000000f01", 1), SARGS_E_NOTFOUND);
 	assert_int_equal(sargs_store_subject_erase(f->st, "ghost", 1), SARGS_E_NOTFOUND);
 	assert_int_equal(sargs_store_ledger_get(f->st, "ghost", &when), SARGS_E_NOTFOUND);
 	assert_int_equal(sargs_store_ledger_count(f->st, &n), SARGS_OK);
@@ -749,25 +749,25 @@ static void test_subject_erase(void **state)
 	/* erased content does not linger in the write-ahead log */
 	assert_int_equal(sargs_store_compact_log(f->st), SARGS_OK);
 	reopen(f);
-	assert_int_equal(sargs_store_ledger_get(f->st, "victim", &when), SARGS_OK);
+	assert_int_equal(sargs_store_ledger_get(f->st, "01900000-0000-7000-8000-000000000f01", &when), SARGS_OK);
 	assert_true(when == 1700000000123456);
 }
 
 static void test_erase_in_rolled_back_tx(void **state)
 {
 	struct fixture *f = *state;
-	struct sargs_store_subject s = subject("keep", 1), out;
+	struct sargs_store_subject s = subject("01900000-0000-7000-8000-000000000f03", 1), out;
 	struct sargs_err err;
 	void *owned = NULL;
 	int64_t when;
 
 	assert_int_equal(sargs_store_subject_insert(f->st, &s), SARGS_OK);
 	assert_int_equal(sargs_store_begin(f->st, &err), SARGS_OK);
-	assert_int_equal(sargs_store_subject_erase(f->st, "keep", 5), SARGS_OK);
+	assert_int_equal(sargs_store_subject_erase(f->st, "01900000-0000-7000-8000-000000000f03", 5), SARGS_OK);
 	sargs_store_rollback(f->st);
-	assert_int_equal(sargs_store_subject_get(f->st, "keep", &out, &owned), SARGS_OK);
+	assert_int_equal(sargs_store_subject_get(f->st, "01900000-0000-7000-8000-000000000f03", &out, &owned), SARGS_OK);
 	free(owned);
-	assert_int_equal(sargs_store_ledger_get(f->st, "keep", &when), SARGS_E_NOTFOUND);
+	assert_int_equal(sargs_store_ledger_get(f->st, "01900000-0000-7000-8000-000000000f03", &when), SARGS_E_NOTFOUND);
 }
 
 /* ---- audit table ----------------------------------------------------------- */
