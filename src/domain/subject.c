@@ -640,7 +640,12 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 		rc = write_sealed(reg, id, &hashes);
 	for (size_t i = 0; i < ls.n && rc == SARGS_OK; i++)
 		rc = sargs_store_link_add(reg->store, id, ls.ids[i], now);
-	if (rc != SARGS_OK)
+	if (rc != SARGS_OK && nested)
+		(void)sargs_err_set(err, rc,
+				    "cannot store the subject: %s; the batch it belongs to will be"
+				    " undone whole when it is committed",
+				    sargs_store_errmsg(reg->store));
+	else if (rc != SARGS_OK)
 		(void)store_fail(reg, rc, err, "store the subject");
 	else
 		rc = sargs_reg_audit(reg, "subject.add", id, names, purposes, in->source, err);

@@ -10,6 +10,7 @@
 #include "domain/registry.h"
 #include "domain/subject.h"
 
+#include <sqlite3.h> /* only to simulate a storage failure (a full disk) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -339,6 +340,62 @@ static void test_batch_savepoints(void **state)
 	assert_int_equal(sargs_audit_verify(fx->reg->audit, &rep), SARGS_OK);
 }
 
+/*
+ * A failure after writing started (simulated by a trigger that raises once
+ * the second subject's rows are being written, as a full disk would) leaves
+ * nothing half-done: alone, the add stores nothing; inside a batch, the
+ * batch's commit undoes the whole batch and says so.
+ */
+static void install_failure(const char *dir)
+{
+	char path[1024];
+	sqlite3 *db = NULL;
+
+	(void)snprintf(path, sizeof(path), "%s/sargs.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "CREATE TRIGGER simulated_full_disk BEFORE INSERT ON blind_index"
+				      " WHEN (SELECT count(*) FROM subjects) > 1"
+				      " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void test_failure_mid_write(void **state)
+{
+	struct fixture *fx = *state;
+	struct sargs_kv a[] = {{"email", "a1@example.lv"}};
+	struct sargs_kv b[] = {{"email", "b2@example.lv"}};
+	struct sargs_audit_report rep;
+	struct sargs_err err;
+	char id[SARGS_UUID_STR];
+	int64_t audit_before = 0, audit_after = 0;
+
+	install_failure(fx->dir);
+	assert_int_equal(sargs_store_audit_count(fx->reg->store, &audit_before), SARGS_OK);
+	/* alone: the first add works, the second fails and stores nothing */
+	assert_int_equal(add(fx->reg, "newsletter", a, 1, id, &err), SARGS_OK);
+	assert_int_not_equal(add(fx->reg, "newsletter", b, 1, id, &err), SARGS_OK);
+	assert_non_null(strstr(err.msg, "nothing was changed"));
+	assert_int_equal(subjects(fx->reg), 1);
+	assert_int_equal(sargs_subject_erase(fx->reg, id, "other", &err), SARGS_OK);
+	assert_int_equal(subjects(fx->reg), 0);
+	/* in a batch: the first add is undone with the failed second one */
+	assert_int_equal(sargs_reg_begin(fx->reg, &err), SARGS_OK);
+	assert_int_equal(add(fx->reg, "newsletter", a, 1, id, &err), SARGS_OK);
+	assert_int_not_equal(add(fx->reg, "newsletter", b, 1, id, &err), SARGS_OK);
+	assert_non_null(strstr(err.msg, "will be undone whole"));
+	assert_int_equal(sargs_reg_commit(fx->reg, &err), SARGS_E_STORE);
+	assert_non_null(strstr(err.msg, "the whole batch was undone"));
+	assert_int_equal(subjects(fx->reg), 0);
+	/* the register goes on: the trail is intact and a new batch works */
+	assert_int_equal(sargs_audit_verify(fx->reg->audit, &rep), SARGS_OK);
+	assert_int_equal(sargs_store_audit_count(fx->reg->store, &audit_after), SARGS_OK);
+	assert_true(audit_after == audit_before + 2); /* the first add and the erase */
+	assert_int_equal(add(fx->reg, "newsletter", a, 1, id, &err), SARGS_OK);
+}
+
 static void test_edit(void **state)
 {
 	struct fixture *fx = *state;
@@ -446,6 +503,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_erase, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_savepoints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failure_mid_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registry_reload_keeps_linked_purposes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source_third_party, setup, teardown),
