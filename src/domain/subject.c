@@ -705,7 +705,8 @@ static enum sargs_rc load(struct sargs_reg *reg, const char *id, struct loaded *
 	memset(l, 0, sizeof(*l));
 	if (!sargs_uuid_valid(id))
 		return sargs_err_set(err, SARGS_E_INVALID,
-				     "a subject id looks like 0190a5e2-7b1c-7d3e-8f00-123456789abc");
+				     "that is not a subject id; a subject id looks like"
+				     " 0190a5e2-7b1c-7d3e-8f00-123456789abc");
 	rc = sargs_store_subject_get(reg->store, id, &l->s, &l->owned);
 	if (rc == SARGS_E_NOTFOUND) {
 		if (sargs_store_ledger_get(reg->store, id, &erased_us) == SARGS_OK) {
@@ -1212,7 +1213,8 @@ enum sargs_rc sargs_subject_erase(struct sargs_reg *reg, const char *id, const c
 				     " or other");
 	if (!sargs_uuid_valid(id))
 		return sargs_err_set(err, SARGS_E_INVALID,
-				     "a subject id looks like 0190a5e2-7b1c-7d3e-8f00-123456789abc");
+				     "that is not a subject id; a subject id looks like"
+				     " 0190a5e2-7b1c-7d3e-8f00-123456789abc");
 	if ((rc = tx_begin(reg, err)) != SARGS_OK)
 		return rc;
 	rc = sargs_store_subject_erase(reg->store, id, now);

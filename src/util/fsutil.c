@@ -87,7 +87,8 @@ enum sargs_rc sargs_fs_read(const char *path, size_t limit, char **out, size_t *
 		}
 		if (got == 0) {
 			if (ferror(f)) {
-				rc = sargs_err_set(err, SARGS_E_IO, "cannot read %s", path);
+				rc = sargs_err_set(err, SARGS_E_IO, "cannot read %s: %s", path,
+						   strerror(errno));
 				goto fail;
 			}
 			break;
