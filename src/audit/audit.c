@@ -82,8 +82,42 @@ static void head_mac(const struct sargs_keys *keys, int64_t seq,
 	sargs_chain_hash(keys, hash, msg, sizeof(msg), out);
 }
 
+/* Reads and checks the stored head record: *ok is 1 when it is present and
+ * its MAC is right. */
+static enum sargs_rc read_head(struct sargs_audit *a, int64_t *seq,
+			       unsigned char hash[SARGS_HASH_BYTES], int *ok)
+{
+	unsigned char *rec = NULL, mac[SARGS_HASH_BYTES];
+	size_t len = 0;
+	enum sargs_rc rc = sargs_store_meta_get(a->st, HEAD_KEY, &rec, &len);
+
+	*ok = 0;
+	if (rc == SARGS_E_NOTFOUND)
+		return SARGS_OK;
+	if (rc != SARGS_OK)
+		return rc;
+	if (len == HEAD_BYTES) {
+		*seq = 0;
+		for (int i = 0; i < 8; i++)
+			*seq = (int64_t)(((uint64_t)*seq << 8) | rec[i]);
+		memcpy(hash, rec + 8, SARGS_HASH_BYTES);
+		head_mac(a->keys, *seq, hash, mac);
+		*ok = sargs_secret_cmp(mac, rec + 8 + SARGS_HASH_BYTES, SARGS_HASH_BYTES) == 0;
+	}
+	free(rec);
+	return SARGS_OK;
+}
+
+/*
+ * Loads the chain's head from the last entry, and checks that it is where
+ * the MAC'd head record says the trail ends: appending to a trail whose end
+ * was cut off (or that was emptied) would otherwise hide the cut.
+ */
 static enum sargs_rc load_head(struct sargs_audit *a)
 {
+	unsigned char hhash[SARGS_HASH_BYTES];
+	int64_t hseq = -1;
+	int ok = 0;
 	enum sargs_rc rc;
 
 	if (a->head.loaded)
@@ -95,8 +129,14 @@ static enum sargs_rc load_head(struct sargs_audit *a)
 		rc = SARGS_OK;
 	}
 	if (rc == SARGS_OK)
-		a->head.loaded = 1;
-	return rc;
+		rc = read_head(a, &hseq, hhash, &ok);
+	if (rc != SARGS_OK)
+		return rc;
+	if (!ok || hseq != a->head.seq ||
+	    sargs_secret_cmp(hhash, a->head.hash, SARGS_HASH_BYTES) != 0)
+		return SARGS_E_TAMPERED;
+	a->head.loaded = 1;
+	return SARGS_OK;
 }
 
 static int bad_string(const char *s)
@@ -129,6 +169,11 @@ enum sargs_rc sargs_audit_append(struct sargs_audit *a, int64_t now_us,
 		return sargs_err_set(err, SARGS_E_INVALID,
 				     "audit entry has a missing, overlong or control-character value");
 	rc = load_head(a);
+	if (rc == SARGS_E_TAMPERED)
+		return sargs_err_set(err, rc,
+				     "the audit trail does not end where its head record says"
+				     " (entries were cut off, emptied or forged); nothing was done;"
+				     " run 'sargs audit verify'");
 	if (rc != SARGS_OK)
 		return sargs_err_set(err, rc, "cannot read the audit trail's head: %s",
 				     sargs_store_errmsg(a->st));
@@ -186,18 +231,33 @@ void sargs_audit_tx_end(struct sargs_audit *a)
 		a->head.loaded = 0; /* another process may append before our next tx */
 }
 
-enum sargs_rc sargs_audit_flush_head(struct sargs_audit *a)
+static enum sargs_rc write_head(struct sargs_audit *a, int64_t seq,
+				const unsigned char hash[SARGS_HASH_BYTES])
 {
 	unsigned char rec[HEAD_BYTES];
 
+	for (int i = 0; i < 8; i++)
+		rec[i] = (unsigned char)((uint64_t)seq >> (56 - 8 * i));
+	memcpy(rec + 8, hash, SARGS_HASH_BYTES);
+	head_mac(a->keys, seq, hash, rec + 8 + SARGS_HASH_BYTES);
+	return sargs_store_meta_put(a->st, HEAD_KEY, rec, sizeof(rec));
+}
+
+enum sargs_rc sargs_audit_flush_head(struct sargs_audit *a)
+{
 	if (!a->dirty || !a->head.loaded)
 		return SARGS_OK;
-	for (int i = 0; i < 8; i++)
-		rec[i] = (unsigned char)((uint64_t)a->head.seq >> (56 - 8 * i));
-	memcpy(rec + 8, a->head.hash, SARGS_HASH_BYTES);
-	head_mac(a->keys, a->head.seq, a->head.hash, rec + 8 + SARGS_HASH_BYTES);
 	a->dirty = 0;
-	return sargs_store_meta_put(a->st, HEAD_KEY, rec, sizeof(rec));
+	return write_head(a, a->head.seq, a->head.hash);
+}
+
+enum sargs_rc sargs_audit_init_head(struct sargs_audit *a)
+{
+	static const unsigned char zero[SARGS_HASH_BYTES];
+
+	if (sargs_store_depth(a->st) == 0)
+		abort(); /* programmer error: outside a transaction */
+	return write_head(a, 0, zero);
 }
 
 const char *sargs_audit_problem_str(enum sargs_audit_problem p)
@@ -235,7 +295,6 @@ struct walk {
 	/* a suspect entry waiting for the next one to classify it */
 	int suspect;
 	int64_t suspect_seq;
-	unsigned char suspect_stored_hash[SARGS_HASH_BYTES];
 	unsigned char before_suspect_hash[SARGS_HASH_BYTES];
 	int done;
 	enum sargs_rc rc;
@@ -265,11 +324,13 @@ static int walk_cb(void *ctx, const struct sargs_store_audit_row *r)
 
 	w->sb.len = 0;
 	if (canonical(&w->sb, r->time_us, r->actor, r->action, r->subject_id, r->fields,
-		      r->purpose, r->channel, r->detail) != SARGS_OK) {
-		w->rc = SARGS_E_NOMEM;
-		return 1;
+		      r->purpose, r->channel, r->detail) == SARGS_OK) {
+		sargs_chain_hash(w->a->keys, r->prev, w->sb.data, w->sb.len, h);
+	} else {
+		/* longer than any entry the application writes: not genuine */
+		memset(h, 0, sizeof(h));
+		h[0] = (unsigned char)~r->hash[0];
 	}
-	sargs_chain_hash(w->a->keys, r->prev, w->sb.data, w->sb.len, h);
 	if (w->suspect) {
 		/* classify the previous, unsound entry by how this one links */
 		if (sargs_secret_cmp(r->prev, w->before_suspect_hash, SARGS_HASH_BYTES) == 0)
@@ -286,21 +347,20 @@ static int walk_cb(void *ctx, const struct sargs_store_audit_row *r)
 	if (sargs_secret_cmp(h, r->hash, SARGS_HASH_BYTES) != 0) {
 		w->suspect = 1;
 		w->suspect_seq = r->seq;
-		memcpy(w->suspect_stored_hash, r->hash, SARGS_HASH_BYTES);
 		memcpy(w->before_suspect_hash, expect_prev, SARGS_HASH_BYTES);
 		return 0;
 	}
 	if (sargs_secret_cmp(r->prev, expect_prev, SARGS_HASH_BYTES) != 0) {
 		int64_t where = 0, original = 0;
-		enum sargs_rc frc = sargs_store_audit_find_hash(w->a->st, r->hash, &original);
+		enum sargs_rc frc = sargs_store_audit_find_hash(w->a->st, r->hash, r->seq, &original);
 
-		if (frc == SARGS_OK && original != r->seq) {
+		if (frc == SARGS_OK) {
 			report(w, SARGS_AUDIT_INSERTED, r->seq,
 			       "entry %lld was inserted: it is a copy of entry %lld",
 			       (long long)r->seq, (long long)original);
 			return 1;
 		}
-		frc = sargs_store_audit_find_hash(w->a->st, r->prev, &where);
+		frc = sargs_store_audit_find_hash(w->a->st, r->prev, 0, &where);
 		if (frc == SARGS_OK && where != r->seq)
 			report(w, SARGS_AUDIT_REORDERED, r->seq,
 			       "entry %lld is out of order: it belongs after entry %lld",
@@ -320,18 +380,20 @@ static int walk_cb(void *ctx, const struct sargs_store_audit_row *r)
 	return 0;
 }
 
-enum sargs_rc sargs_audit_verify(struct sargs_audit *a, struct sargs_audit_report *rep)
+static enum sargs_rc verify_in_tx(struct sargs_audit *a, struct sargs_audit_report *rep)
 {
 	struct sargs_store_audit_filter f = {NULL, NULL, INT64_MIN, INT64_MAX, 0, 0};
 	struct walk w;
-	unsigned char *head = NULL;
-	size_t head_len = 0;
+	unsigned char hhash[SARGS_HASH_BYTES];
+	int64_t hseq = 0;
+	int head_ok = 0;
 	enum sargs_rc rc;
 
-	memset(rep, 0, sizeof(*rep));
-	memset(&w, 0, sizeof(w));
+	memset(&w, 0, sizeof(w)); /* prev_seq 0, prev_hash zero: the empty chain */
 	w.a = a;
 	w.rep = rep;
+	if ((rc = read_head(a, &hseq, hhash, &head_ok)) != SARGS_OK)
+		return rc;
 	sargs_strbuf_init(&w.sb, 16 * MAX_STRING);
 	rc = sargs_store_audit_scan(a->st, &f, walk_cb, &w);
 	sargs_strbuf_free(&w.sb);
@@ -340,52 +402,52 @@ enum sargs_rc sargs_audit_verify(struct sargs_audit *a, struct sargs_audit_repor
 	if (w.rc != SARGS_OK)
 		return w.rc;
 	if (!w.done && w.suspect) {
-		/* the last entry is unsound: modified (or appended by a forger) */
-		report(&w, SARGS_AUDIT_MODIFIED, w.suspect_seq,
-		       "entry %lld (the last) was modified or forged: its content does not match its hash",
-		       (long long)w.suspect_seq);
+		/* the last entry is unsound: appended by someone without the key
+		 * when the head still ends the chain before it, else modified */
+		if (head_ok && hseq < w.suspect_seq &&
+		    sargs_secret_cmp(hhash, w.before_suspect_hash, SARGS_HASH_BYTES) == 0)
+			report(&w, SARGS_AUDIT_INSERTED, w.suspect_seq,
+			       "entry %lld was inserted at the end: it is not part of the chain",
+			       (long long)w.suspect_seq);
+		else
+			report(&w, SARGS_AUDIT_MODIFIED, w.suspect_seq,
+			       "entry %lld (the last) was modified: its content does not match"
+			       " its hash",
+			       (long long)w.suspect_seq);
 	}
 	if (w.done)
 		return SARGS_E_TAMPERED;
-
-	/* the chain is sound; check its recorded head for truncation */
-	rc = sargs_store_meta_get(a->st, HEAD_KEY, &head, &head_len);
-	if (rc == SARGS_E_NOTFOUND) {
-		if (rep->entries == 0) {
-			(void)snprintf(rep->message, sizeof(rep->message), "0 entries, chain intact");
-			return SARGS_OK;
-		}
-		report(&w, SARGS_AUDIT_HEAD_BAD, 0, "the audit head record is missing");
-		return SARGS_E_TAMPERED;
+	/* the chain is sound; it must end where the head record says */
+	if (!head_ok) {
+		report(&w, SARGS_AUDIT_HEAD_BAD, 0,
+		       "the audit head record is missing, damaged or forged (was the trail emptied?)");
+	} else if (hseq != w.prev_seq ||
+		   sargs_secret_cmp(hhash, w.prev_hash, SARGS_HASH_BYTES) != 0) {
+		if (hseq > w.prev_seq)
+			report(&w, SARGS_AUDIT_TRUNCATED, w.prev_seq + 1,
+			       "entries %lld to %lld were cut off the end of the trail",
+			       (long long)w.prev_seq + 1, (long long)hseq);
+		else
+			report(&w, SARGS_AUDIT_HEAD_BAD, hseq,
+			       "the audit head record does not match the trail's last entry");
 	}
-	if (rc != SARGS_OK)
-		return rc;
-	if (head_len == HEAD_BYTES) {
-		int64_t hseq = 0;
-		unsigned char mac[SARGS_HASH_BYTES];
-
-		for (int i = 0; i < 8; i++)
-			hseq = (int64_t)(((uint64_t)hseq << 8) | head[i]);
-		head_mac(a->keys, hseq, head + 8, mac);
-		if (sargs_secret_cmp(mac, head + 8 + SARGS_HASH_BYTES, SARGS_HASH_BYTES) != 0) {
-			report(&w, SARGS_AUDIT_HEAD_BAD, hseq, "the audit head record was forged");
-		} else if (hseq != w.prev_seq ||
-			   sargs_secret_cmp(head + 8, w.prev_hash, SARGS_HASH_BYTES) != 0) {
-			if (hseq > w.prev_seq)
-				report(&w, SARGS_AUDIT_TRUNCATED, w.prev_seq + 1,
-				       "entries %lld to %lld were cut off the end of the trail",
-				       (long long)w.prev_seq + 1, (long long)hseq);
-			else
-				report(&w, SARGS_AUDIT_HEAD_BAD, hseq,
-				       "the audit head record does not match the trail's last entry");
-		}
-	} else {
-		report(&w, SARGS_AUDIT_HEAD_BAD, 0, "the audit head record is damaged");
-	}
-	free(head);
 	if (w.done)
 		return SARGS_E_TAMPERED;
 	(void)snprintf(rep->message, sizeof(rep->message), "%lld entries, chain intact",
 		       (long long)rep->entries);
 	return SARGS_OK;
+}
+
+enum sargs_rc sargs_audit_verify(struct sargs_audit *a, struct sargs_audit_report *rep)
+{
+	enum sargs_rc rc, crc;
+
+	memset(rep, 0, sizeof(*rep));
+	/* one snapshot for the walk and the head: a commit meanwhile by another
+	 * process must not look like tampering */
+	if ((rc = sargs_store_begin_read(a->st, NULL)) != SARGS_OK)
+		return rc;
+	rc = verify_in_tx(a, rep);
+	crc = sargs_store_commit(a->st, NULL);
+	return rc != SARGS_OK ? rc : crc;
 }

@@ -43,7 +43,8 @@ void sargs_audit_close(struct sargs_audit *a);
 /*
  * Appends an entry at time now_us. Must be called inside a store transaction
  * (abort otherwise: programmer error). Strings are checked to hold no control
- * characters and to be at most 1 KiB.
+ * characters and to be at most 1 KiB. Refused with SARGS_E_TAMPERED when the
+ * trail does not end where its head record says (cut off or emptied).
  */
 enum sargs_rc sargs_audit_append(struct sargs_audit *a, int64_t now_us,
 				 const struct sargs_audit_entry *e, struct sargs_err *err) SARGS_WUR;
@@ -57,6 +58,13 @@ void sargs_audit_tx_begin(struct sargs_audit *a);
 void sargs_audit_tx_rollback(struct sargs_audit *a);
 void sargs_audit_tx_end(struct sargs_audit *a);
 enum sargs_rc sargs_audit_flush_head(struct sargs_audit *a) SARGS_WUR;
+
+/*
+ * Writes the head record of an empty trail; called once, inside the
+ * transaction that creates the register. From then on a missing head means
+ * the trail was emptied, and appending is refused.
+ */
+enum sargs_rc sargs_audit_init_head(struct sargs_audit *a) SARGS_WUR;
 
 enum sargs_audit_problem {
 	SARGS_AUDIT_INTACT = 0,
@@ -75,8 +83,8 @@ struct sargs_audit_report {
 	char message[256];      /* a sentence naming what was found */
 };
 
-/* Walks the whole trail. Returns SARGS_OK when intact, SARGS_E_TAMPERED when
- * not (report says where and how), or a store error. */
+/* Walks the whole trail in one read snapshot. Returns SARGS_OK when intact,
+ * SARGS_E_TAMPERED when not (report says where and how), or a store error. */
 enum sargs_rc sargs_audit_verify(struct sargs_audit *a, struct sargs_audit_report *rep) SARGS_WUR;
 
 /* Human name of a problem ("modified", ...). */

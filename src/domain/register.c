@@ -78,9 +78,18 @@ enum sargs_rc sargs_reg_init(const char *dir, struct sargs_err *err)
 		char created[24];
 		int n = snprintf(created, sizeof(created), "%lld", (long long)now);
 
+		struct sargs_audit *a = NULL;
+
 		rc = sargs_store_meta_put(st, META_KEY_CHECK, kcv, sizeof(kcv));
 		if (rc == SARGS_OK)
 			rc = sargs_store_meta_put(st, META_CREATED, created, (size_t)n);
+		/* the trail's head exists from the start: a register without one
+		 * has had its trail emptied */
+		if (rc == SARGS_OK)
+			rc = sargs_audit_open(st, keys, &a);
+		if (rc == SARGS_OK)
+			rc = sargs_audit_init_head(a);
+		sargs_audit_close(a);
 	}
 	if (rc != SARGS_OK) {
 		sargs_store_rollback(st);

@@ -32,6 +32,11 @@ enum sargs_rc sargs_store_begin(struct sargs_store *st, struct sargs_err *err)
 	return st->ops->begin(st, err);
 }
 
+enum sargs_rc sargs_store_begin_read(struct sargs_store *st, struct sargs_err *err)
+{
+	return st->ops->begin_read(st, err);
+}
+
 enum sargs_rc sargs_store_commit(struct sargs_store *st, struct sargs_err *err)
 {
 	return st->ops->commit(st, err);
@@ -176,9 +181,9 @@ enum sargs_rc sargs_store_audit_scan(struct sargs_store *st,
 
 enum sargs_rc sargs_store_audit_find_hash(struct sargs_store *st,
 					  const unsigned char hash[SARGS_AUDIT_HASH_BYTES],
-					  int64_t *seq)
+					  int64_t exclude_seq, int64_t *seq)
 {
-	return st->ops->audit_find_hash(st, hash, seq);
+	return st->ops->audit_find_hash(st, hash, exclude_seq, seq);
 }
 
 enum sargs_rc sargs_store_audit_count(struct sargs_store *st, int64_t *out)

@@ -44,6 +44,9 @@ int sargs_store_schema_version(const struct sargs_store *st);
 const char *sargs_store_engine(const struct sargs_store *st);
 
 enum sargs_rc sargs_store_begin(struct sargs_store *st, struct sargs_err *err) SARGS_WUR;
+/* Starts a read-only transaction (or a savepoint inside one): a consistent
+ * snapshot that does not block writers. End it with sargs_store_commit. */
+enum sargs_rc sargs_store_begin_read(struct sargs_store *st, struct sargs_err *err) SARGS_WUR;
 enum sargs_rc sargs_store_commit(struct sargs_store *st, struct sargs_err *err) SARGS_WUR;
 void sargs_store_rollback(struct sargs_store *st);
 /* Nesting depth: 0 outside any transaction. */
@@ -167,10 +170,11 @@ enum sargs_rc sargs_store_audit_scan(struct sargs_store *st,
 				     const struct sargs_store_audit_filter *f,
 				     int (*cb)(void *ctx, const struct sargs_store_audit_row *row),
 				     void *ctx) SARGS_WUR;
-/* The seq of a row whose hash equals hash; SARGS_E_NOTFOUND when none. */
+/* The lowest seq other than exclude_seq (0: none excluded) of a row whose
+ * hash equals hash; SARGS_E_NOTFOUND when none. */
 enum sargs_rc sargs_store_audit_find_hash(struct sargs_store *st,
 					  const unsigned char hash[SARGS_AUDIT_HASH_BYTES],
-					  int64_t *seq) SARGS_WUR;
+					  int64_t exclude_seq, int64_t *seq) SARGS_WUR;
 enum sargs_rc sargs_store_audit_count(struct sargs_store *st, int64_t *out) SARGS_WUR;
 
 /*

@@ -11,6 +11,7 @@ struct sargs_store_ops {
 	const char *name;
 	void (*close)(struct sargs_store *st);
 	enum sargs_rc (*begin)(struct sargs_store *st, struct sargs_err *err);
+	enum sargs_rc (*begin_read)(struct sargs_store *st, struct sargs_err *err);
 	enum sargs_rc (*commit)(struct sargs_store *st, struct sargs_err *err);
 	void (*rollback)(struct sargs_store *st);
 	enum sargs_rc (*meta_get)(struct sargs_store *st, const char *key,
@@ -59,7 +60,7 @@ struct sargs_store_ops {
 				    int (*cb)(void *ctx, const struct sargs_store_audit_row *row),
 				    void *ctx);
 	enum sargs_rc (*audit_find_hash)(struct sargs_store *st, const unsigned char *hash,
-					 int64_t *seq);
+					 int64_t exclude_seq, int64_t *seq);
 	enum sargs_rc (*audit_count)(struct sargs_store *st, int64_t *out);
 	enum sargs_rc (*compact_log)(struct sargs_store *st);
 };

@@ -53,7 +53,7 @@ static const char *const migrations[SARGS_SCHEMA_VERSION] = {
 };
 
 enum stmt_id {
-	S_BEGIN, S_COMMIT, S_ROLLBACK,
+	S_BEGIN, S_BEGIN_READ, S_COMMIT, S_ROLLBACK,
 	S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
 	S_META_GET, S_META_PUT,
 	S_REG_PUT, S_REG_CUR,
@@ -68,6 +68,7 @@ enum stmt_id {
 
 static const char *const stmt_sql[S__COUNT] = {
 	[S_BEGIN] = "BEGIN IMMEDIATE",
+	[S_BEGIN_READ] = "BEGIN DEFERRED",
 	[S_COMMIT] = "COMMIT",
 	[S_ROLLBACK] = "ROLLBACK",
 	[S_SAVEPOINT] = "SAVEPOINT sargs_sp",
@@ -114,7 +115,7 @@ static const char *const stmt_sql[S__COUNT] = {
 			 " WHERE seq > ?1 AND time_us >= ?2 AND time_us <= ?3"
 			 " AND (?4 IS NULL OR subject_id = ?4) AND (?5 IS NULL OR actor = ?5)"
 			 " ORDER BY seq LIMIT ?6",
-	[S_AUDIT_FIND] = "SELECT seq FROM audit WHERE hash = ?1 ORDER BY seq LIMIT 1",
+	[S_AUDIT_FIND] = "SELECT seq FROM audit WHERE hash = ?1 AND seq != ?2 ORDER BY seq LIMIT 1",
 	[S_AUDIT_COUNT] = "SELECT count(*) FROM audit",
 };
 
@@ -283,10 +284,11 @@ static void sq_close(struct sargs_store *st)
 	free(s);
 }
 
-static enum sargs_rc sq_begin(struct sargs_store *st, struct sargs_err *err)
+static enum sargs_rc sq_begin_kind(struct sargs_store *st, enum stmt_id outer,
+				   struct sargs_err *err)
 {
 	struct sq_store *s = SQ(st);
-	enum sargs_rc rc = run_id(s, st->depth == 0 ? S_BEGIN : S_SAVEPOINT);
+	enum sargs_rc rc = run_id(s, st->depth == 0 ? outer : S_SAVEPOINT);
 
 	if (rc != SARGS_OK)
 		return sargs_err_set(err, rc, rc == SARGS_E_BUSY
@@ -294,6 +296,16 @@ static enum sargs_rc sq_begin(struct sargs_store *st, struct sargs_err *err)
 					      : "cannot start a transaction: %s", st->errmsg);
 	st->depth++;
 	return SARGS_OK;
+}
+
+static enum sargs_rc sq_begin(struct sargs_store *st, struct sargs_err *err)
+{
+	return sq_begin_kind(st, S_BEGIN, err);
+}
+
+static enum sargs_rc sq_begin_read(struct sargs_store *st, struct sargs_err *err)
+{
+	return sq_begin_kind(st, S_BEGIN_READ, err);
 }
 
 static enum sargs_rc sq_commit(struct sargs_store *st, struct sargs_err *err)
@@ -865,7 +877,7 @@ static enum sargs_rc sq_audit_scan(struct sargs_store *st,
 }
 
 static enum sargs_rc sq_audit_find_hash(struct sargs_store *st, const unsigned char *hash,
-					int64_t *seq)
+					int64_t exclude_seq, int64_t *seq)
 {
 	struct sq_store *s = SQ(st);
 	sqlite3_stmt *p;
@@ -874,6 +886,7 @@ static enum sargs_rc sq_audit_find_hash(struct sargs_store *st, const unsigned c
 
 	PREP(s, p, S_AUDIT_FIND);
 	sqlite3_bind_blob(p, 1, hash, SARGS_AUDIT_HASH_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(p, 2, exclude_seq);
 	r = sqlite3_step(p);
 	if (r == SQLITE_ROW)
 		*seq = sqlite3_column_int64(p, 0);
@@ -903,6 +916,7 @@ static const struct sargs_store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
 	.begin = sq_begin,
+	.begin_read = sq_begin_read,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
 	.meta_get = sq_meta_get,

@@ -88,11 +88,40 @@ tamper "DELETE FROM audit WHERE seq > $((last - 2))"
 expect_rc 4 "truncation detected" "$SARGS" audit verify
 expect_out "truncated: names the missing entries" "\(truncated\): entries $((last - 1)) to $last were cut off"
 
+# 5b. truncation cannot be hidden by writing on: the next action is refused
+restore
+tamper "DELETE FROM audit WHERE seq > $((last - 2))"
+expect_rc 4 "append after truncation refused" "$SARGS" subject add --purpose service first_name=X last_name=Y email=x@example.lv
+expect_out "append refusal says why" "does not end where its head record says"
+expect_rc 4 "still reported as truncated" "$SARGS" audit verify
+expect_out "still truncated" "truncated"
+
+# 5c. an emptied trail (entries and head deleted) is not a fresh one
+restore
+tamper "DELETE FROM audit; DELETE FROM meta WHERE key = 'audit_head'"
+expect_rc 4 "emptied trail detected" "$SARGS" audit verify
+expect_out "emptied trail" "head record is missing"
+expect_rc 4 "append to an emptied trail refused" "$SARGS" subject add --purpose service first_name=X last_name=Y email=x@example.lv
+
+# 3c. a copy of a later entry inserted early (entries renumbered to make room)
+restore
+tamper "UPDATE audit SET seq = seq + 1000 WHERE seq >= 2; UPDATE audit SET seq = seq - 999 WHERE seq >= 1002;
+INSERT INTO audit(seq, time_us, actor, action, subject_id, fields, purpose, channel, detail, prev, hash)
+ SELECT 2, time_us, actor, action, subject_id, fields, purpose, channel, detail, prev, hash FROM audit WHERE seq = $((last + 1));"
+expect_rc 4 "copy of a later entry detected" "$SARGS" audit verify
+expect_out "copy of a later entry named" "entry 2 was inserted: it is a copy of entry $((last + 1))"
+
+# 1d. an entry made larger than any genuine one
+restore
+tamper "UPDATE audit SET detail = printf('%.20000c', 'x') WHERE seq = 3"
+expect_rc 4 "oversized entry detected" "$SARGS" audit verify
+expect_out "oversized entry is modified" "entry 3 was modified"
+
 # 6. the head record forged
 restore
 tamper "UPDATE meta SET value = randomblob(72) WHERE key = 'audit_head'"
 expect_rc 4 "forged head detected" "$SARGS" audit verify
-expect_out "forged head" "head record was forged"
+expect_out "forged head" "head record is missing, damaged or forged"
 
 # --json report
 restore

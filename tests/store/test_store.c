@@ -993,13 +993,13 @@ static void test_audit_table(void **state)
 
 	/* find by hash */
 	memset(want, 0x42, sizeof(want));
-	assert_int_equal(sargs_store_audit_find_hash(f->st, want, &seq), SARGS_OK);
+	assert_int_equal(sargs_store_audit_find_hash(f->st, want, 0, &seq), SARGS_OK);
 	assert_true(seq == 4);
 	memset(want, 0x12, sizeof(want));
-	assert_int_equal(sargs_store_audit_find_hash(f->st, want, &seq), SARGS_OK);
+	assert_int_equal(sargs_store_audit_find_hash(f->st, want, 0, &seq), SARGS_OK);
 	assert_true(seq == 1);
 	memset(want, 0x99, sizeof(want));
-	assert_int_equal(sargs_store_audit_find_hash(f->st, want, &seq), SARGS_E_NOTFOUND);
+	assert_int_equal(sargs_store_audit_find_hash(f->st, want, 0, &seq), SARGS_E_NOTFOUND);
 
 	/* a rolled-back append leaves nothing */
 	{
