@@ -263,8 +263,13 @@ void sargs_reg_rollback(struct sargs_reg *reg)
 		return;
 	sargs_store_rollback(reg->store);
 	sargs_audit_tx_rollback(reg->audit);
-	if (sargs_store_depth(reg->store) == 0)
+	if (sargs_store_depth(reg->store) == 0) {
 		reg->poisoned = 0;
+		/* a registry loaded inside the undone transaction is undone too:
+		 * read it again from the store when next needed */
+		sargs_registry_free(reg->registry);
+		reg->registry = NULL;
+	}
 }
 
 enum sargs_rc sargs_reg_audit(struct sargs_reg *reg, const char *action, const char *subject_id,

@@ -164,6 +164,8 @@ static enum sargs_rc normalise(const struct sargs_field_def *fd, const char *in,
 	struct sargs_err verr;
 	struct sargs_personal_code pc;
 	size_t len = strlen(in);
+
+	memset(&pc, 0, sizeof(pc));
 	const char *val = buf;
 	enum sargs_rc rc = SARGS_OK;
 	int64_t us;
@@ -191,7 +193,6 @@ static enum sargs_rc normalise(const struct sargs_field_def *fd, const char *in,
 			if (pc_out != NULL)
 				*pc_out = pc;
 		}
-		sargs_wipe(&pc.birth_year, sizeof(pc.birth_year));
 		break;
 	case SARGS_FT_DATE:
 		if (sargs_time_parse(in, &us) != SARGS_OK || len != 10) {
@@ -213,10 +214,12 @@ static enum sargs_rc normalise(const struct sargs_field_def *fd, const char *in,
 	}
 	if (rc != SARGS_OK) {
 		sargs_wipe(buf, sizeof(buf));
+		sargs_wipe(&pc, sizeof(pc));
 		return sargs_err_set(err, SARGS_E_INVALID, "field \"%s\": %s", fd->name, verr.msg);
 	}
 	*out = strdup(val);
 	sargs_wipe(buf, sizeof(buf));
+	sargs_wipe(&pc, sizeof(pc));
 	if (*out == NULL) {
 		(void)sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 		return SARGS_E_NOMEM;
@@ -323,7 +326,7 @@ static enum sargs_rc check_purpose(const struct sargs_registry *r, const char *i
 			n += (size_t)snprintf(all + n, sizeof(all) - n, "%s%s", n ? ", " : "",
 					      r->purposes[i].id);
 		return sargs_err_set(err, SARGS_E_NOTFOUND, "unknown purpose \"%s\"; defined: %s",
-				     id ? id : "", all);
+				     sargs_ident_valid(id) ? id : "?", all);
 	}
 	return SARGS_OK;
 }
@@ -349,8 +352,8 @@ static enum sargs_rc put_input(const struct sargs_registry *r, struct work *w,
 			n += (size_t)snprintf(all + n, sizeof(all) - n, "%s%s", n ? ", " : "",
 					      r->fields[i].name);
 		return sargs_err_set(err, SARGS_E_INVALID,
-				     "unknown field \"%.64s\"; the registry defines: %s", kv->name,
-				     all);
+				     "unknown field \"%s\"; the registry defines: %s",
+				     sargs_ident_valid(kv->name) ? kv->name : "?", all);
 	}
 	rc = normalise(fd, kv->value, &norm, pc, err);
 	if (rc != SARGS_OK)
@@ -476,22 +479,35 @@ static enum sargs_rc tx_end(struct sargs_reg *reg, enum sargs_rc rc, struct sarg
 	return rc;
 }
 
-static int join_names(const struct work *w, char *out, size_t out_size, int changed_only)
+/* Audit entries name every field and purpose; lists longer than an audit
+ * entry may hold fail the call rather than being cut short. */
+#define LIST_LIMIT 8192
+
+/* Appends item to the comma-separated list in sb. */
+static enum sargs_rc list_add(struct sargs_strbuf *sb, const char *item)
 {
-	size_t n = 0;
+	enum sargs_rc rc = SARGS_OK;
 
-	out[0] = '\0';
-	for (size_t i = 0; i < w->n; i++) {
-		int k;
+	if (sb->len > 0)
+		rc = sargs_strbuf_add(sb, ",", 1);
+	return rc == SARGS_OK ? sargs_strbuf_adds(sb, item) : rc;
+}
 
-		if (changed_only && !w->f[i].changed)
-			continue;
-		k = snprintf(out + n, out_size - n, "%s%s", n ? "," : "", w->f[i].name);
-		if (k < 0 || (size_t)k >= out_size - n)
-			return -1;
-		n += (size_t)k;
-	}
-	return 0;
+/* Lists the names of the fields in w (only the changed ones if asked). */
+static enum sargs_rc join_names(const struct work *w, struct sargs_strbuf *sb, int changed_only)
+{
+	enum sargs_rc rc = SARGS_OK;
+
+	for (size_t i = 0; i < w->n && rc == SARGS_OK; i++)
+		if (!changed_only || w->f[i].changed)
+			rc = list_add(sb, w->f[i].name);
+	return rc;
+}
+
+static enum sargs_rc too_long(struct sargs_err *err)
+{
+	return sargs_err_set(err, SARGS_E_INVALID,
+			     "too many fields or purposes to name in one audit entry");
 }
 
 static enum sargs_rc store_fail(struct sargs_reg *reg, enum sargs_rc rc, struct sargs_err *err,
@@ -544,14 +560,18 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 	struct sargs_dkey *dk = NULL;
 	struct sargs_strbuf fields, hashes;
 	unsigned char wrapped[SARGS_WRAPPED_KEY_BYTES];
-	char id[SARGS_UUID_STR], names[1024], purposes[512];
+	char id[SARGS_UUID_STR];
+	struct sargs_strbuf names, purposes;
 	int have_pc = 0, nested;
 	int64_t now = sargs_time_now_us();
 	enum sargs_rc rc;
 
 	sargs_strbuf_init(&fields, BLOB_LIMIT);
 	sargs_strbuf_init(&hashes, 1 << 16);
+	sargs_strbuf_init(&names, LIST_LIMIT);
+	sargs_strbuf_init(&purposes, LIST_LIMIT);
 	memset(&ls, 0, sizeof(ls));
+	memset(&pc, 0, sizeof(pc));
 	if ((rc = sargs_reg_registry(reg, &r, err)) != SARGS_OK)
 		return rc;
 	if (in->n_purposes == 0)
@@ -568,6 +588,11 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 	if (!source_valid(in->source))
 		return sargs_err_set(err, SARGS_E_INVALID,
 				     "source must be person, third_party or public");
+	if (strcmp(in->source, "person") == 0 && in->source_name != NULL &&
+	    in->source_name[0] != '\0')
+		return sargs_err_set(err, SARGS_E_INVALID,
+				     "a source name is given only for data from a third party or a"
+				     " public source");
 	if (strcmp(in->source, "person") != 0 &&
 	    (in->source_name == NULL || in->source_name[0] == '\0'))
 		return sargs_err_set(err, SARGS_E_INVALID,
@@ -578,11 +603,10 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 	w = work_new();
 	if (w == NULL)
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
-	memset(&pc, 0, sizeof(pc));
 	for (size_t i = 0; i < in->n_fields; i++) {
 		if (in->fields[i].name != NULL && work_get(w, in->fields[i].name) != NULL) {
 			rc = sargs_err_set(err, SARGS_E_INVALID, "field \"%s\" is given twice",
-					   in->fields[i].name);
+					   sargs_ident_valid(in->fields[i].name) ? in->fields[i].name : "?");
 			goto out;
 		}
 		if ((rc = put_input(r, w, &in->fields[i], &pc, &have_pc, err)) != SARGS_OK)
@@ -594,20 +618,21 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 		goto out;
 	if (in->source_name != NULL && in->source_name[0] != '\0' &&
 	    strcmp(in->source, "person") != 0) {
-		char *sn = strdup(in->source_name);
+		static const struct sargs_field_def source_def = {
+			SARGS_SOURCE_FIELD, "source", "", SARGS_FT_TEXT};
+		char *sn = NULL;
 
-		if (sn == NULL) {
-			rc = sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
-			goto out;
-		}
-		if ((rc = work_put(w, NULL, SARGS_SOURCE_FIELD, sn, err)) != SARGS_OK)
+		if ((rc = normalise(&source_def, in->source_name, &sn, NULL, err)) != SARGS_OK ||
+		    (rc = work_put(w, NULL, SARGS_SOURCE_FIELD, sn, err)) != SARGS_OK)
 			goto out;
 	}
-	if (join_names(w, names, sizeof(names), 0) != 0) {
-		rc = sargs_err_set(err, SARGS_E_INVALID, "too many fields");
+	rc = join_names(w, &names, 0);
+	for (size_t i = 0; i < ls.n && rc == SARGS_OK; i++)
+		rc = list_add(&purposes, ls.ids[i]);
+	if (rc != SARGS_OK) {
+		rc = too_long(err);
 		goto out;
 	}
-	linkset_list(&ls, purposes, sizeof(purposes));
 
 	if ((rc = sargs_uuid_v7(now, id)) != SARGS_OK ||
 	    (rc = sargs_dkey_new(reg->keys, &dk)) != SARGS_OK) {
@@ -648,7 +673,8 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 	else if (rc != SARGS_OK)
 		(void)store_fail(reg, rc, err, "store the subject");
 	else
-		rc = sargs_reg_audit(reg, "subject.add", id, names, purposes, in->source, err);
+		rc = sargs_reg_audit(reg, "subject.add", id, names.data, purposes.data, in->source,
+				     err);
 	if (nested && rc != SARGS_OK)
 		sargs_reg_poison(reg);
 	else if (!nested)
@@ -659,6 +685,9 @@ out:
 	sargs_dkey_free(dk);
 	sargs_strbuf_free(&fields);
 	sargs_strbuf_free(&hashes);
+	sargs_strbuf_free(&names);
+	sargs_strbuf_free(&purposes);
+	sargs_wipe(&pc, sizeof(pc));
 	if (w != NULL) {
 		work_release(w);
 		free(w);
@@ -738,10 +767,15 @@ static enum sargs_rc load(struct sargs_reg *reg, const char *id, struct loaded *
 	return SARGS_OK;
 }
 
-/* Decrypts the fields that want() accepts into w. */
-static enum sargs_rc decrypt_into(struct sargs_reg *reg, const struct sargs_registry *r,
-				  const struct loaded *l, const struct sargs_purpose *only,
-				  struct work *w, struct sargs_err *err)
+/*
+ * Decrypts into w the fields a read for purpose only may return (all known
+ * fields when only is NULL). Fields the current registry no longer defines
+ * are not decrypted; when keep_raw is given, their stored records are
+ * copied into it unchanged, so that a rewrite of the record keeps them.
+ */
+static enum sargs_rc decrypt_into(const struct sargs_registry *r, const struct loaded *l,
+				  const struct sargs_purpose *only, struct work *w,
+				  struct sargs_strbuf *keep_raw, struct sargs_err *err)
 {
 	size_t off = 0;
 	char name[256];
@@ -755,8 +789,17 @@ static enum sargs_rc decrypt_into(struct sargs_reg *reg, const struct sargs_regi
 		size_t plen = 0;
 		enum sargs_rc rc;
 
-		if (fd == NULL && strcmp(name, SARGS_SOURCE_FIELD) != 0)
-			continue; /* a field the current registry no longer defines */
+		if (fd == NULL && strcmp(name, SARGS_SOURCE_FIELD) != 0) {
+			/* a field the current registry no longer defines */
+			unsigned char nl = (unsigned char)strlen(name);
+
+			if (keep_raw != NULL &&
+			    (sargs_strbuf_add(keep_raw, &nl, 1) != SARGS_OK ||
+			     sargs_strbuf_add(keep_raw, name, nl) != SARGS_OK ||
+			     sargs_strbuf_add_lv(keep_raw, ct, ctlen) != SARGS_OK))
+				return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+			continue;
+		}
 		/* purpose-bound reads: only the fields the purpose asks for (each
 		 * within its categories, checked when the registry was loaded) */
 		if (only != NULL && fd != NULL && sargs_purpose_field(only, name) == NULL)
@@ -770,7 +813,6 @@ static enum sargs_rc decrypt_into(struct sargs_reg *reg, const struct sargs_regi
 		if ((rc = work_put(w, fd, name, plain, err)) != SARGS_OK)
 			return rc;
 		w->f[w->n - 1].changed = 0;
-		(void)reg;
 	}
 	if (k < 0)
 		return sargs_err_set(err, SARGS_E_CRYPTO, "the stored record of subject %s is damaged",
@@ -804,7 +846,7 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 {
 	struct loaded l;
 	struct work *w;
-	char names[1024];
+	struct sargs_strbuf names;
 	enum sargs_rc rc;
 
 	memset(out, 0, sizeof(*out));
@@ -827,7 +869,8 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 		loaded_free(&l);
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 	}
-	rc = decrypt_into(reg, r, &l, p, w, err);
+	sargs_strbuf_init(&names, LIST_LIMIT);
+	rc = decrypt_into(r, &l, p, w, NULL, err);
 	if (rc == SARGS_OK) {
 		out->fields = calloc(w->n ? w->n : 1, sizeof(*out->fields));
 		out->links = calloc(l.ls.n ? l.ls.n : 1, sizeof(*out->links));
@@ -836,29 +879,27 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 			(void)sargs_err_set(err, rc, "out of memory");
 		}
 	}
+	/* the audit entry names every field read, the source's name included */
+	if (rc == SARGS_OK && join_names(w, &names, 0) != SARGS_OK)
+		rc = too_long(err);
 	if (rc == SARGS_OK) {
 		size_t nf = 0;
 
-		names[0] = '\0';
 		for (size_t i = 0; i < w->n; i++) {
 			if (w->f[i].def == NULL) {
 				out->source_name = w->f[i].value;
 			} else {
-				out->fields[nf].name = w->f[i].def->name;
-				out->fields[nf].category = w->f[i].def->category;
+				(void)snprintf(out->fields[nf].name, sizeof(out->fields[nf].name), "%s",
+					       w->f[i].def->name);
+				(void)snprintf(out->fields[nf].category,
+					       sizeof(out->fields[nf].category), "%s",
+					       w->f[i].def->category);
 				out->fields[nf].value = w->f[i].value;
 				nf++;
 			}
 			w->f[i].value = NULL; /* ownership moved to the view */
 		}
 		out->n_fields = nf;
-		{
-			size_t n = 0;
-
-			for (size_t i = 0; i < nf && n < sizeof(names); i++)
-				n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
-						      n ? "," : "", out->fields[i].name);
-		}
 		for (size_t i = 0; i < l.ls.n; i++) {
 			(void)snprintf(out->links[i].purpose, sizeof(out->links[i].purpose), "%s",
 				       l.ls.ids[i]);
@@ -869,9 +910,11 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 		out->created_us = l.s.created_us;
 		out->updated_us = l.s.updated_us;
 		(void)snprintf(out->source, sizeof(out->source), "%s", l.s.source);
-		out->purpose = p->id;
-		rc = sargs_reg_audit(reg, "subject.read", id, names, p->id, NULL, err);
+		(void)snprintf(out->purpose, sizeof(out->purpose), "%s", p->id);
+		rc = sargs_reg_audit(reg, "subject.read", id, names.len ? names.data : NULL, p->id,
+				     NULL, err);
 	}
+	sargs_strbuf_free(&names);
 	work_release(w);
 	free(w);
 	loaded_free(&l);
@@ -1025,7 +1068,7 @@ enum sargs_rc sargs_subject_lookup(struct sargs_reg *reg, const char *kind, cons
 		if (rc == SARGS_E_DENIED) {
 			/* a match not linked to this purpose is left out, and the
 			 * attempt is recorded */
-			rc = sargs_reg_audit(reg, "subject.find", found.ids[i], kind, purpose,
+			rc = sargs_reg_audit(reg, "subject.read.denied", found.ids[i], NULL, purpose,
 					     "not linked to purpose", err);
 			continue;
 		}
@@ -1057,15 +1100,17 @@ enum sargs_rc sargs_subject_edit(struct sargs_reg *reg, const char *id,
 	struct work *w = NULL;
 	struct linkset ls;
 	struct sargs_personal_code pc;
-	struct sargs_strbuf fields, hashes;
-	char names[1024], detail[512];
+	struct sargs_strbuf fields, hashes, names, detail, kept;
 	int have_pc = 0, loaded_ok = 0;
 	int64_t now = sargs_time_now_us();
 	enum sargs_rc rc;
-	size_t dn = 0;
 
 	sargs_strbuf_init(&fields, BLOB_LIMIT);
 	sargs_strbuf_init(&hashes, 1 << 16);
+	sargs_strbuf_init(&names, LIST_LIMIT);
+	sargs_strbuf_init(&detail, LIST_LIMIT);
+	sargs_strbuf_init(&kept, BLOB_LIMIT);
+	memset(&pc, 0, sizeof(pc));
 	if ((rc = sargs_reg_registry(reg, &r, err)) != SARGS_OK)
 		return rc;
 	if (ch->n_set + ch->n_unset + ch->n_link + ch->n_unlink == 0)
@@ -1083,10 +1128,9 @@ enum sargs_rc sargs_subject_edit(struct sargs_reg *reg, const char *id,
 		rc = sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = decrypt_into(reg, r, &l, NULL, w, err)) != SARGS_OK)
+	if ((rc = decrypt_into(r, &l, NULL, w, &kept, err)) != SARGS_OK)
 		goto out;
 	ls = l.ls;
-	detail[0] = '\0';
 	for (size_t i = 0; i < ch->n_unlink; i++) {
 		size_t k;
 
@@ -1094,12 +1138,16 @@ enum sargs_rc sargs_subject_edit(struct sargs_reg *reg, const char *id,
 			;
 		if (k == ls.n) {
 			rc = sargs_err_set(err, SARGS_E_NOTFOUND,
-					   "subject is not linked to purpose \"%s\"", ch->unlink[i]);
+					   "subject is not linked to purpose \"%.64s\"",
+					   sargs_ident_valid(ch->unlink[i]) ? ch->unlink[i] : "?");
 			goto out;
 		}
 		ls.ids[k] = ls.ids[--ls.n];
-		dn += (size_t)snprintf(detail + dn, sizeof(detail) - dn, "%sunlink:%s",
-				       dn ? " " : "", ch->unlink[i]);
+		if (sargs_strbuf_addf(&detail, "%sunlink:%s", detail.len ? " " : "",
+				      ch->unlink[i]) != SARGS_OK) {
+			rc = too_long(err);
+			goto out;
+		}
 		if ((rc = sargs_store_link_remove(reg->store, id, ch->unlink[i])) != SARGS_OK) {
 			(void)store_fail(reg, rc, err, "change the subject's purposes");
 			goto out;
@@ -1113,9 +1161,11 @@ enum sargs_rc sargs_subject_edit(struct sargs_reg *reg, const char *id,
 			goto out;
 		}
 		ls.ids[ls.n++] = sargs_registry_purpose(r, ch->link[i])->id;
-		if (dn < sizeof(detail))
-			dn += (size_t)snprintf(detail + dn, sizeof(detail) - dn, "%slink:%s",
-					       dn ? " " : "", ch->link[i]);
+		if (sargs_strbuf_addf(&detail, "%slink:%s", detail.len ? " " : "", ch->link[i]) !=
+		    SARGS_OK) {
+			rc = too_long(err);
+			goto out;
+		}
 		if ((rc = sargs_store_link_add(reg->store, id, ch->link[i], now)) != SARGS_OK) {
 			(void)store_fail(reg, rc, err, "change the subject's purposes");
 			goto out;
@@ -1127,11 +1177,10 @@ enum sargs_rc sargs_subject_edit(struct sargs_reg *reg, const char *id,
 				   " person, erase them");
 		goto out;
 	}
-	memset(&pc, 0, sizeof(pc));
 	for (size_t i = 0; i < ch->n_unset; i++) {
-		if (work_get(w, ch->unset[i]) == NULL || strcmp(ch->unset[i], SARGS_SOURCE_FIELD) == 0) {
+		if (strcmp(ch->unset[i], SARGS_SOURCE_FIELD) == 0 || work_get(w, ch->unset[i]) == NULL) {
 			rc = sargs_err_set(err, SARGS_E_NOTFOUND, "field \"%.64s\" is not set",
-					   ch->unset[i]);
+					   sargs_ident_valid(ch->unset[i]) ? ch->unset[i] : "?");
 			goto out;
 		}
 		work_remove(w, ch->unset[i]);
@@ -1139,18 +1188,19 @@ enum sargs_rc sargs_subject_edit(struct sargs_reg *reg, const char *id,
 	for (size_t i = 0; i < ch->n_set; i++)
 		if ((rc = put_input(r, w, &ch->set[i], &pc, &have_pc, err)) != SARGS_OK)
 			goto out;
+	if (have_pc && (rc = derive_birth_date(r, &ls, w, &pc, err)) != SARGS_OK)
+		goto out;
 	if ((rc = check_minimisation(r, &ls, w, err)) != SARGS_OK)
 		goto out;
-	if (join_names(w, names, sizeof(names), 1) != 0) {
-		rc = sargs_err_set(err, SARGS_E_INVALID, "too many fields");
+	rc = join_names(w, &names, 1);
+	for (size_t i = 0; i < ch->n_unset && rc == SARGS_OK; i++)
+		rc = list_add(&names, ch->unset[i]);
+	if (rc != SARGS_OK) {
+		rc = too_long(err);
 		goto out;
 	}
-	for (size_t i = 0; i < ch->n_unset; i++) {
-		size_t nn = strlen(names);
-
-		(void)snprintf(names + nn, sizeof(names) - nn, "%s%s", nn ? "," : "", ch->unset[i]);
-	}
-	if ((rc = seal(reg, l.dk, id, w, &fields, &hashes)) != SARGS_OK) {
+	if ((rc = seal(reg, l.dk, id, w, &fields, &hashes)) != SARGS_OK ||
+	    (rc = sargs_strbuf_add(&fields, kept.data, kept.len)) != SARGS_OK) {
 		(void)sargs_err_set(err, rc, "cannot encrypt the subject's fields");
 		goto out;
 	}
@@ -1181,8 +1231,8 @@ enum sargs_rc sargs_subject_edit(struct sargs_reg *reg, const char *id,
 			goto out;
 		}
 	}
-	rc = sargs_reg_audit(reg, "subject.edit", id, names[0] ? names : NULL, NULL,
-			     detail[0] ? detail : NULL, err);
+	rc = sargs_reg_audit(reg, "subject.edit", id, names.len ? names.data : NULL, NULL,
+			     detail.len ? detail.data : NULL, err);
 	/* replaced or removed ciphertexts must not linger in the log */
 	if (rc == SARGS_OK)
 		sargs_reg_want_compaction(reg);
@@ -1192,6 +1242,10 @@ out:
 		loaded_free(&l);
 	sargs_strbuf_free(&fields);
 	sargs_strbuf_free(&hashes);
+	sargs_strbuf_free(&names);
+	sargs_strbuf_free(&detail);
+	sargs_strbuf_free(&kept);
+	sargs_wipe(&pc, sizeof(pc));
 	if (w != NULL) {
 		work_release(w);
 		free(w);

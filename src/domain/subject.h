@@ -49,8 +49,8 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 				char id_out[SARGS_UUID_STR], struct sargs_err *err) SARGS_WUR;
 
 struct sargs_view_field {
-	const char *name;      /* points into the registry */
-	const char *category;  /* points into the registry */
+	char name[64];
+	char category[64];
 	char *value;           /* owned; wiped on free */
 };
 
@@ -64,12 +64,15 @@ struct sargs_subject_view {
 	int64_t created_us;
 	int64_t updated_us;
 	char source[16];
-	char *source_name;           /* owned, or NULL */
+	char *source_name;           /* owned, or NULL; shown with every purpose's
+				      * read (where the data came from, GDPR
+				      * Art. 14(2)(f)) and named "_source" in the
+				      * read's audit entry */
 	struct sargs_view_link *links;
 	size_t n_links;
 	struct sargs_view_field *fields;
 	size_t n_fields;
-	const char *purpose;         /* the purpose the view was read for */
+	char purpose[64];            /* the purpose the view was read for */
 };
 
 /*

@@ -467,7 +467,13 @@ static void test_registry_reload_keeps_linked_purposes(void **state)
 	assert_int_equal(sargs_registry_load(fx->reg, doc, strlen(doc), &version, &err),
 			 SARGS_E_DENIED);
 	assert_non_null(strstr(err.msg, "purpose \"newsletter\" is missing from the new file"));
-	assert_non_null(sargs_registry_purpose(fx->reg->registry, "newsletter"));
+	{
+		const struct sargs_registry *r = NULL;
+
+		assert_int_equal(sargs_reg_registry(fx->reg, &r, &err), SARGS_OK);
+		assert_non_null(sargs_registry_purpose(r, "newsletter"));
+		assert_int_equal(fx->reg->registry_version, 1);
+	}
 }
 
 static void test_source_third_party(void **state)
