@@ -209,7 +209,13 @@ enum sargs_rc sargs_reg_set_actor(struct sargs_reg *reg, const char *actor, cons
 
 enum sargs_rc sargs_reg_begin(struct sargs_reg *reg, struct sargs_err *err)
 {
-	enum sargs_rc rc = sargs_store_begin(reg->store, err);
+	enum sargs_rc rc;
+
+	if (reg->poisoned)
+		return sargs_err_set(err, SARGS_E_STORE,
+				     "an earlier step of this batch failed; the batch must be rolled"
+				     " back");
+	rc = sargs_store_begin(reg->store, err);
 
 	if (rc == SARGS_OK)
 		sargs_audit_tx_begin(reg->audit);

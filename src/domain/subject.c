@@ -572,6 +572,10 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 	sargs_strbuf_init(&purposes, LIST_LIMIT);
 	memset(&ls, 0, sizeof(ls));
 	memset(&pc, 0, sizeof(pc));
+	if (reg->poisoned)
+		return sargs_err_set(err, SARGS_E_STORE,
+				     "an earlier step of this batch failed; the batch must be rolled"
+				     " back");
 	if ((rc = sargs_reg_registry(reg, &r, err)) != SARGS_OK)
 		return rc;
 	if (in->n_purposes == 0)

@@ -18,6 +18,7 @@
  * hash chain, see audit.c).
  */
 #include "store/store_int.h"
+#include "util/uuid.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -60,7 +61,7 @@ enum stmt_id {
 	S_SUBJ_INSERT, S_SUBJ_GET, S_SUBJ_UPDATE, S_SUBJ_DELETE, S_SUBJ_COUNT, S_SUBJ_IDS,
 	S_SUBJ_HASHES,
 	S_LINK_ADD, S_LINK_REMOVE, S_LINKS, S_LINKS_DELETE, S_LINK_COUNTS,
-	S_IDX_ADD, S_IDX_REMOVE, S_IDX_FIND,
+	S_IDX_ADD, S_IDX_REMOVE, S_IDX_DELETE_SUBJECT, S_IDX_FIND,
 	S_LEDGER_ADD, S_LEDGER_GET, S_LEDGER_COUNT,
 	S_AUDIT_APPEND, S_AUDIT_LAST, S_AUDIT_SCAN, S_AUDIT_FIND, S_AUDIT_COUNT,
 	S__COUNT
@@ -101,6 +102,7 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_IDX_ADD] = "INSERT INTO blind_index(hash, subject_id) VALUES(?1, ?2)"
 		      " ON CONFLICT DO NOTHING",
 	[S_IDX_REMOVE] = "DELETE FROM blind_index WHERE hash = ?1 AND subject_id = ?2",
+	[S_IDX_DELETE_SUBJECT] = "DELETE FROM blind_index WHERE subject_id = ?1",
 	[S_IDX_FIND] = "SELECT subject_id FROM blind_index WHERE hash = ?1 ORDER BY subject_id",
 	[S_LEDGER_ADD] = "INSERT INTO erasure_ledger(subject_id, erased_us) VALUES(?1, ?2)"
 			 " ON CONFLICT DO NOTHING",
@@ -122,6 +124,10 @@ static const char *const stmt_sql[S__COUNT] = {
 struct sq_store {
 	struct sargs_store base; /* must be first */
 	sqlite3 *db;
+	/* SQLite rolled the open transaction back by itself (on a full disk, an
+	 * I/O error or out of memory): nothing more may run in it, or it would
+	 * run in autocommit mode and commit half a batch */
+	int broken;
 	sqlite3_stmt *stmt[S__COUNT];
 };
 
@@ -141,8 +147,12 @@ static enum sargs_rc sq_fail(struct sq_store *s, int code)
 	case SQLITE_CANTOPEN:
 	case SQLITE_READONLY:
 		return SARGS_E_IO;
-	case SQLITE_CONSTRAINT:
-		return SARGS_E_EXISTS;
+	case SQLITE_CONSTRAINT: {
+		int x = sqlite3_extended_errcode(s->db);
+
+		return x == SQLITE_CONSTRAINT_PRIMARYKEY || x == SQLITE_CONSTRAINT_UNIQUE
+			       ? SARGS_E_EXISTS : SARGS_E_STORE;
+	}
 	case SQLITE_CORRUPT:
 	case SQLITE_NOTADB:
 		return SARGS_E_SCHEMA;
@@ -168,16 +178,32 @@ static sqlite3_stmt *stmt(struct sq_store *s, enum stmt_id id)
 	return p;
 }
 
+/* Notes a transaction SQLite has rolled back on its own. */
+static void check_broken(struct sq_store *s)
+{
+	if (s->base.depth > 0 && sqlite3_get_autocommit(s->db))
+		s->broken = 1;
+}
+
 /* Runs a statement that returns no rows. */
 static enum sargs_rc run(struct sq_store *s, sqlite3_stmt *p)
 {
 	int r = sqlite3_step(p);
 	enum sargs_rc rc = SARGS_OK;
 
-	if (r != SQLITE_DONE && r != SQLITE_ROW)
+	if (r != SQLITE_DONE && r != SQLITE_ROW) {
 		rc = sq_fail(s, r);
+		check_broken(s);
+	}
 	(void)sqlite3_reset(p);
 	return rc;
+}
+
+static enum sargs_rc broken_fail(struct sq_store *s)
+{
+	(void)snprintf(s->base.errmsg, sizeof(s->base.errmsg),
+		       "the transaction was rolled back by the storage engine after an error");
+	return SARGS_E_STORE;
 }
 
 static enum sargs_rc run_id(struct sq_store *s, enum stmt_id id)
@@ -191,6 +217,8 @@ static enum sargs_rc run_id(struct sq_store *s, enum stmt_id id)
 
 #define PREP(s, p, id)                                                  \
 	do {                                                            \
+		if ((s)->broken)                                        \
+			return broken_fail(s);                          \
 		(p) = stmt((s), (id));                                  \
 		if ((p) == NULL)                                        \
 			return sq_fail((s), sqlite3_errcode((s)->db));  \
@@ -203,63 +231,25 @@ static enum sargs_rc run_id(struct sq_store *s, enum stmt_id id)
  * one, and smaller keys mean fewer pages to write at millions of subjects.
  * The audit trail keeps the text form, readable with any tool.
  */
-#define ID_BYTES 16
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Binds the 16 bytes of a canonical UUID text; -1 when id is not one. */
 static int bind_id(sqlite3_stmt *p, int i, const char *id)
 {
-	unsigned char b[ID_BYTES];
-	size_t k = 0;
+	unsigned char b[SARGS_UUID_BYTES];
 
-	if (id == NULL || strlen(id) != 36)
+	if (sargs_uuid_to_bytes(id, b) != SARGS_OK)
 		return -1;
-	for (size_t j = 0; j < 36; j++) {
-		int hi, lo;
-
-		if (j == 8 || j == 13 || j == 18 || j == 23) {
-			if (id[j] != '-')
-				return -1;
-			continue;
-		}
-		hi = hexval(id[j]);
-		lo = j + 1 < 36 ? hexval(id[j + 1]) : -1;
-		if (hi < 0 || lo < 0 || k >= ID_BYTES)
-			return -1;
-		b[k++] = (unsigned char)(hi << 4 | lo);
-		j++;
-	}
-	return sqlite3_bind_blob(p, i, b, ID_BYTES, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : -1;
+	return sqlite3_bind_blob(p, i, b, SARGS_UUID_BYTES, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : -1;
 }
 
 /* Reads a 16-byte id column as canonical UUID text into out. */
-static void col_id(sqlite3_stmt *p, int i, char out[37])
+static void col_id(sqlite3_stmt *p, int i, char out[SARGS_UUID_STR])
 {
-	static const char hex[] = "0123456789abcdef";
 	const unsigned char *b = sqlite3_column_blob(p, i);
-	size_t o = 0;
 
-	if (b == NULL || sqlite3_column_bytes(p, i) != ID_BYTES) {
+	if (b == NULL || sqlite3_column_bytes(p, i) != SARGS_UUID_BYTES)
 		out[0] = '\0';
-		return;
-	}
-	for (int k = 0; k < ID_BYTES; k++) {
-		if (k == 4 || k == 6 || k == 8 || k == 10)
-			out[o++] = '-';
-		out[o++] = hex[b[k] >> 4];
-		out[o++] = hex[b[k] & 15];
-	}
-	out[o] = '\0';
+	else
+		sargs_uuid_from_bytes(b, out);
 }
 
 #define BIND_ID(p, i, id)                               \
@@ -288,7 +278,8 @@ static enum sargs_rc sq_begin_kind(struct sargs_store *st, enum stmt_id outer,
 				   struct sargs_err *err)
 {
 	struct sq_store *s = SQ(st);
-	enum sargs_rc rc = run_id(s, st->depth == 0 ? outer : S_SAVEPOINT);
+	enum sargs_rc rc = s->broken ? broken_fail(s)
+				     : run_id(s, st->depth == 0 ? outer : S_SAVEPOINT);
 
 	if (rc != SARGS_OK)
 		return sargs_err_set(err, rc, rc == SARGS_E_BUSY
@@ -315,7 +306,7 @@ static enum sargs_rc sq_commit(struct sargs_store *st, struct sargs_err *err)
 
 	if (st->depth <= 0)
 		abort(); /* programmer error: commit without begin */
-	rc = run_id(s, st->depth == 1 ? S_COMMIT : S_RELEASE);
+	rc = s->broken ? broken_fail(s) : run_id(s, st->depth == 1 ? S_COMMIT : S_RELEASE);
 	if (rc != SARGS_OK) {
 		sargs_store_rollback(st);
 		return sargs_err_set(err, rc, "cannot commit (nothing was changed): %s",
@@ -331,6 +322,12 @@ static void sq_rollback(struct sargs_store *st)
 
 	if (st->depth <= 0)
 		return;
+	if (s->broken) {
+		/* already rolled back by SQLite: unwind the levels only */
+		if (--st->depth == 0)
+			s->broken = 0;
+		return;
+	}
 	if (st->depth == 1) {
 		(void)run_id(s, S_ROLLBACK);
 	} else {
@@ -536,7 +533,7 @@ static enum sargs_rc sq_subject_erase(struct sargs_store *st, const char *id, in
 	enum sargs_rc rc = SARGS_OK;
 	unsigned char *hashes = NULL;
 	size_t hl = 0;
-	int r;
+	int r, damaged = 0;
 
 	PREP(s, p, S_SUBJ_HASHES);
 	BIND_ID(p, 1, id);
@@ -552,12 +549,13 @@ static enum sargs_rc sq_subject_erase(struct sargs_store *st, const char *id, in
 	(void)sqlite3_reset(p);
 	if (rc != SARGS_OK)
 		return rc;
-	/* index_hashes is a sequence of (1-byte length, hash) records */
+	/* index_hashes is a sequence of (1-byte length, hash) records, written
+	 * by the domain layer; deleting exactly those rows is fast */
 	for (size_t off = 0; off < hl && rc == SARGS_OK;) {
 		size_t n = hashes[off];
 
 		if (off + 1 + n > hl) {
-			rc = SARGS_E_STORE;
+			damaged = 1;
 			break;
 		}
 		rc = sq_index_remove(st, hashes + off + 1, n, id);
@@ -566,6 +564,13 @@ static enum sargs_rc sq_subject_erase(struct sargs_store *st, const char *id, in
 	free(hashes);
 	if (rc != SARGS_OK)
 		return rc;
+	if (damaged) {
+		/* an erasure must succeed even so: find the rows by scanning */
+		PREP(s, p, S_IDX_DELETE_SUBJECT);
+		BIND_ID(p, 1, id);
+		if ((rc = run(s, p)) != SARGS_OK)
+			return rc;
+	}
 	PREP(s, p, S_LINKS_DELETE);
 	BIND_ID(p, 1, id);
 	if ((rc = run(s, p)) != SARGS_OK)
@@ -906,10 +911,8 @@ static enum sargs_rc sq_compact_log(struct sargs_store *st)
 	struct sq_store *s = SQ(st);
 	int r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 
-	/* BUSY: another connection reads; its checkpoint will follow */
-	if (r != SQLITE_OK && r != SQLITE_BUSY)
-		return sq_fail(s, r);
-	return SARGS_OK;
+	/* BUSY: another connection reads the log; the caller retries later */
+	return r == SQLITE_OK ? SARGS_OK : sq_fail(s, r);
 }
 
 static const struct sargs_store_ops sqlite_ops = {

@@ -23,12 +23,24 @@ static int fill_random(unsigned char *p, size_t n)
 	return 0;
 }
 
-enum sargs_rc sargs_uuid_v7(int64_t now_us, char out[SARGS_UUID_STR])
+void sargs_uuid_from_bytes(const unsigned char b[SARGS_UUID_BYTES], char out[SARGS_UUID_STR])
 {
 	static const char hex[] = "0123456789abcdef";
-	unsigned char b[16];
-	uint64_t ms = (uint64_t)(now_us / 1000);
 	size_t o = 0;
+
+	for (int i = 0; i < SARGS_UUID_BYTES; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[o++] = '-';
+		out[o++] = hex[b[i] >> 4];
+		out[o++] = hex[b[i] & 15];
+	}
+	out[o] = '\0';
+}
+
+enum sargs_rc sargs_uuid_v7(int64_t now_us, char out[SARGS_UUID_STR])
+{
+	unsigned char b[SARGS_UUID_BYTES];
+	uint64_t ms = (uint64_t)(now_us / 1000);
 
 	if (fill_random(b + 6, 10) != 0)
 		return SARGS_E_IO;
@@ -36,13 +48,27 @@ enum sargs_rc sargs_uuid_v7(int64_t now_us, char out[SARGS_UUID_STR])
 		b[i] = (unsigned char)(ms >> (40 - 8 * i));
 	b[6] = (unsigned char)(0x70 | (b[6] & 0x0f)); /* version 7 */
 	b[8] = (unsigned char)(0x80 | (b[8] & 0x3f)); /* RFC 9562 variant */
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[o++] = '-';
-		out[o++] = hex[b[i] >> 4];
-		out[o++] = hex[b[i] & 15];
+	sargs_uuid_from_bytes(b, out);
+	return SARGS_OK;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+enum sargs_rc sargs_uuid_to_bytes(const char *s, unsigned char out[SARGS_UUID_BYTES])
+{
+	size_t k = 0;
+
+	if (!sargs_uuid_valid(s))
+		return SARGS_E_INVALID;
+	for (size_t j = 0; j < 36; j++) {
+		if (s[j] == '-')
+			continue;
+		out[k++] = (unsigned char)(hexval(s[j]) << 4 | hexval(s[j + 1]));
+		j++;
 	}
-	out[o] = '\0';
 	return SARGS_OK;
 }
 

@@ -21,4 +21,12 @@ enum sargs_rc sargs_uuid_v7(int64_t now_us, char out[SARGS_UUID_STR]) SARGS_WUR;
 /* 1 when s is a canonical lower-case UUID text (8-4-4-4-12 hex digits). */
 int sargs_uuid_valid(const char *s);
 
+#define SARGS_UUID_BYTES 16
+
+/* The 16 bytes of a canonical UUID text; SARGS_E_INVALID when s is not one. */
+enum sargs_rc sargs_uuid_to_bytes(const char *s, unsigned char out[SARGS_UUID_BYTES]) SARGS_WUR;
+
+/* The canonical text of 16 UUID bytes. */
+void sargs_uuid_from_bytes(const unsigned char b[SARGS_UUID_BYTES], char out[SARGS_UUID_STR]);
+
 #endif
