@@ -2,6 +2,7 @@
  * cli_audit.c — `sargs audit log|verify`.
  */
 #include "cli/cli.h"
+#include "util/strbuf.h"
 #include "util/timeutil.h"
 
 #include <errno.h>
@@ -12,7 +13,9 @@
 struct log_ctx {
 	int json;
 	json_t *arr;
+	struct sargs_strbuf text; /* printed only once the read is audited */
 	int64_t n;
+	int failed;
 };
 
 static json_t *opt_str(const char *s) { return s ? json_string(s) : json_null(); }
@@ -37,13 +40,17 @@ static int log_cb(void *ctx, const struct sargs_store_audit_row *r)
 		json_object_set_new(o, "detail", opt_str(r->detail));
 		json_array_append_new(c->arr, o);
 	} else {
-		printf("%6lld %s %-14s %-16s %-36s %s%s%s%s%s\n", (long long)r->seq, t, r->actor,
-		       r->action, r->subject_id ? r->subject_id : "-",
-		       r->purpose ? "purpose=" : "", r->purpose ? r->purpose : "",
-		       r->fields ? " fields=" : "", r->fields ? r->fields : "",
-		       r->detail ? "" : "");
-		if (r->detail)
-			printf("%6s   %s\n", "", r->detail);
+		if (sargs_strbuf_addf(&c->text, "%6lld %s %-14s %-16s %-36s %s%s%s%s\n",
+				      (long long)r->seq, t, r->actor, r->action,
+				      r->subject_id ? r->subject_id : "-",
+				      r->purpose ? "purpose=" : "", r->purpose ? r->purpose : "",
+				      r->fields ? " fields=" : "", r->fields ? r->fields : "") !=
+			    SARGS_OK ||
+		    (r->detail != NULL &&
+		     sargs_strbuf_addf(&c->text, "%6s   %s\n", "", r->detail) != SARGS_OK)) {
+			c->failed = 1;
+			return 1;
+		}
 	}
 	c->n++;
 	return 0;
@@ -67,7 +74,7 @@ static int audit_log(struct cli *cli, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
 	struct sargs_store_audit_filter f = {NULL, NULL, INT64_MIN, INT64_MAX, 0, 0};
-	struct log_ctx c = {cli->json, NULL, 0};
+	struct log_ctx c = {cli->json, NULL, {NULL, 0, 0, 0}, 0, 0};
 	struct sargs_reg *reg;
 	int ch, rc;
 
@@ -107,27 +114,37 @@ static int audit_log(struct cli *cli, int argc, char **argv)
 		return rc;
 	if (cli->json)
 		c.arr = json_array();
-	if (sargs_store_audit_scan(reg->store, &f, log_cb, &c) != SARGS_OK) {
+	sargs_strbuf_init(&c.text, (size_t)1 << 30);
+	if (sargs_store_audit_scan(reg->store, &f, log_cb, &c) != SARGS_OK || c.failed) {
 		struct sargs_err err;
 
 		(void)sargs_err_set(&err, SARGS_E_STORE, "cannot read the audit trail: %s",
-				    sargs_store_errmsg(reg->store));
+				    c.failed ? "out of memory" : sargs_store_errmsg(reg->store));
 		json_decref(c.arr);
+		sargs_strbuf_free(&c.text);
 		sargs_reg_close(reg);
 		return cli_fail(cli, &err);
 	}
-	if (cli->json)
-		rc = cli_print_json(json_pack("{s:o}", "entries", c.arr));
 	{
-		/* reading the trail is itself recorded */
+		/* reading the trail is itself recorded, before anything is shown */
 		struct sargs_err err;
 		char detail[64];
 
+		sargs_err_clear(&err);
 		(void)snprintf(detail, sizeof(detail), "%lld entries read", (long long)c.n);
 		if (sargs_reg_audit(reg, "audit.read", f.subject_id, NULL, NULL, detail, &err) !=
-		    SARGS_OK)
-			fprintf(stderr, "sargs: warning: %s\n", err.msg);
+		    SARGS_OK) {
+			json_decref(c.arr);
+			sargs_strbuf_free(&c.text);
+			sargs_reg_close(reg);
+			return cli_fail(cli, &err);
+		}
 	}
+	if (cli->json)
+		rc = cli_print_json(json_pack("{s:o}", "entries", c.arr));
+	else if (c.text.len > 0)
+		fwrite(c.text.data, 1, c.text.len, stdout);
+	sargs_strbuf_free(&c.text);
 	sargs_reg_close(reg);
 	return rc;
 }

@@ -38,14 +38,26 @@ static int kv_add_arg(struct cli *cli, struct kvlist *l, char *arg)
 	return EXIT_OK;
 }
 
-/* Reads {"field": "value", ...} from stdin. */
+/* Reads {"field": "value", ...} from stdin, at most STDIN_LIMIT bytes. */
 static int kv_from_stdin(struct cli *cli, struct kvlist *l)
 {
 	json_error_t jerr;
 	const char *key;
 	json_t *v;
+	char *buf = malloc(STDIN_LIMIT + 1);
+	size_t n;
 
-	l->json = json_loadf(stdin, JSON_REJECT_DUPLICATES, &jerr);
+	if (buf == NULL)
+		return cli_usage_error(cli, "out of memory");
+	n = fread(buf, 1, STDIN_LIMIT + 1, stdin);
+	if (n > STDIN_LIMIT) {
+		sargs_wipe(buf, STDIN_LIMIT + 1);
+		free(buf);
+		return cli_usage_error(cli, "standard input is larger than %u bytes", STDIN_LIMIT);
+	}
+	l->json = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &jerr);
+	sargs_wipe(buf, n);
+	free(buf);
 	if (l->json == NULL)
 		return cli_usage_error(cli, "standard input is not valid JSON (line %d: %s)", jerr.line,
 				       jerr.text);
@@ -65,7 +77,14 @@ static int kv_from_stdin(struct cli *cli, struct kvlist *l)
 
 static void kv_free(struct kvlist *l)
 {
-	/* argv strings are not ours; JSON values are wiped by dropping the tree */
+	const char *key;
+	json_t *v;
+
+	/* argv strings are not ours; the values read from JSON are wiped */
+	json_object_foreach(l->json, key, v) {
+		if (json_is_string(v))
+			sargs_wipe((char *)json_string_value(v), json_string_length(v));
+	}
 	json_decref(l->json);
 	l->json = NULL;
 }
@@ -115,9 +134,9 @@ static void view_print(const struct sargs_subject_view *v)
 static const char add_help[] =
 	"Usage: sargs subject add --purpose ID [--purpose ID...] [OPTIONS] FIELD=VALUE...\n"
 	"\n"
-	"Adds a data subject. Every field must belong to a data category that one of\n"
-	"the given purposes uses (data minimisation), and every field a purpose marks\n"
-	"required must be given. E-mails, phones (E.164, default +371), Latvian\n"
+	"Adds a data subject. Every field must be one that a given purpose asks for\n"
+	"(data minimisation), and every field a purpose marks required must be\n"
+	"given. E-mails, phones (E.164, default +371), Latvian\n"
 	"personal codes and dates are checked and normalised; anything invalid is\n"
 	"refused and nothing is stored. Prints the new subject's id.\n"
 	"\n"
@@ -274,9 +293,9 @@ static const char show_help[] =
 	"Usage: sargs [--json] subject show (ID | --email V | --phone V | --personal-code V)\n"
 	"                                   --purpose ID\n"
 	"\n"
-	"Reads a subject for a purpose: only the fields whose data categories the\n"
-	"purpose uses, and only when the subject is linked to that purpose. The read\n"
-	"is recorded in the audit trail before anything is printed.\n";
+	"Reads a subject for a purpose: only the fields the purpose asks for, and\n"
+	"only when the subject is linked to that purpose; a refused read is audited\n"
+	"too. The read is recorded in the audit trail before anything is printed.\n";
 
 static int subject_show(struct cli *cli, int argc, char **argv)
 {

@@ -34,6 +34,9 @@ int cli_fail(struct cli *cli, const struct sargs_err *err)
 			(void)json_dumpf(o, stderr, JSON_COMPACT);
 			fputc('\n', stderr);
 			json_decref(o);
+		} else {
+			/* e.g. a message cut inside a UTF-8 character: say it plainly */
+			fprintf(stderr, "sargs: %s\n", msg);
 		}
 	} else {
 		fprintf(stderr, "sargs: %s\n", msg);

@@ -178,6 +178,7 @@ void sargs_chain_hash(const struct sargs_keys *keys, const unsigned char prev[SA
 	crypto_generichash_update(&st, prev, SARGS_HASH_BYTES);
 	crypto_generichash_update(&st, entry, len);
 	crypto_generichash_final(&st, out, SARGS_HASH_BYTES);
+	sodium_memzero(&st, sizeof(st)); /* the state holds the keyed block */
 }
 
 void sargs_hash(const void *data, size_t len, unsigned char out[SARGS_HASH_BYTES])

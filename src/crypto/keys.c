@@ -9,15 +9,17 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define KDF_CONTEXT "sargs-v1"  /* crypto_kdf_CONTEXTBYTES == 8 */
 #define RNG_BYTES 4096
 #define N_SLOTS 32
 #define KEYFILE_HEADER "sargs-master-key-v1\n"
+#define KEYFILE_MAX 256
 
 struct sargs_keys {
-	unsigned char master[SARGS_KEY_BYTES];
 	unsigned char sub[SARGS_SUBKEY__COUNT][SARGS_KEY_BYTES];
 	unsigned char rng[RNG_BYTES];
 	size_t rng_used;
@@ -74,11 +76,11 @@ enum sargs_rc sargs_keys_from_bytes(const unsigned char master[SARGS_KEY_BYTES],
 	k = sodium_malloc(sizeof(*k));
 	if (k == NULL)
 		return SARGS_E_NOMEM;
-	memcpy(k->master, master, SARGS_KEY_BYTES);
 	memset(k->sub[0], 0, SARGS_KEY_BYTES);
 	for (int i = 1; i < SARGS_SUBKEY__COUNT; i++)
 		crypto_kdf_derive_from_key(k->sub[i], SARGS_KEY_BYTES, (uint64_t)i, KDF_CONTEXT,
-					   k->master);
+					   master);
+	/* only the sub-keys are needed from here on */
 	k->rng_used = RNG_BYTES;
 	k->slot_used = 0;
 	*out = k;
@@ -199,22 +201,41 @@ enum sargs_rc sargs_keys_load(const char *path, struct sargs_keys **out,
 			goto out;
 		}
 	} else {
-		if (stat(path, &st) != 0) {
+		/* one open, then fstat of that descriptor: no window between the
+		 * permission check and the read */
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		ssize_t got;
+
+		if (fd < 0) {
 			rc = sargs_err_set(err, errno == ENOENT ? SARGS_E_NOTFOUND : SARGS_E_IO,
-					   "cannot find the master key file %s: %s (set %s or restore the key file)",
+					   "cannot open the master key file %s: %s (set %s or restore"
+					   " the key file)",
 					   path, strerror(errno), SARGS_MASTER_KEY_ENV);
 			goto out;
 		}
+		if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+			(void)close(fd);
+			rc = sargs_err_set(err, SARGS_E_IO, "%s is not a regular file", path);
+			goto out;
+		}
 		if ((st.st_mode & 077) != 0) {
+			(void)close(fd);
 			rc = sargs_err_set(err, SARGS_E_DENIED,
 					   "the master key file %s is readable by others (mode %03o); run: chmod 600 %s",
 					   path, (unsigned)(st.st_mode & 0777), path);
 			goto out;
 		}
-		rc = sargs_fs_read(path, 4096, &text, &len, err);
-		if (rc != SARGS_OK)
+		text = sodium_malloc(KEYFILE_MAX);
+		if (text == NULL) {
+			(void)close(fd);
+			rc = sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 			goto out;
-		if (len < hlen || memcmp(text, KEYFILE_HEADER, hlen) != 0 ||
+		}
+		len = 0;
+		while (len < KEYFILE_MAX && (got = read(fd, text + len, KEYFILE_MAX - len)) > 0)
+			len += (size_t)got;
+		(void)close(fd);
+		if (len >= KEYFILE_MAX || len < hlen || memcmp(text, KEYFILE_HEADER, hlen) != 0 ||
 		    parse_hex_key(text + hlen, len - hlen, key) != SARGS_OK) {
 			rc = sargs_err_set(err, SARGS_E_INVALID,
 					   "%s is not a Sargs master key file", path);
@@ -225,10 +246,8 @@ enum sargs_rc sargs_keys_load(const char *path, struct sargs_keys **out,
 	if (rc != SARGS_OK)
 		(void)sargs_err_set(err, rc, "cannot set up keys");
 out:
-	if (text != NULL) {
-		sodium_memzero(text, len);
-		free(text);
-	}
+	if (text != NULL)
+		sodium_free(text); /* wipes */
 	sodium_free(key);
 	return rc;
 }

@@ -10,9 +10,14 @@
  * Transactions: every domain function that changes the register, or reads
  * personal data (and therefore writes an audit entry), runs inside
  * sargs_reg_begin/commit. When the caller has not begun one, the function
- * opens and commits its own; when it has, the function joins it as a nested
- * step that undoes only itself on failure. So bulk work (an import, a
- * benchmark) can batch thousands of operations into one durable commit.
+ * opens and commits its own; when it has, the function joins it. So bulk
+ * work (an import, a benchmark) can batch thousands of operations into one
+ * durable commit. Inside a batch, a call refused by a rule (invalid input,
+ * minimisation) changes nothing and the batch goes on; a call that fails
+ * after it started writing (a full disk) poisons the batch: its commit then
+ * undoes the whole batch and says so. Nothing is ever left half-done.
+ * Reads inside a caller's batch are audited in it: the caller commits
+ * before the data leaves the process.
  */
 #ifndef SARGS_REGISTER_H
 #define SARGS_REGISTER_H

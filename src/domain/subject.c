@@ -464,12 +464,7 @@ static int unpack_next(const unsigned char *b, size_t len, size_t *off, char *na
 	return 1;
 }
 
-/* ---- transactions: join the caller's or run our own */
-
-static enum sargs_rc tx_begin(struct sargs_reg *reg, struct sargs_err *err)
-{
-	return sargs_reg_begin(reg, err);
-}
+/* ---- transactions: sargs_reg_begin joins the caller's or starts our own */
 
 static enum sargs_rc tx_end(struct sargs_reg *reg, enum sargs_rc rc, struct sargs_err *err)
 {
@@ -655,7 +650,7 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 	 * and the batch's commit undoes it whole.
 	 */
 	nested = sargs_store_depth(reg->store) > 0;
-	if (!nested && (rc = tx_begin(reg, err)) != SARGS_OK)
+	if (!nested && (rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		goto out;
 	{
 		struct sargs_store_subject s = {
@@ -938,7 +933,7 @@ enum sargs_rc sargs_subject_show(struct sargs_reg *reg, const char *id, const ch
 		return rc;
 	if ((rc = check_purpose(r, purpose, err)) != SARGS_OK)
 		return rc;
-	if ((rc = tx_begin(reg, err)) != SARGS_OK)
+	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
 	rc = show_in_tx(reg, r, id, sargs_registry_purpose(r, purpose), out, err);
 	/* the audit entry is durable before the data leaves: commit first */
@@ -1021,7 +1016,7 @@ enum sargs_rc sargs_subject_find(struct sargs_reg *reg, const char *kind, const 
 
 	*ids = NULL;
 	*n = 0;
-	if ((rc = tx_begin(reg, err)) != SARGS_OK)
+	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
 	rc = find_in_tx(reg, kind, value, &found, err);
 	if (rc == SARGS_OK && found.n == 0)
@@ -1054,7 +1049,7 @@ enum sargs_rc sargs_subject_lookup(struct sargs_reg *reg, const char *kind, cons
 		return rc;
 	if ((rc = check_purpose(r, purpose, err)) != SARGS_OK)
 		return rc;
-	if ((rc = tx_begin(reg, err)) != SARGS_OK)
+	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
 	rc = find_in_tx(reg, kind, value, &found, err);
 	if (rc == SARGS_OK && found.n == 0)
@@ -1122,7 +1117,7 @@ enum sargs_rc sargs_subject_edit(struct sargs_reg *reg, const char *id,
 	for (size_t i = 0; i < ch->n_link; i++)
 		if ((rc = check_purpose(r, ch->link[i], err)) != SARGS_OK)
 			return rc;
-	if ((rc = tx_begin(reg, err)) != SARGS_OK)
+	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
 	if ((rc = load(reg, id, &l, err)) != SARGS_OK)
 		goto out;
@@ -1273,7 +1268,7 @@ enum sargs_rc sargs_subject_erase(struct sargs_reg *reg, const char *id, const c
 		return sargs_err_set(err, SARGS_E_INVALID,
 				     "that is not a subject id; a subject id looks like"
 				     " 0190a5e2-7b1c-7d3e-8f00-123456789abc");
-	if ((rc = tx_begin(reg, err)) != SARGS_OK)
+	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
 	rc = sargs_store_subject_erase(reg->store, id, now);
 	if (rc == SARGS_E_NOTFOUND) {

@@ -13,7 +13,7 @@
  *
  * Transactions nest: the outermost sargs_store_begin starts a write
  * transaction that holds the register's write lock; inner ones are
- * savepoints, so a failed step inside a batch undoes only itself.
+ * savepoints (which undo only themselves when rolled back).
  */
 #ifndef SARGS_STORE_H
 #define SARGS_STORE_H

@@ -13,10 +13,12 @@
 #define SARGS_TIME_STR 32  /* "2026-11-23T12:00:00.123456Z" + NUL */
 #define SARGS_DATE_STR 11  /* "2026-11-23" + NUL */
 
-/* Microseconds since 1970-01-01T00:00:00Z. The environment variable
- * SARGS_NOW (an ISO time accepted by sargs_time_parse) overrides the clock,
- * for tests and demonstrations. */
+/* Microseconds since 1970-01-01T00:00:00Z (the real clock: nothing from
+ * outside the process can move it, so audit times cannot be backdated). */
 int64_t sargs_time_now_us(void);
+
+/* Tests only: fixes the clock at us (0 returns to the real clock). */
+void sargs_time_set_fixed(int64_t us);
 
 /* Writes "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" (UTC) into out (SARGS_TIME_STR). */
 void sargs_time_format(int64_t us, char *out, size_t out_size);

@@ -7,7 +7,7 @@ mkdir -p "$TMPBASE"
 WORK=$(mktemp -d "$TMPBASE/cli-XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 export SARGS_DATA="$WORK/data"
-unset SARGS_MASTER_KEY SARGS_NOW
+unset SARGS_MASTER_KEY
 PASS=0
 FAIL=0
 OUT="$WORK/out"

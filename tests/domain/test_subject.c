@@ -319,8 +319,9 @@ static void test_erase(void **state)
 	assert_non_null(strstr(err.msg, "already erased"));
 }
 
-/* bulk work: a failed add inside a batch undoes only itself */
-static void test_batch_savepoints(void **state)
+/* bulk work: an add refused by a rule inside a batch changes nothing, and
+ * the batch goes on */
+static void test_batch_refusals(void **state)
 {
 	struct fixture *fx = *state;
 	struct sargs_kv good[] = {{"email", "g1@example.lv"}};
@@ -508,7 +509,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_purpose_bound_read, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_entries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_erase, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_batch_savepoints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure_mid_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registry_reload_keeps_linked_purposes, setup, teardown),

@@ -492,13 +492,13 @@ static void test_time_now_env(void **state)
 	int64_t now, t0;
 
 	(void)state;
-	assert_int_equal(setenv("SARGS_NOW", "2024-02-29T12:34:56.789Z", 1), 0);
+	/* a fixed clock is for tests only, set from inside the process */
+	sargs_time_set_fixed(DAY(19782) + ((int64_t)12 * 3600 + 34 * 60 + 56) * 1000000 + 789000);
 	now = sargs_time_now_us();
 	assert_true(now == DAY(19782) + ((int64_t)12 * 3600 + 34 * 60 + 56) * 1000000 + 789000);
+	/* the environment cannot move the clock (audit times cannot be backdated) */
 	assert_int_equal(setenv("SARGS_NOW", "2000-01-01", 1), 0);
-	assert_true(sargs_time_now_us() == DAY(10957));
-	/* a malformed override is ignored: the real clock is used */
-	assert_int_equal(setenv("SARGS_NOW", "not a time", 1), 0);
+	sargs_time_set_fixed(0);
 	now = sargs_time_now_us();
 	assert_true(now > DAY(sargs_days_from_civil(2024, 1, 1)));
 	assert_int_equal(unsetenv("SARGS_NOW"), 0);

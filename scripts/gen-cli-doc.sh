@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# gen-cli-doc.sh SARGS [OUT] — regenerates docs/cli.md: the hand-written
+# introduction (up to the line "The help text of each command follows.")
+# followed by the --help text of every command. With OUT, writes there
+# instead (the test suite compares the result with docs/cli.md).
+set -euo pipefail
+SARGS=${1:?usage: gen-cli-doc.sh PATH_TO_SARGS [OUT]}
+here=$(cd "$(dirname "$0")/.." && pwd)
+out=${2:-$here/docs/cli.md}
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+sed -n '1,/^The help text of each command follows\.$/p' "$here/docs/cli.md" >"$tmp"
+for c in "" init status controller "controller set" "controller show" purpose \
+	"purpose load" "purpose list" "purpose show" ropa subject "subject add" \
+	"subject find" "subject show" "subject edit" "subject erase" check audit \
+	"audit log" "audit verify" demo; do
+	printf '\n## %s\n\n```\n' "$(echo "sargs $c" | sed 's/ *$//')" >>"$tmp"
+	# shellcheck disable=SC2086
+	"$SARGS" $c --help >>"$tmp"
+	printf '```\n' >>"$tmp"
+done
+cp "$tmp" "$out"
