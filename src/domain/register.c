@@ -105,7 +105,7 @@ enum sargs_rc sargs_reg_init(const char *dir, struct sargs_err *err)
 	keys = NULL;
 
 	/* the first audit entry records the register's creation */
-	if ((rc = sargs_reg_open(dir, &reg, err)) != SARGS_OK)
+	if ((rc = sargs_reg_open(dir, &reg, err)) != SARGS_OK || reg == NULL)
 		goto fail;
 	rc = sargs_reg_audit(reg, "register.init", NULL, NULL, NULL, "schema 1", err);
 	sargs_reg_close(reg);

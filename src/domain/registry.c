@@ -620,14 +620,18 @@ enum sargs_rc sargs_registry_parse(const char *text, size_t len, struct sargs_re
 {
 	static const char *const keys[] = {"sargs_registry", "categories", "fields", "purposes",
 					   NULL};
-	struct sargs_registry *r = calloc(1, sizeof(*r));
-	struct ctx c = {err, r};
+	struct sargs_registry *r;
+	struct ctx c;
 	json_error_t jerr;
 	json_t *doc, *ver;
 	enum sargs_rc rc;
 
+	sargs_err_clear(err);
+	r = calloc(1, sizeof(*r));
 	if (r == NULL)
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+	c.err = err;
+	c.r = r;
 	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (doc == NULL) {
 		rc = sargs_err_set(err, SARGS_E_INVALID, "not valid JSON at line %d, column %d: %s",
@@ -684,6 +688,8 @@ void sargs_registry_free(struct sargs_registry *r)
 const struct sargs_purpose *sargs_registry_purpose(const struct sargs_registry *r,
 						   const char *id)
 {
+	if (id == NULL)
+		return NULL;
 	for (size_t i = 0; i < r->n_purposes; i++)
 		if (r->purposes[i].id != NULL && strcmp(r->purposes[i].id, id) == 0)
 			return &r->purposes[i];
@@ -693,6 +699,8 @@ const struct sargs_purpose *sargs_registry_purpose(const struct sargs_registry *
 const struct sargs_field_def *sargs_registry_field(const struct sargs_registry *r,
 						   const char *name)
 {
+	if (name == NULL)
+		return NULL;
 	for (size_t i = 0; i < r->n_fields; i++)
 		if (r->fields[i].name != NULL && strcmp(r->fields[i].name, name) == 0)
 			return &r->fields[i];
@@ -702,6 +710,8 @@ const struct sargs_field_def *sargs_registry_field(const struct sargs_registry *
 const struct sargs_category *sargs_registry_category(const struct sargs_registry *r,
 						     const char *id)
 {
+	if (id == NULL)
+		return NULL;
 	for (size_t i = 0; i < r->n_categories; i++)
 		if (r->categories[i].id != NULL && strcmp(r->categories[i].id, id) == 0)
 			return &r->categories[i];

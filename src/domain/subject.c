@@ -995,8 +995,8 @@ static enum sargs_rc find_in_tx(struct sargs_reg *reg, const char *kind, const c
 	else
 		return sargs_err_set(err, SARGS_E_INVALID,
 				     "subjects can be found by email, phone or personal_code");
-	if ((rc = normalise(&fd, value, &norm, NULL, err)) != SARGS_OK)
-		return rc;
+	if ((rc = normalise(&fd, value, &norm, NULL, err)) != SARGS_OK || norm == NULL)
+		return rc != SARGS_OK ? rc : SARGS_E_NOMEM;
 	sargs_blind_index(reg->keys, kind, norm, h);
 	sargs_wipe(norm, strlen(norm));
 	free(norm);

@@ -87,7 +87,10 @@ static int check_digit(const int d[10])
 
 void sargs_synth_person(struct sargs_synth *g, uint64_t index, struct sargs_synth_person *p)
 {
-	int female = (int)(next(g) & 1);
+	int female;
+
+	memset(p, 0, sizeof(*p));
+	female = (int)(next(g) & 1);
 	const char *first = female ? female_first[next(g) % N(female_first)]
 				   : male_first[next(g) % N(male_first)];
 	const char *last = female ? female_last[next(g) % N(female_last)]

@@ -66,7 +66,7 @@ enum sargs_rc sargs_uuid_to_bytes(const char *s, unsigned char out[SARGS_UUID_BY
 	for (size_t j = 0; j < 36; j++) {
 		if (s[j] == '-')
 			continue;
-		out[k++] = (unsigned char)(hexval(s[j]) << 4 | hexval(s[j + 1]));
+		out[k++] = (unsigned char)((unsigned)hexval(s[j]) << 4 | (unsigned)hexval(s[j + 1]));
 		j++;
 	}
 	return SARGS_OK;
