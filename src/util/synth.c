@@ -3,6 +3,7 @@
  */
 #include "util/synth.h"
 #include "util/timeutil.h"
+#include "util/validate.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -73,18 +74,6 @@ static void ascii_lower(const char *in, char *out, size_t out_size)
 	out[o] = '\0';
 }
 
-/* Personal code check digit: (1101 - sum(d[i] * w[i])) mod 11 mod 10
- * (a result of 10 is written as 0; see validate.c). */
-static int check_digit(const int d[10])
-{
-	static const int w[10] = {1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-	int s = 0;
-
-	for (int i = 0; i < 10; i++)
-		s += d[i] * w[i];
-	return (1101 - s) % 11 % 10;
-}
-
 void sargs_synth_person(struct sargs_synth *g, uint64_t index, struct sargs_synth_person *p)
 {
 	int female;
@@ -135,7 +124,13 @@ void sargs_synth_person(struct sargs_synth *g, uint64_t index, struct sargs_synt
 		dg[7] = (int)(serial / 100 % 10); dg[8] = (int)(serial / 10 % 10);
 		dg[9] = (int)(serial % 10);
 	}
-	c = check_digit(dg);
+	{
+		char ascii[10];
+
+		for (int k = 0; k < 10; k++)
+			ascii[k] = (char)('0' + dg[k]);
+		c = sargs_personal_code_check_digit(ascii);
+	}
 	for (int k = 0, o = 0; k < 11; k++) {
 		if (k == 6)
 			p->personal_code[o++] = '-';

@@ -14,6 +14,7 @@
  * or any part of it, so that they can be logged.
  */
 #include "util/validate.h"
+#include "util/timeutil.h"
 #include "util/rc.h"
 
 #include <stddef.h>
@@ -559,36 +560,17 @@ enum sargs_rc sargs_validate_phone(const char *input, const char *default_cc,
  * demo codes 010101-10006 and 030303-10012.)
  * sum is at most 9 * 55 = 495, so 1101 - sum is never negative.
  */
-static int pc_check_digit(const char *d)
+int sargs_personal_code_check_digit(const char digits[10])
 {
 	static const int weight[PC_DIGITS - 1] = { 1, 6, 3, 7, 9, 10, 5, 8, 4, 2 };
 	int sum = 0;
 	size_t i;
 
 	for (i = 0; i < PC_DIGITS - 1; i++)
-		sum += (d[i] - '0') * weight[i];
+		sum += (digits[i] - '0') * weight[i];
 	return (1101 - sum) % 11 % 10;
 }
 
-static int is_leap_year(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Whether day.month.year is a date of the Gregorian calendar. */
-static int is_real_date(int year, int month, int day)
-{
-	static const int mdays[12] = { 31, 28, 31, 30, 31, 30,
-				       31, 31, 30, 31, 30, 31 };
-	int last;
-
-	if (month < 1 || month > 12 || day < 1)
-		return 0;
-	last = mdays[month - 1];
-	if (month == 2 && is_leap_year(year))
-		last = 29;
-	return day <= last;
-}
 
 static int two_digits(const char *d)
 {
@@ -673,7 +655,7 @@ enum sargs_rc sargs_validate_personal_code(const char *input,
 			return sargs_err_set(err, SARGS_E_INVALID,
 					     "personal code century digit (the seventh) must be 0, 1 or 2");
 		year += 1800 + 100 * century;
-		if (!is_real_date(year, month, day))
+		if (!sargs_date_valid(year, month, day))
 			return sargs_err_set(err, SARGS_E_INVALID,
 					     "personal code birth date (the first six digits with the century digit) is not a real date");
 		if (year > 2017 || (year == 2017 && month > 6))
@@ -685,7 +667,7 @@ enum sargs_rc sargs_validate_personal_code(const char *input,
 		out->birth_month = month;
 		out->birth_day = day;
 	}
-	if (pc_check_digit(d) != d[PC_DIGITS - 1] - '0') {
+	if (sargs_personal_code_check_digit(d) != d[PC_DIGITS - 1] - '0') {
 		*out = (struct sargs_personal_code){ 0 };
 		return sargs_err_set(err, SARGS_E_INVALID,
 				     "personal code check digit does not match");

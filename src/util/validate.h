@@ -84,4 +84,10 @@ enum sargs_rc sargs_validate_personal_code(const char *input,
 					   struct sargs_personal_code *out,
 					   struct sargs_err *err) SARGS_WUR;
 
+/*
+ * The check digit of a personal code's first ten digits (ASCII '0'-'9'):
+ * (1101 - sum(d[i] * w[i])) mod 11 mod 10, weights 1,6,3,7,9,10,5,8,4,2.
+ */
+int sargs_personal_code_check_digit(const char digits[10]);
+
 #endif
