@@ -189,6 +189,10 @@ void sargs_reg_close(struct sargs_reg *reg)
 		return;
 	while (reg->store != NULL && sargs_store_depth(reg->store) > 0)
 		sargs_reg_rollback(reg);
+	/* a log truncation that could not run after an erasure gets one more
+	 * try; failing that, SQLite's next checkpoint overwrites the log */
+	if (reg->store != NULL && reg->compact_pending)
+		(void)sargs_store_compact_log(reg->store);
 	sargs_audit_close(reg->audit);
 	sargs_store_close(reg->store);
 	sargs_keys_free(reg->keys);
