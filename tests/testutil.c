@@ -34,3 +34,21 @@ void test_rmtree(const char *path)
 	if (n > 0 && (size_t)n < sizeof(cmd) && strchr(path, '\'') == NULL)
 		(void)system(cmd);
 }
+
+char *test_read_example(void)
+{
+	const char *src = getenv("SARGS_SOURCE_DIR");
+	char path[1024];
+	FILE *f;
+	char *buf = malloc(1 << 20);
+	size_t n;
+
+	assert_non_null(buf);
+	(void)snprintf(path, sizeof(path), "%s/examples/zimes-purposes.json", src ? src : ".");
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}

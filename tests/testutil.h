@@ -20,4 +20,8 @@ void test_tmpdir(const char *tag, char *out, size_t out_size);
 /* Removes a directory tree made by test_tmpdir (best effort). */
 void test_rmtree(const char *path);
 
+/* The example purpose registry (examples/zimes-purposes.json under
+ * $SARGS_SOURCE_DIR), as a new NUL-terminated string; caller frees. */
+char *test_read_example(void);
+
 #endif

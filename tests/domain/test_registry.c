@@ -226,30 +226,12 @@ static void test_top_level(void **state)
 	}
 }
 
-static char *read_example(void)
-{
-	const char *src = getenv("SARGS_SOURCE_DIR");
-	char path[1024];
-	FILE *f;
-	char *buf = malloc(1 << 20);
-	size_t n;
-
-	assert_non_null(buf);
-	(void)snprintf(path, sizeof(path), "%s/examples/zimes-purposes.json", src ? src : ".");
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static void test_example_and_lookups(void **state)
 {
 	struct sargs_registry *r = NULL, *again = NULL;
 	struct sargs_err err;
 	const struct sargs_purpose *p;
-	char *doc = read_example();
+	char *doc = test_read_example();
 	char text[160];
 
 	(void)state;

@@ -20,29 +20,11 @@ struct fixture {
 	struct sargs_reg *reg;
 };
 
-static char *read_example(void)
-{
-	const char *src = getenv("SARGS_SOURCE_DIR");
-	char path[1024];
-	FILE *f;
-	char *buf = malloc(1 << 20);
-	size_t n;
-
-	assert_non_null(buf);
-	(void)snprintf(path, sizeof(path), "%s/examples/zimes-purposes.json", src ? src : ".");
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
 	struct sargs_err err;
-	char *doc = read_example();
+	char *doc = test_read_example();
 
 	assert_non_null(fx);
 	test_tmpdir("subject", fx->dir, sizeof(fx->dir));
