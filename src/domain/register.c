@@ -56,6 +56,12 @@ enum sargs_rc sargs_reg_init(const char *dir, struct sargs_err *err)
 				     "%s already holds a register; nothing was changed", dir);
 	if ((rc = sargs_fs_mkdirs(dir, 0700, err)) != SARGS_OK)
 		return rc;
+	{
+		struct stat st;
+
+		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+			return sargs_err_set(err, SARGS_E_IO, "%s is not a directory", dir);
+	}
 	env_key = getenv(SARGS_MASTER_KEY_ENV);
 	if (env_key == NULL || env_key[0] == '\0') {
 		if (sargs_fs_exists(keyp))
