@@ -57,9 +57,9 @@ enum sargs_rc sargs_reg_init(const char *dir, struct sargs_err *err)
 	if ((rc = sargs_fs_mkdirs(dir, 0700, err)) != SARGS_OK)
 		return rc;
 	{
-		struct stat st;
+		struct stat dst;
 
-		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		if (stat(dir, &dst) != 0 || !S_ISDIR(dst.st_mode))
 			return sargs_err_set(err, SARGS_E_IO, "%s is not a directory", dir);
 	}
 	env_key = getenv(SARGS_MASTER_KEY_ENV);
