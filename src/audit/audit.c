@@ -360,8 +360,8 @@ static int walk_cb(void *ctx, const struct sargs_store_audit_row *r)
 			       (long long)r->seq, (long long)original);
 			return 1;
 		}
-		frc = sargs_store_audit_find_hash(w->a->st, r->prev, 0, &where);
-		if (frc == SARGS_OK && where != r->seq)
+		frc = sargs_store_audit_find_hash(w->a->st, r->prev, r->seq, &where);
+		if (frc == SARGS_OK)
 			report(w, SARGS_AUDIT_REORDERED, r->seq,
 			       "entry %lld is out of order: it belongs after entry %lld",
 			       (long long)r->seq, (long long)where);
