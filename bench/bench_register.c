@@ -103,6 +103,7 @@ static void die(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	(void)fputs("sargs_bench: ", stderr);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
 	(void)vfprintf(stderr, fmt, ap);
 	(void)fputc('\n', stderr);
 	va_end(ap);
@@ -217,6 +218,7 @@ static void phase(const char *fmt, ...)
 
 	(void)fprintf(stderr, "[%.6f] ", (double)now_ns() / 1e9);
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
 	(void)vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	(void)fflush(stderr);
