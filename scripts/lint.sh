@@ -12,7 +12,7 @@ cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability --s
 	-I src src/ tests/ fuzz/ bench/
 cmake -S . -B build-lint -DCMAKE_BUILD_TYPE=Debug >/dev/null
 cmake --build build-lint -j "$(nproc)" --target sargs_cli >/dev/null
-out=$(clang-tidy -p build-lint --quiet src/*/*.c 2>/dev/null | grep -E 'warning:|error:' || true)
+out=$(clang-tidy -p build-lint --quiet src/*/*.c tests/*/*.c tests/testutil.c fuzz/*.c bench/*.c 2>/dev/null | grep -E 'warning:|error:' || true)
 if [ -n "$out" ]; then
 	echo "$out"
 	exit 1
