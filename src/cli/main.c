@@ -34,6 +34,7 @@ static const struct cli_cmd top[] = {
 	{"subject", cmd_subject, "data subjects (add, find, show, edit, erase)"},
 	{"check", cmd_check, "check a personal code, e-mail or phone number"},
 	{"audit", cmd_audit, "the audit trail (log, verify)"},
+	{"calendar", cmd_calendar, "deadlines and Latvian public holidays (due, holidays)"},
 	{"demo", cmd_demo, "create a demo register of a small sign shop"},
 	{NULL, NULL, NULL},
 };
