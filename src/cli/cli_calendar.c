@@ -91,6 +91,7 @@ static void append(char *buf, size_t size, const char *fmt, ...)
 	if (len + 1 >= size)
 		return;
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
 	(void)vsnprintf(buf + len, size - len, fmt, ap);
 	va_end(ap);
 }
