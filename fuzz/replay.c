@@ -12,6 +12,7 @@
 
 int sargs_fuzz_validate(const uint8_t *data, size_t size);
 int sargs_fuzz_registry(const uint8_t *data, size_t size);
+int sargs_fuzz_csv(const uint8_t *data, size_t size);
 
 int main(int argc, char **argv)
 {
@@ -21,13 +22,15 @@ int main(int argc, char **argv)
 	long n = 0;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: fuzz_replay validate|registry CORPUS_DIR\n");
+		fprintf(stderr, "usage: fuzz_replay validate|registry|csv CORPUS_DIR\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "validate") == 0)
 		target = sargs_fuzz_validate;
 	else if (strcmp(argv[1], "registry") == 0)
 		target = sargs_fuzz_registry;
+	else if (strcmp(argv[1], "csv") == 0)
+		target = sargs_fuzz_csv;
 	else {
 		fprintf(stderr, "fuzz_replay: unknown target %s\n", argv[1]);
 		return 2;

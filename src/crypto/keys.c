@@ -19,8 +19,12 @@
 #define KEYFILE_HEADER "sargs-master-key-v1\n"
 #define KEYFILE_MAX 256
 
+_Static_assert(SARGS_SIGN_SECRET_BYTES == crypto_sign_SECRETKEYBYTES, "Ed25519 secret key size");
+_Static_assert(SARGS_KEY_BYTES == crypto_sign_SEEDBYTES, "a sub-key is an Ed25519 seed");
+
 struct sargs_keys {
 	unsigned char sub[SARGS_SUBKEY__COUNT][SARGS_KEY_BYTES];
+	unsigned char sign_sk[SARGS_SIGN_SECRET_BYTES]; /* from the sign sub-key */
 	unsigned char rng[RNG_BYTES];
 	size_t rng_used;
 	unsigned char slots[N_SLOTS][SARGS_KEY_SLOT_BYTES];
@@ -80,6 +84,16 @@ enum sargs_rc sargs_keys_from_bytes(const unsigned char master[SARGS_KEY_BYTES],
 	for (int i = 1; i < SARGS_SUBKEY__COUNT; i++)
 		crypto_kdf_derive_from_key(k->sub[i], SARGS_KEY_BYTES, (uint64_t)i, KDF_CONTEXT,
 					   master);
+	{
+		unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+
+		/* once here, not per signature: a scalar multiplication each time
+		 * would slow bulk receipt signing */
+		if (crypto_sign_seed_keypair(pk, k->sign_sk, k->sub[SARGS_SUBKEY_SIGN]) != 0) {
+			sodium_free(k);
+			return SARGS_E_CRYPTO;
+		}
+	}
 	/* only the sub-keys are needed from here on */
 	k->rng_used = RNG_BYTES;
 	k->slot_used = 0;
@@ -98,6 +112,11 @@ const unsigned char *sargs_keys_sub(const struct sargs_keys *keys, enum sargs_su
 	if (which <= 0 || which >= SARGS_SUBKEY__COUNT)
 		abort(); /* programmer error */
 	return keys->sub[which];
+}
+
+const unsigned char *sargs_keys_sign_secret(const struct sargs_keys *keys)
+{
+	return keys->sign_sk;
 }
 
 void sargs_keys_check_value(const struct sargs_keys *keys,

@@ -30,6 +30,8 @@ enum sargs_subkey {
 	SARGS_SUBKEY_AUDIT = 4,    /* audit hash chain */
 	SARGS_SUBKEY_LINK = 5,     /* signed link tokens */
 	SARGS_SUBKEY_CHECK = 6,    /* key check value stored in the register */
+	SARGS_SUBKEY_SIGN = 7,     /* seed of the Ed25519 key signing consent receipts */
+	SARGS_SUBKEY_FACTS = 8,    /* seals small policy facts (sargs_fact_seal) */
 	SARGS_SUBKEY__COUNT
 };
 
@@ -61,6 +63,15 @@ void sargs_keys_free(struct sargs_keys *keys);
 
 /* The derived sub-key for a job (valid while keys lives). */
 const unsigned char *sargs_keys_sub(const struct sargs_keys *keys, enum sargs_subkey which);
+
+/*
+ * The receipt-signing Ed25519 secret key (libsodium layout, seed || public
+ * key), derived once from the sign sub-key when keys are built and kept in
+ * keys' guarded memory (valid while keys lives). For sign.c only: everyone
+ * else signs and reads the public key through sign.h.
+ */
+#define SARGS_SIGN_SECRET_BYTES 64
+const unsigned char *sargs_keys_sign_secret(const struct sargs_keys *keys);
 
 /*
  * The key check value: a MAC of a constant under the check sub-key. Stored in

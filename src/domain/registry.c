@@ -67,6 +67,53 @@ const char *sargs_field_type_id(enum sargs_field_type t)
 	return t >= 1 && t <= 5 ? ftype_ids[t] : "unknown";
 }
 
+static const char *const channel_ids[] = {"email", "sms", "phone", "post"};
+
+const char *sargs_channel_id(unsigned ch)
+{
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		if (ch == (1u << i))
+			return channel_ids[i];
+	return "unknown";
+}
+
+unsigned sargs_channel_parse(const char *id)
+{
+	size_t i;
+
+	for (i = 0; id != NULL && i < 4; i++)
+		if (strcmp(id, channel_ids[i]) == 0)
+			return 1u << i;
+	return 0;
+}
+
+unsigned sargs_field_channels(const struct sargs_field_def *f)
+{
+	if (f->type == SARGS_FT_EMAIL)
+		return SARGS_CH_EMAIL;
+	if (f->type == SARGS_FT_PHONE)
+		return SARGS_CH_SMS | SARGS_CH_PHONE;
+	if (strcmp(f->name, SARGS_POSTAL_FIELD) == 0)
+		return SARGS_CH_POST;
+	return 0;
+}
+
+int sargs_purpose_has_channel_field(const struct sargs_registry *r,
+				    const struct sargs_purpose *p, unsigned ch)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_fields; i++) {
+		const struct sargs_field_def *f = sargs_registry_field(r, p->fields[i].field);
+
+		if (f != NULL && (sargs_field_channels(f) & ch) != 0)
+			return 1;
+	}
+	return 0;
+}
+
 const char *sargs_retention_from_id(enum sargs_retention_from f)
 {
 	return f >= 1 && f <= 5 ? retfrom_ids[f] : "unknown";
@@ -530,12 +577,79 @@ static enum sargs_rc parse_purpose_fields(struct ctx *c, const char *ppath, json
 	return SARGS_OK;
 }
 
+/*
+ * "marketing": {"channels": ["email", ...], "soft_opt_in": bool, "minors": bool}
+ * Direct marketing rests on consent or legitimate interests (GDPR Art. 6(1)(a),
+ * (f); Recital 47); soft opt-in is e-mail to existing customers about the same
+ * product line (ePrivacy Art. 13(2); ISS Law Art. 9(2); 000; 004 §5.1f);
+ * each channel needs a field that carries it.
+ */
+static enum sargs_rc parse_marketing(struct ctx *c, const char *path, json_t *item,
+				     struct sargs_purpose *p)
+{
+	static const char *const keys[] = {"channels", "soft_opt_in", "minors", NULL};
+	json_t *m = json_object_get(item, "marketing"), *chs, *ch;
+	enum sargs_rc rc;
+	size_t i;
+
+	if (m == NULL || json_is_null(m))
+		return SARGS_OK;
+	if (!json_is_object(m))
+		return fail(c, path, "\"marketing\" must be an object");
+	if ((rc = only_keys(c, path, m, keys)) != SARGS_OK ||
+	    (rc = get_bool(c, path, m, "soft_opt_in", &p->marketing.soft_opt_in)) != SARGS_OK ||
+	    (rc = get_bool(c, path, m, "minors", &p->marketing.minors)) != SARGS_OK ||
+	    (rc = get_array(c, path, m, "channels", 1, &chs)) != SARGS_OK)
+		return rc;
+	p->marketing.enabled = 1;
+	if (json_array_size(chs) == 0)
+		return fail(c, path, "\"marketing\".\"channels\" must list at least one of"
+				     " email, sms, phone, post");
+	json_array_foreach(chs, i, ch) {
+		unsigned bit = sargs_channel_parse(json_string_value(ch));
+
+		if (bit == 0)
+			return fail(c, path, "unknown marketing channel; expected one of email, sms,"
+					     " phone, post");
+		if ((p->marketing.channels & bit) != 0)
+			return fail(c, path, "marketing channel \"%s\" is listed twice",
+				    sargs_channel_id(bit));
+		if (!sargs_purpose_has_channel_field(c->r, p, bit))
+			return fail(c, path,
+				    "marketing channel \"%s\" needs a field that carries it among"
+				    " the purpose's fields (%s)",
+				    sargs_channel_id(bit),
+				    bit == SARGS_CH_EMAIL ? "a field of type email"
+				    : bit == SARGS_CH_POST ? "the field postal_address"
+							   : "a field of type phone");
+		p->marketing.channels |= bit;
+	}
+	if (p->basis != SARGS_BASIS_CONSENT && p->basis != SARGS_BASIS_LEGITIMATE_INTERESTS)
+		return fail(c, path, "direct marketing rests on consent or legitimate interests"
+				     " (GDPR Art. 6(1)(a), (f)), not on %s",
+			    sargs_basis_id(p->basis));
+	if (p->marketing.soft_opt_in) {
+		if (p->basis != SARGS_BASIS_LEGITIMATE_INTERESTS)
+			return fail(c, path, "soft opt-in is marketing to existing customers"
+					     " without consent: its legal basis is"
+					     " legitimate_interests");
+		if (p->product_line == NULL)
+			return fail(c, path, "soft opt-in needs \"product_line\": offers may be"
+					     " only about goods similar to those bought"
+					     " (ePrivacy Art. 13(2))");
+		if ((p->marketing.channels & SARGS_CH_EMAIL) == 0)
+			return fail(c, path, "soft opt-in applies to e-mail: list \"email\""
+					     " among the channels");
+	}
+	return SARGS_OK;
+}
+
 static enum sargs_rc parse_purposes(struct ctx *c, json_t *doc)
 {
 	static const char *const keys[] = {
 		"id", "name", "description", "legal_basis", "basis_detail", "balancing_test",
 		"categories", "fields", "recipients", "transfers", "retention", "product_line",
-		"profiling", NULL};
+		"profiling", "online_service", "marketing", NULL};
 	struct sargs_registry *r = c->r;
 	json_t *arr, *item;
 	size_t i;
@@ -573,6 +687,8 @@ static enum sargs_rc parse_purposes(struct ctx *c, json_t *doc)
 		    (rc = get_str(c, path, item, "balancing_test", 0, &p->balancing_test)) != SARGS_OK ||
 		    (rc = get_ident(c, path, item, "product_line", 0, &p->product_line)) != SARGS_OK ||
 		    (rc = get_bool(c, path, item, "profiling", &p->profiling)) != SARGS_OK ||
+		    (rc = get_bool(c, path, item, "online_service", &p->online_service)) !=
+			    SARGS_OK ||
 		    (rc = get_array(c, path, item, "categories", 1, &cats)) != SARGS_OK)
 			return rc;
 		b = lookup(basis_ids, 7, basis);
@@ -609,7 +725,8 @@ static enum sargs_rc parse_purposes(struct ctx *c, json_t *doc)
 		if ((rc = parse_purpose_fields(c, path, item, p)) != SARGS_OK ||
 		    (rc = parse_recipients(c, path, item, p)) != SARGS_OK ||
 		    (rc = parse_transfers(c, path, item, p)) != SARGS_OK ||
-		    (rc = parse_retention(c, path, item, &p->retention)) != SARGS_OK)
+		    (rc = parse_retention(c, path, item, &p->retention)) != SARGS_OK ||
+		    (rc = parse_marketing(c, path, item, p)) != SARGS_OK)
 			return rc;
 	}
 	return SARGS_OK;

@@ -85,6 +85,25 @@ struct sargs_retention {
 	const char *note;
 };
 
+/* Contact channels of direct marketing (bit flags). */
+enum sargs_channel {
+	SARGS_CH_EMAIL = 1,   /* uses a field of type email */
+	SARGS_CH_SMS = 2,     /* uses a field of type phone */
+	SARGS_CH_PHONE = 4,   /* calls; uses a field of type phone */
+	SARGS_CH_POST = 8     /* uses the field named postal_address */
+};
+#define SARGS_CH_ALL 15u
+#define SARGS_POSTAL_FIELD "postal_address"
+
+/* What makes a purpose direct marketing, and the rules it chose. */
+struct sargs_marketing {
+	int enabled;       /* the purpose is direct marketing (Art. 21(2)-(3)) */
+	unsigned channels; /* SARGS_CH_* it may use */
+	int soft_opt_in;   /* existing customers of product_line may get e-mail
+			    * without consent (ePrivacy Art. 13(2); ISS Law Art. 9(2)) */
+	int minors;        /* may reach people under 18: an explicit choice (004 §7) */
+};
+
 struct sargs_purpose {
 	const char *id;
 	const char *name;
@@ -103,6 +122,11 @@ struct sargs_purpose {
 	struct sargs_retention retention;
 	const char *product_line;    /* or NULL */
 	int profiling;
+	int online_service;          /* an information society service offered
+				      * to the person directly: a child under 13
+				      * needs the guardian's consent (GDPR Art. 8;
+				      * Personal Data Processing Law Art. 33) */
+	struct sargs_marketing marketing;
 };
 
 struct sargs_registry {
@@ -141,6 +165,14 @@ const char *sargs_basis_id(enum sargs_basis b);       /* "consent" ... */
 const char *sargs_basis_article(enum sargs_basis b);  /* "GDPR Art. 6(1)(a)" */
 const char *sargs_basis_dpv(enum sargs_basis b);      /* W3C DPV term */
 const char *sargs_field_type_id(enum sargs_field_type t);
+const char *sargs_channel_id(unsigned ch);            /* "email" ...; one bit */
+/* The channel bit for an id ("email", "sms", "phone", "post"); 0 if unknown. */
+unsigned sargs_channel_parse(const char *id);
+/* 1 when purpose p lists a field that can carry channel ch (one bit). */
+int sargs_purpose_has_channel_field(const struct sargs_registry *r,
+				    const struct sargs_purpose *p, unsigned ch);
+/* The channel bits a field can carry (by its type, or postal_address). */
+unsigned sargs_field_channels(const struct sargs_field_def *f);
 const char *sargs_retention_from_id(enum sargs_retention_from f);
 /* Writes the retention rule as a sentence ("5 years from contract end"). */
 void sargs_retention_describe(const struct sargs_retention *r, char *out, size_t out_size);

@@ -13,6 +13,7 @@
 #include "domain/subject.h"
 #include "crypto/field.h"
 #include "domain/registry.h"
+#include "domain/relation.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 #include "util/validate.h"
@@ -527,6 +528,46 @@ static enum sargs_rc write_sealed(struct sargs_reg *reg, const char *id,
 	return rc;
 }
 
+/*
+ * Records what the policy engine needs from the fields (relation.h): the
+ * channels the subject has a contact for, and the birth day (from the
+ * birth_date field, else a legacy personal code). No birth source leaves
+ * the age facts as they were.
+ */
+static enum sargs_rc write_facts(struct sargs_reg *reg, const char *id, const struct work *w)
+{
+	unsigned contacts = 0;
+	int birth_known = 0;
+	int32_t birth = 0;
+
+	for (size_t i = 0; i < w->n; i++) {
+		const struct sargs_field_def *fd = w->f[i].def;
+
+		if (fd == NULL || w->f[i].value == NULL)
+			continue;
+		contacts |= sargs_field_channels(fd);
+		if (fd->type == SARGS_FT_DATE && strcmp(fd->name, "birth_date") == 0) {
+			int64_t us;
+
+			if (sargs_time_parse(w->f[i].value, &us) == SARGS_OK) {
+				birth = (int32_t)(us / 86400000000LL);
+				birth_known = 1;
+			}
+		} else if (fd->type == SARGS_FT_PERSONAL_CODE && !birth_known) {
+			struct sargs_personal_code pc;
+
+			if (sargs_validate_personal_code(w->f[i].value, &pc, NULL) == SARGS_OK &&
+			    pc.has_birth_date) {
+				birth = (int32_t)sargs_days_from_civil(pc.birth_year, pc.birth_month,
+								      pc.birth_day);
+				birth_known = 1;
+			}
+			sargs_wipe(&pc, sizeof(pc));
+		}
+	}
+	return sargs_facts_set_fields(reg, id, contacts, birth_known, birth);
+}
+
 int sargs_erase_reason_valid(const char *reason)
 {
 	static const char *const ok[] = {"request", "retention", "withdrawal", "objection",
@@ -664,6 +705,8 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 		rc = write_sealed(reg, id, &hashes);
 	for (size_t i = 0; i < ls.n && rc == SARGS_OK; i++)
 		rc = sargs_store_link_add(reg->store, id, ls.ids[i], now);
+	if (rc == SARGS_OK)
+		rc = write_facts(reg, id, w);
 	if (rc != SARGS_OK && nested)
 		(void)sargs_err_set(err, rc,
 				    "cannot store the subject: %s; the batch it belongs to will be"
@@ -1225,6 +1268,8 @@ enum sargs_rc sargs_subject_edit(struct sargs_reg *reg, const char *id,
 			rc = sargs_store_subject_update(reg->store, &s);
 		if (rc == SARGS_OK)
 			rc = write_sealed(reg, id, &hashes);
+		if (rc == SARGS_OK)
+			rc = write_facts(reg, id, w);
 		if (rc != SARGS_OK) {
 			(void)store_fail(reg, rc, err, "store the change");
 			goto out;

@@ -6,6 +6,67 @@
 #define SARGS_STORE_INT_H
 
 #include "store/store.h"
+#include "store/store_rel.h"
+
+/* The relationship part (store_rel.h). */
+struct sargs_store_rel_ops {
+	enum sargs_rc (*facts_get)(struct sargs_store *st, const char *id,
+				   struct sargs_store_facts *out, void **owned);
+	enum sargs_rc (*facts_put)(struct sargs_store *st, const char *id,
+				   const struct sargs_store_facts *f);
+	enum sargs_rc (*consent_get)(struct sargs_store *st, const char *id, const char *purpose,
+				     struct sargs_store_consent *out);
+	enum sargs_rc (*consent_put)(struct sargs_store *st, const char *id, const char *purpose,
+				     const struct sargs_store_consent *c);
+	enum sargs_rc (*consents)(struct sargs_store *st, const char *id,
+				  int (*cb)(void *ctx, const char *purpose,
+					    const struct sargs_store_consent *c),
+				  void *ctx);
+	enum sargs_rc (*consent_event_add)(struct sargs_store *st, const char *id,
+					   const char *purpose, const char *event, int64_t time_us,
+					   const char *receipt);
+	enum sargs_rc (*consent_events)(struct sargs_store *st, const char *id,
+					int (*cb)(void *ctx, int64_t seq, const char *purpose,
+						  const char *event, int64_t time_us,
+						  const char *receipt),
+					void *ctx);
+	enum sargs_rc (*purchase_add)(struct sargs_store *st, const char *id,
+				      const char *product_line, int32_t day, int opt_out_offered,
+				      int refused);
+	enum sargs_rc (*lines)(struct sargs_store *st, const char *id,
+			       int (*cb)(void *ctx, const struct sargs_store_line *l), void *ctx);
+	enum sargs_rc (*purchases)(struct sargs_store *st, const char *id,
+				   int (*cb)(void *ctx, const char *product_line, int32_t day),
+				   void *ctx);
+	enum sargs_rc (*contract_add)(struct sargs_store *st, const char *id,
+				      const char *product_line, int32_t start_day, int64_t *out_no);
+	enum sargs_rc (*contract_end)(struct sargs_store *st, const char *id, int64_t no,
+				      int32_t end_day);
+	enum sargs_rc (*contracts)(struct sargs_store *st, const char *id,
+				   int (*cb)(void *ctx, int64_t no, const char *product_line,
+					     int32_t start_day, int32_t end_day),
+				   void *ctx);
+	enum sargs_rc (*audience_scan)(struct sargs_store *st, const char *purpose,
+				       const char *product_line,
+				       int (*cb)(void *ctx,
+						 const struct sargs_store_audience_row *row),
+				       void *ctx);
+	enum sargs_rc (*campaign_add)(struct sargs_store *st, struct sargs_store_campaign *c);
+	enum sargs_rc (*campaigns)(struct sargs_store *st,
+				   int (*cb)(void *ctx, const struct sargs_store_campaign *c),
+				   void *ctx);
+	enum sargs_rc (*zone_counts)(struct sargs_store *st, int64_t counts[4]);
+	enum sargs_rc (*zone_ids)(struct sargs_store *st, int zone,
+				  int (*cb)(void *ctx, const char *id), void *ctx);
+	enum sargs_rc (*reperm_get)(struct sargs_store *st, const char *id,
+				    struct sargs_store_reperm *out);
+	enum sargs_rc (*reperm_put)(struct sargs_store *st, const char *id,
+				    const struct sargs_store_reperm *r);
+	enum sargs_rc (*reperm_scan)(struct sargs_store *st,
+				     int (*cb)(void *ctx, const char *id,
+					       const struct sargs_store_reperm *r),
+				     void *ctx);
+};
 
 struct sargs_store_ops {
 	const char *name;
@@ -63,6 +124,7 @@ struct sargs_store_ops {
 					 int64_t exclude_seq, int64_t *seq);
 	enum sargs_rc (*audit_count)(struct sargs_store *st, int64_t *out);
 	enum sargs_rc (*compact_log)(struct sargs_store *st);
+	const struct sargs_store_rel_ops *rel;
 };
 
 /* Every engine's handle starts with this header. */

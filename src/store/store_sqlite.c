@@ -17,7 +17,7 @@
  * accidents through other tools (an attacker who drops them is caught by the
  * hash chain, see audit.c).
  */
-#include "store/store_int.h"
+#include "store/store_sqlite_int.h"
 #include "util/uuid.h"
 
 #include <sqlite3.h>
@@ -51,6 +51,36 @@ static const char *const migrations[SARGS_SCHEMA_VERSION] = {
 	"  BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
 	"CREATE TRIGGER ledger_no_delete BEFORE DELETE ON erasure_ledger"
 	"  BEGIN SELECT RAISE(ABORT, 'the erasure ledger is append-only'); END;",
+	/* 1 -> 2: consent, relationships, campaigns, legacy zones (store_rel.h) */
+	"CREATE INDEX links_by_purpose ON subject_purposes(purpose, subject_id);"
+	"CREATE TABLE subject_facts(subject_id BLOB PRIMARY KEY,"
+	"  contacts INTEGER NOT NULL, age_class INTEGER NOT NULL, birth_sealed BLOB,"
+	"  zone INTEGER NOT NULL, restricted INTEGER NOT NULL, dm_objected_us INTEGER NOT NULL,"
+	"  last_purchase_day INTEGER, contract_end_day INTEGER) WITHOUT ROWID;"
+	"CREATE INDEX facts_by_zone ON subject_facts(zone) WHERE zone != 0;"
+	"CREATE TABLE consents(subject_id BLOB NOT NULL, purpose TEXT NOT NULL,"
+	"  state INTEGER NOT NULL, since_us INTEGER NOT NULL, given_us INTEGER NOT NULL,"
+	"  guardian INTEGER NOT NULL, objected_us INTEGER NOT NULL,"
+	"  PRIMARY KEY(subject_id, purpose)) WITHOUT ROWID;"
+	"CREATE TABLE consent_events(seq INTEGER PRIMARY KEY, subject_id BLOB NOT NULL,"
+	"  purpose TEXT NOT NULL, event TEXT NOT NULL, time_us INTEGER NOT NULL,"
+	"  receipt TEXT NOT NULL);"
+	"CREATE INDEX consent_events_by_subject ON consent_events(subject_id, seq);"
+	"CREATE TABLE customer_lines(subject_id BLOB NOT NULL, product_line TEXT NOT NULL,"
+	"  first_day INTEGER NOT NULL, last_day INTEGER NOT NULL,"
+	"  opt_out_offered INTEGER NOT NULL, refused INTEGER NOT NULL,"
+	"  PRIMARY KEY(subject_id, product_line)) WITHOUT ROWID;"
+	"CREATE TABLE purchases(seq INTEGER PRIMARY KEY, subject_id BLOB NOT NULL,"
+	"  product_line TEXT NOT NULL, day INTEGER NOT NULL);"
+	"CREATE INDEX purchases_by_subject ON purchases(subject_id);"
+	"CREATE TABLE contracts(seq INTEGER PRIMARY KEY, subject_id BLOB NOT NULL,"
+	"  product_line TEXT, start_day INTEGER NOT NULL, end_day INTEGER);"
+	"CREATE INDEX contracts_by_subject ON contracts(subject_id);"
+	"CREATE TABLE campaigns(id INTEGER PRIMARY KEY, time_us INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL, purpose TEXT NOT NULL, channel TEXT NOT NULL, product_line TEXT,"
+	"  registry_version INTEGER NOT NULL, audience INTEGER NOT NULL, excluded TEXT NOT NULL);"
+	"CREATE TABLE repermission(subject_id BLOB PRIMARY KEY, asked_us INTEGER NOT NULL,"
+	"  deadline_day INTEGER NOT NULL, confirmed_us INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 enum stmt_id {
@@ -121,19 +151,11 @@ static const char *const stmt_sql[S__COUNT] = {
 	[S_AUDIT_COUNT] = "SELECT count(*) FROM audit",
 };
 
-struct sq_store {
-	struct sargs_store base; /* must be first */
-	sqlite3 *db;
-	/* SQLite rolled the open transaction back by itself (on a full disk, an
-	 * I/O error or out of memory): nothing more may run in it, or it would
-	 * run in autocommit mode and commit half a batch */
-	int broken;
-	sqlite3_stmt *stmt[S__COUNT];
-};
+_Static_assert(S__COUNT <= SQ_STMT_MAX, "raise SQ_STMT_MAX");
 
 static struct sq_store *SQ(struct sargs_store *st) { return (struct sq_store *)st; }
 
-static enum sargs_rc sq_fail(struct sq_store *s, int code)
+enum sargs_rc sq_fail(struct sq_store *s, int code)
 {
 	(void)snprintf(s->base.errmsg, sizeof(s->base.errmsg), "%s", sqlite3_errmsg(s->db));
 	switch (code & 0xff) {
@@ -260,6 +282,26 @@ static void col_id(sqlite3_stmt *p, int i, char out[SARGS_UUID_STR])
 		}                                       \
 	} while (0)
 
+/* ---- helpers shared with store_sqlite_rel.c (store_sqlite_int.h) */
+
+enum sargs_rc sq_run(struct sq_store *s, sqlite3_stmt *p) { return run(s, p); }
+enum sargs_rc sq_broken_fail(struct sq_store *s) { return broken_fail(s); }
+int sq_bind_id(sqlite3_stmt *p, int i, const char *id) { return bind_id(p, i, id); }
+void sq_col_id(sqlite3_stmt *p, int i, char out[SARGS_UUID_STR]) { col_id(p, i, out); }
+
+sqlite3_stmt *sq_cached(struct sq_store *s, sqlite3_stmt **slot, const char *sql)
+{
+	if (*slot == NULL) {
+		if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, slot, NULL) !=
+		    SQLITE_OK)
+			return NULL;
+	} else {
+		(void)sqlite3_reset(*slot);
+		(void)sqlite3_clear_bindings(*slot);
+	}
+	return *slot;
+}
+
 static void sq_close(struct sargs_store *st)
 {
 	struct sq_store *s = SQ(st);
@@ -270,6 +312,8 @@ static void sq_close(struct sargs_store *st)
 	}
 	for (int i = 0; i < S__COUNT; i++)
 		(void)sqlite3_finalize(s->stmt[i]);
+	for (int i = 0; i < SQ_REL_STMT_MAX; i++)
+		(void)sqlite3_finalize(s->rel_stmt[i]);
 	(void)sqlite3_close(s->db);
 	free(s);
 }
@@ -574,6 +618,8 @@ static enum sargs_rc sq_subject_erase(struct sargs_store *st, const char *id, in
 	PREP(s, p, S_LINKS_DELETE);
 	BIND_ID(p, 1, id);
 	if ((rc = run(s, p)) != SARGS_OK)
+		return rc;
+	if ((rc = sq_rel_erase(s, id)) != SARGS_OK)
 		return rc;
 	PREP(s, p, S_SUBJ_DELETE);
 	BIND_ID(p, 1, id);
@@ -947,6 +993,7 @@ static const struct sargs_store_ops sqlite_ops = {
 	.audit_find_hash = sq_audit_find_hash,
 	.audit_count = sq_audit_count,
 	.compact_log = sq_compact_log,
+	.rel = &sq_rel_ops,
 };
 
 static int user_version(sqlite3 *db, int *out)

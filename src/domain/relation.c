@@ -1,0 +1,499 @@
+/*
+ * relation.c — purchases, contracts, the policy facts kept beside the
+ * encrypted fields, and the policy check for one subject (see relation.h).
+ */
+#include "domain/relation.h"
+
+#include "crypto/fact.h"
+#include "domain/registry.h"
+#include "domain/subject.h"
+#include "util/timeutil.h"
+#include "util/uuid.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BIRTH_FACT "birth_day"
+
+int32_t sargs_today(void)
+{
+	int64_t us = sargs_time_now_us();
+	int64_t day = us / 86400000000LL;
+
+	if (us < 0 && us % 86400000000LL != 0)
+		day--;
+	return (int32_t)day;
+}
+
+static enum sargs_rc tx_end(struct sargs_reg *reg, enum sargs_rc rc, struct sargs_err *err)
+{
+	if (rc == SARGS_OK)
+		return sargs_reg_commit(reg, err);
+	sargs_reg_rollback(reg);
+	return rc;
+}
+
+static enum sargs_rc store_err(struct sargs_reg *reg, enum sargs_rc rc, struct sargs_err *err,
+			       const char *what)
+{
+	if (err != NULL && err->rc != SARGS_OK)
+		return rc; /* already explained */
+	return sargs_err_set(err, rc, "cannot %s: %s", what, sargs_store_errmsg(reg->store));
+}
+
+/* SARGS_OK when the subject exists; else NOTFOUND saying whether and when it
+ * was erased. */
+static enum sargs_rc subject_must_exist(struct sargs_reg *reg, const char *id,
+					struct sargs_err *err)
+{
+	struct sargs_store_subject s;
+	void *owned = NULL;
+	int64_t erased_us;
+	enum sargs_rc rc;
+
+	if (!sargs_uuid_valid(id))
+		return sargs_err_set(err, SARGS_E_INVALID, "not a subject id (expected a UUID)");
+	rc = sargs_store_subject_get(reg->store, id, &s, &owned);
+	free(owned);
+	if (rc == SARGS_OK)
+		return SARGS_OK;
+	if (rc != SARGS_E_NOTFOUND)
+		return store_err(reg, rc, err, "read the subject");
+	if (sargs_store_ledger_get(reg->store, id, &erased_us) == SARGS_OK) {
+		char when[SARGS_DATE_STR];
+
+		sargs_time_format_date(erased_us, when, sizeof(when));
+		return sargs_err_set(err, SARGS_E_NOTFOUND, "subject %s was erased on %s", id, when);
+	}
+	return sargs_err_set(err, SARGS_E_NOTFOUND, "no subject %s", id);
+}
+
+/* ---- facts */
+
+enum sargs_rc sargs_facts_set_fields(struct sargs_reg *reg, const char *id, unsigned contacts,
+				     int birth_known, int32_t birth_day)
+{
+	struct sargs_store_facts f;
+	unsigned char sealed[8 + SARGS_FACT_OVERHEAD];
+	void *owned = NULL;
+	enum sargs_rc rc;
+
+	rc = sargs_store_facts_get(reg->store, id, &f, &owned);
+	if (rc != SARGS_OK)
+		return rc;
+	f.contacts = contacts;
+	if (birth_known) {
+		int age = sargs_policy_age(birth_day, sargs_today());
+
+		f.birth_sealed = NULL;
+		f.birth_sealed_len = 0;
+		if (age >= SARGS_ADULT_AGE) {
+			f.age_class = 1;
+		} else {
+			unsigned char b[4];
+			uint32_t v = (uint32_t)birth_day;
+
+			b[0] = (unsigned char)(v >> 24);
+			b[1] = (unsigned char)(v >> 16);
+			b[2] = (unsigned char)(v >> 8);
+			b[3] = (unsigned char)v;
+			sargs_fact_seal(reg->keys, id, BIRTH_FACT, b, sizeof(b), sealed);
+			sargs_wipe(b, sizeof(b));
+			f.age_class = 2;
+			f.birth_sealed = sealed;
+			f.birth_sealed_len = sizeof(b) + SARGS_FACT_OVERHEAD;
+		}
+	}
+	rc = sargs_store_facts_put(reg->store, id, &f);
+	free(owned);
+	return rc;
+}
+
+enum sargs_rc sargs_facts_set_zone(struct sargs_reg *reg, const char *id, int zone)
+{
+	struct sargs_store_facts f;
+	void *owned = NULL;
+	enum sargs_rc rc = sargs_store_facts_get(reg->store, id, &f, &owned);
+
+	if (rc == SARGS_OK) {
+		f.zone = zone;
+		rc = sargs_store_facts_put(reg->store, id, &f);
+	}
+	free(owned);
+	return rc;
+}
+
+/* The birth day kept for a minor, or SARGS_DAY_UNKNOWN (adult or unknown). */
+static int32_t open_birth(struct sargs_reg *reg, const char *id,
+			  const struct sargs_store_facts *f)
+{
+	unsigned char b[SARGS_FACT_MAX];
+	size_t n = 0;
+	int32_t day;
+
+	if (f->age_class != 2 || f->birth_sealed == NULL)
+		return SARGS_DAY_UNKNOWN;
+	if (sargs_fact_open(reg->keys, id, BIRTH_FACT, f->birth_sealed, f->birth_sealed_len, b,
+			    &n) != SARGS_OK ||
+	    n != 4)
+		return 0; /* damaged: treat as a child (the safe side) */
+	day = (int32_t)(((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) |
+			(uint32_t)b[3]);
+	sargs_wipe(b, sizeof(b));
+	return day;
+}
+
+static int32_t us_to_day(int64_t us)
+{
+	return us == 0 ? SARGS_DAY_UNKNOWN : (int32_t)(us / 86400000000LL);
+}
+
+static void facts_fill(struct sargs_reg *reg, const char *id, int64_t linked_us,
+		       const struct sargs_store_facts *sf, int has_consent,
+		       const struct sargs_store_consent *c, int has_line, int offered, int refused,
+		       struct sargs_policy_facts *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->exists = 1;
+	out->linked = linked_us != 0;
+	out->linked_day = us_to_day(linked_us);
+	out->contacts = sf->contacts;
+	out->birth_day = open_birth(reg, id, sf);
+	out->zone = (enum sargs_zone)sf->zone;
+	out->restricted = sf->restricted;
+	out->dm_objected = sf->dm_objected_us != 0;
+	out->last_purchase_day = sf->last_purchase_day;
+	out->contract_end_day = sf->contract_end_day;
+	out->consent = SARGS_CONSENT_NONE;
+	out->consent_day = SARGS_DAY_UNKNOWN;
+	out->withdrawn_day = SARGS_DAY_UNKNOWN;
+	if (has_consent) {
+		out->consent = (enum sargs_consent_state)c->state;
+		out->consent_day = us_to_day(c->given_us);
+		out->guardian_consent = c->guardian;
+		out->objected = c->objected_us != 0;
+		if (c->state == SARGS_CONSENT_WITHDRAWN)
+			out->withdrawn_day = us_to_day(c->since_us);
+		if (c->objected_us != 0)
+			out->withdrawn_day = us_to_day(c->objected_us);
+	}
+	if (sf->dm_objected_us != 0 && out->withdrawn_day == SARGS_DAY_UNKNOWN)
+		out->withdrawn_day = us_to_day(sf->dm_objected_us);
+	out->line_customer = has_line;
+	out->opt_out_offered = offered;
+	out->opt_out_refused = refused;
+}
+
+void sargs_policy_facts_from_row(struct sargs_reg *reg, const struct sargs_store_audience_row *row,
+				 struct sargs_policy_facts *out)
+{
+	facts_fill(reg, row->id, row->linked_us, &row->facts, row->has_consent, &row->consent,
+		   row->has_line, row->line_offered, row->line_refused, out);
+}
+
+struct link_find {
+	const char *purpose;
+	int64_t linked_us;
+};
+
+static int link_find_cb(void *ctx, const char *purpose, int64_t linked_us)
+{
+	struct link_find *lf = ctx;
+
+	if (strcmp(purpose, lf->purpose) == 0) {
+		lf->linked_us = linked_us;
+		return 1;
+	}
+	return 0;
+}
+
+struct line_find {
+	const char *line;
+	int found, offered, refused;
+};
+
+static int line_find_cb(void *ctx, const struct sargs_store_line *l)
+{
+	struct line_find *lf = ctx;
+
+	if (lf->line != NULL && strcmp(l->product_line, lf->line) == 0) {
+		lf->found = 1;
+		lf->offered = l->opt_out_offered;
+		lf->refused = l->refused;
+		return 1;
+	}
+	return 0;
+}
+
+enum sargs_rc sargs_policy_facts_load(struct sargs_reg *reg, const char *id,
+				      const struct sargs_purpose *p,
+				      struct sargs_policy_facts *out, struct sargs_err *err)
+{
+	struct sargs_store_subject s;
+	struct sargs_store_facts sf;
+	struct sargs_store_consent c;
+	struct link_find lk = {p->id, 0};
+	struct line_find ln = {p->product_line, 0, 0, 0};
+	void *owned = NULL;
+	enum sargs_rc rc;
+	int has_consent;
+
+	memset(out, 0, sizeof(*out));
+	out->birth_day = SARGS_DAY_UNKNOWN;
+	rc = sargs_store_subject_get(reg->store, id, &s, &owned);
+	free(owned);
+	owned = NULL;
+	if (rc == SARGS_E_NOTFOUND)
+		return SARGS_OK; /* exists = 0 */
+	if (rc != SARGS_OK)
+		return store_err(reg, rc, err, "read the subject");
+	if ((rc = sargs_store_links(reg->store, id, link_find_cb, &lk)) != SARGS_OK ||
+	    (rc = sargs_store_lines(reg->store, id, line_find_cb, &ln)) != SARGS_OK)
+		return store_err(reg, rc, err, "read the subject's relationship");
+	rc = sargs_store_consent_get(reg->store, id, p->id, &c);
+	if (rc != SARGS_OK && rc != SARGS_E_NOTFOUND)
+		return store_err(reg, rc, err, "read the consent state");
+	has_consent = rc == SARGS_OK;
+	if ((rc = sargs_store_facts_get(reg->store, id, &sf, &owned)) != SARGS_OK)
+		return store_err(reg, rc, err, "read the policy facts");
+	facts_fill(reg, id, lk.linked_us, &sf, has_consent, &c, ln.found, ln.offered, ln.refused,
+		   out);
+	free(owned);
+	return SARGS_OK;
+}
+
+enum sargs_rc sargs_policy_check(struct sargs_reg *reg, const char *id, const char *purpose,
+				 unsigned channel, struct sargs_policy_decision *out,
+				 struct sargs_err *err)
+{
+	const struct sargs_registry *r;
+	const struct sargs_purpose *p;
+	struct sargs_policy_facts f;
+	enum sargs_rc rc;
+
+	if ((rc = sargs_reg_registry(reg, &r, err)) != SARGS_OK)
+		return rc;
+	p = sargs_registry_purpose(r, purpose);
+	if (p == NULL)
+		return sargs_err_set(err, SARGS_E_NOTFOUND, "no purpose \"%.64s\" in the registry",
+				     sargs_ident_valid(purpose) ? purpose : "?");
+	if (!sargs_uuid_valid(id))
+		return sargs_err_set(err, SARGS_E_INVALID, "not a subject id (expected a UUID)");
+	if ((rc = sargs_store_begin_read(reg->store, err)) != SARGS_OK)
+		return rc;
+	rc = sargs_policy_facts_load(reg, id, p, &f, err);
+	{
+		struct sargs_err e2;
+
+		if (sargs_store_commit(reg->store, &e2) != SARGS_OK && rc == SARGS_OK)
+			rc = sargs_err_set(err, e2.rc, "%s", e2.msg);
+	}
+	if (rc == SARGS_OK)
+		sargs_policy_decide(p, channel, sargs_today(), &f, out);
+	return rc;
+}
+
+/* ---- purchases and contracts */
+
+static int line_valid(const char *line)
+{
+	return line != NULL && sargs_ident_valid(line);
+}
+
+/* Links the subject to the soft-opt-in marketing purposes of line. */
+static enum sargs_rc soft_opt_in_link(struct sargs_reg *reg, const char *id, const char *line,
+				      struct sargs_purchase_result *out)
+{
+	const struct sargs_registry *r;
+	size_t i;
+	enum sargs_rc rc = sargs_reg_registry(reg, &r, NULL);
+
+	if (rc != SARGS_OK)
+		return SARGS_OK;
+	for (i = 0; i < r->n_purposes; i++) {
+		const struct sargs_purpose *p = &r->purposes[i];
+		struct link_find lk = {p->id, 0};
+		struct sargs_subject_change ch;
+		const char *link[1];
+		struct sargs_err e;
+
+		if (!p->marketing.enabled || !p->marketing.soft_opt_in || p->product_line == NULL ||
+		    strcmp(p->product_line, line) != 0)
+			continue;
+		if ((rc = sargs_store_links(reg->store, id, link_find_cb, &lk)) != SARGS_OK)
+			return rc;
+		if (lk.linked_us != 0)
+			continue;
+		memset(&ch, 0, sizeof(ch));
+		link[0] = p->id;
+		ch.link = link;
+		ch.n_link = 1;
+		rc = sargs_subject_edit(reg, id, &ch, &e);
+		if (rc == SARGS_E_DENIED || rc == SARGS_E_INVALID)
+			continue; /* lacks a required field (no e-mail): nothing to link */
+		if (rc != SARGS_OK)
+			return rc;
+		if (out != NULL && out->n_linked < 8)
+			(void)snprintf(out->linked[out->n_linked++], 64, "%s", p->id);
+	}
+	return SARGS_OK;
+}
+
+enum sargs_rc sargs_purchase_record(struct sargs_reg *reg, const char *id,
+				    const char *product_line, int32_t day, int offered,
+				    int refused, struct sargs_purchase_result *out,
+				    struct sargs_err *err)
+{
+	struct sargs_store_facts f;
+	void *owned = NULL;
+	char detail[96];
+	enum sargs_rc rc;
+
+	if (out != NULL)
+		memset(out, 0, sizeof(*out));
+	if (!line_valid(product_line))
+		return sargs_err_set(err, SARGS_E_INVALID,
+				     "a product line is lower-case letters, digits and '_'");
+	if (day > sargs_today() + 1)
+		return sargs_err_set(err, SARGS_E_INVALID, "a purchase cannot be in the future");
+	if (refused && !offered)
+		return sargs_err_set(err, SARGS_E_INVALID,
+				     "a person can refuse only when they were offered the choice");
+	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
+		return rc;
+	if ((rc = subject_must_exist(reg, id, err)) != SARGS_OK)
+		goto out;
+	if ((rc = sargs_store_purchase_add(reg->store, id, product_line, day, offered, refused)) !=
+		    SARGS_OK ||
+	    (rc = sargs_store_facts_get(reg->store, id, &f, &owned)) != SARGS_OK) {
+		rc = store_err(reg, rc, err, "record the purchase");
+		goto out;
+	}
+	if (f.last_purchase_day == SARGS_STORE_DAY_NONE || day > f.last_purchase_day)
+		f.last_purchase_day = day;
+	if ((rc = sargs_store_facts_put(reg->store, id, &f)) != SARGS_OK) {
+		rc = store_err(reg, rc, err, "record the purchase");
+		goto out;
+	}
+	(void)snprintf(detail, sizeof(detail), "line:%s offered:%d refused:%d", product_line,
+		       offered != 0, refused != 0);
+	if ((rc = sargs_reg_audit(reg, "purchase.add", id, NULL, NULL, detail, err)) != SARGS_OK)
+		goto out;
+	if (offered && !refused && (rc = soft_opt_in_link(reg, id, product_line, out)) != SARGS_OK)
+		rc = store_err(reg, rc, err, "link the soft opt-in purposes");
+out:
+	free(owned);
+	return tx_end(reg, rc, err);
+}
+
+struct contract_scan {
+	int64_t no;
+	int found;
+	int32_t start_day, end_day;
+	int running;
+	int32_t latest_end;
+};
+
+static int contract_cb(void *ctx, int64_t no, const char *line, int32_t start_day,
+		       int32_t end_day)
+{
+	struct contract_scan *cs = ctx;
+
+	(void)line;
+	if (no == cs->no) {
+		cs->found = 1;
+		cs->start_day = start_day;
+		cs->end_day = end_day;
+	}
+	if (end_day == SARGS_STORE_DAY_NONE)
+		cs->running = 1;
+	else if (cs->latest_end == SARGS_STORE_DAY_NONE || end_day > cs->latest_end)
+		cs->latest_end = end_day;
+	return 0;
+}
+
+/* Recomputes contract_end_day: the latest end when no contract runs. */
+static enum sargs_rc contract_facts(struct sargs_reg *reg, const char *id)
+{
+	struct contract_scan cs = {-1, 0, 0, 0, 0, SARGS_STORE_DAY_NONE};
+	struct sargs_store_facts f;
+	void *owned = NULL;
+	enum sargs_rc rc = sargs_store_contracts(reg->store, id, contract_cb, &cs);
+
+	if (rc == SARGS_OK)
+		rc = sargs_store_facts_get(reg->store, id, &f, &owned);
+	if (rc == SARGS_OK) {
+		f.contract_end_day = cs.running ? SARGS_STORE_DAY_NONE : cs.latest_end;
+		rc = sargs_store_facts_put(reg->store, id, &f);
+	}
+	free(owned);
+	return rc;
+}
+
+enum sargs_rc sargs_contract_start(struct sargs_reg *reg, const char *id,
+				   const char *product_line, int32_t start_day, int64_t *no,
+				   struct sargs_err *err)
+{
+	char detail[96];
+	enum sargs_rc rc;
+
+	if (product_line != NULL && !line_valid(product_line))
+		return sargs_err_set(err, SARGS_E_INVALID,
+				     "a product line is lower-case letters, digits and '_'");
+	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
+		return rc;
+	if ((rc = subject_must_exist(reg, id, err)) != SARGS_OK)
+		goto out;
+	if ((rc = sargs_store_contract_add(reg->store, id, product_line, start_day, no)) !=
+		    SARGS_OK ||
+	    (rc = contract_facts(reg, id)) != SARGS_OK) {
+		rc = store_err(reg, rc, err, "record the contract");
+		goto out;
+	}
+	(void)snprintf(detail, sizeof(detail), "contract:%lld line:%s", (long long)*no,
+		       product_line ? product_line : "-");
+	rc = sargs_reg_audit(reg, "contract.start", id, NULL, NULL, detail, err);
+out:
+	return tx_end(reg, rc, err);
+}
+
+enum sargs_rc sargs_contract_finish(struct sargs_reg *reg, const char *id, int64_t no,
+				    int32_t end_day, struct sargs_err *err)
+{
+	struct contract_scan cs = {no, 0, 0, 0, 0, SARGS_STORE_DAY_NONE};
+	char detail[64];
+	enum sargs_rc rc;
+
+	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
+		return rc;
+	if ((rc = subject_must_exist(reg, id, err)) != SARGS_OK)
+		goto out;
+	if ((rc = sargs_store_contracts(reg->store, id, contract_cb, &cs)) != SARGS_OK) {
+		rc = store_err(reg, rc, err, "read the contracts");
+		goto out;
+	}
+	if (!cs.found) {
+		rc = sargs_err_set(err, SARGS_E_NOTFOUND, "the subject has no contract %lld",
+				   (long long)no);
+		goto out;
+	}
+	if (cs.end_day != SARGS_STORE_DAY_NONE) {
+		rc = sargs_err_set(err, SARGS_E_EXISTS, "contract %lld has already ended",
+				   (long long)no);
+		goto out;
+	}
+	if (end_day < cs.start_day) {
+		rc = sargs_err_set(err, SARGS_E_INVALID, "a contract cannot end before it starts");
+		goto out;
+	}
+	if ((rc = sargs_store_contract_end(reg->store, id, no, end_day)) != SARGS_OK ||
+	    (rc = contract_facts(reg, id)) != SARGS_OK) {
+		rc = store_err(reg, rc, err, "end the contract");
+		goto out;
+	}
+	(void)snprintf(detail, sizeof(detail), "contract:%lld", (long long)no);
+	rc = sargs_reg_audit(reg, "contract.end", id, NULL, NULL, detail, err);
+out:
+	return tx_end(reg, rc, err);
+}

@@ -1,0 +1,44 @@
+/*
+ * store_sqlite_int.h — the SQLite engine's handle and the helpers its two
+ * source files share (store_sqlite.c: the core tables; store_sqlite_rel.c:
+ * consent, relationships, campaigns, zones). Only src/store/ includes it.
+ */
+#ifndef SARGS_STORE_SQLITE_INT_H
+#define SARGS_STORE_SQLITE_INT_H
+
+#include "store/store_int.h"
+#include "util/uuid.h"
+
+#include <sqlite3.h>
+
+#define SQ_STMT_MAX 64
+#define SQ_REL_STMT_MAX 48
+
+struct sq_store {
+	struct sargs_store base; /* must be first */
+	sqlite3 *db;
+	/* SQLite rolled the open transaction back by itself (on a full disk, an
+	 * I/O error or out of memory): nothing more may run in it, or it would
+	 * run in autocommit mode and commit half a batch */
+	int broken;
+	sqlite3_stmt *stmt[SQ_STMT_MAX];
+	sqlite3_stmt *rel_stmt[SQ_REL_STMT_MAX];
+};
+
+/* Maps an SQLite result code to a sargs code, keeping the message. */
+enum sargs_rc sq_fail(struct sq_store *s, int code);
+/* Steps a statement that returns no rows, then resets it. */
+enum sargs_rc sq_run(struct sq_store *s, sqlite3_stmt *p);
+enum sargs_rc sq_broken_fail(struct sq_store *s);
+/* Binds a canonical UUID text as 16 bytes; -1 when it is not one. */
+int sq_bind_id(sqlite3_stmt *p, int i, const char *id);
+void sq_col_id(sqlite3_stmt *p, int i, char out[SARGS_UUID_STR]);
+/* Prepares sql into *slot once; later calls reset and clear it. */
+sqlite3_stmt *sq_cached(struct sq_store *s, sqlite3_stmt **slot, const char *sql);
+
+/* Deletes every relationship row of a subject (part of its erasure). */
+enum sargs_rc sq_rel_erase(struct sq_store *s, const char *id);
+
+extern const struct sargs_store_rel_ops sq_rel_ops;
+
+#endif
