@@ -130,8 +130,10 @@ int32_t sargs_policy_retention_end(const struct sargs_purpose *p,
 	const struct sargs_retention *r = &p->retention;
 	int32_t from;
 
+	/* 001 §10: marketing contacts are kept until the person objects or
+	 * withdraws; from then on only what another purpose needs stays */
 	if (r->until_objection)
-		return INT32_MAX;
+		return f->withdrawn_day != SARGS_DAY_UNKNOWN ? f->withdrawn_day : INT32_MAX;
 	switch (r->from) {
 	case SARGS_RET_COLLECTION:
 		from = f->linked_day;
@@ -152,8 +154,10 @@ int32_t sargs_policy_retention_end(const struct sargs_purpose *p,
 	}
 	if (from == SARGS_DAY_UNKNOWN)
 		return INT32_MAX;
-	/* the period runs from the day after the event: day + period - 1 */
-	return add_period(from, r) - 1;
+	/* Reg. 1182/71 Art. 3(2)(c): a period in months or years ends with
+	 * the day that falls on the same date as the event's (the last day of
+	 * the month when there is none); in days, N days after the event */
+	return add_period(from, r);
 }
 
 static void decide(struct sargs_policy_decision *out, int allowed, enum sargs_basis basis,
@@ -184,7 +188,7 @@ static enum sargs_reason basis_reason(enum sargs_basis b)
 
 /* Consent as the basis: valid, given by the right person, not withdrawn. */
 static void consent_route(const struct sargs_purpose *p, const struct sargs_policy_facts *f,
-			  struct sargs_policy_decision *out)
+			  int32_t today, struct sargs_policy_decision *out)
 {
 	int age_then;
 
@@ -203,7 +207,12 @@ static void consent_route(const struct sargs_purpose *p, const struct sargs_poli
 	}
 	/* GDPR Art. 8: a child's consent to an online service is valid from
 	 * 13 (Latvia); below, the holder of parental responsibility gives it */
-	age_then = sargs_policy_age(f->birth_day, f->consent_day);
+	/* the age when consent was given; a child under 13 today was under 13
+	 * then, whenever it was */
+	age_then = f->consent_day != SARGS_DAY_UNKNOWN ? sargs_policy_age(f->birth_day, f->consent_day)
+						       : -1;
+	if (age_then < 0)
+		age_then = sargs_policy_age(f->birth_day, today);
 	if (p->online_service && age_then >= 0 && age_then < SARGS_DIGITAL_CONSENT_AGE &&
 	    !f->guardian_consent) {
 		decide(out, 0, SARGS_BASIS_CONSENT, SARGS_R_CHILD_NO_GUARDIAN);
@@ -249,10 +258,13 @@ void sargs_policy_decide(const struct sargs_purpose *p, unsigned channel, int32_
 	}
 	if (!p->marketing.enabled) {
 		if (p->basis == SARGS_BASIS_CONSENT) {
-			consent_route(p, f, out);
+			consent_route(p, f, today, out);
 			return;
 		}
-		if (p->basis == SARGS_BASIS_LEGITIMATE_INTERESTS && f->objected) {
+		/* Art. 21(1): objection to processing on Art. 6(1)(e) or (f) */
+		if ((p->basis == SARGS_BASIS_LEGITIMATE_INTERESTS ||
+		     p->basis == SARGS_BASIS_PUBLIC_TASK) &&
+		    f->objected) {
 			decide(out, 0, p->basis, SARGS_R_OBJECTED);
 			return;
 		}
@@ -281,10 +293,16 @@ void sargs_policy_decide(const struct sargs_purpose *p, unsigned channel, int32_
 	if (p->basis == SARGS_BASIS_CONSENT || f->consent != SARGS_CONSENT_NONE) {
 		/* consent given to a legitimate-interest marketing purpose counts
 		 * as consent; withdrawing it is also an objection */
-		consent_route(p, f, out);
+		consent_route(p, f, today, out);
 		if (out->allowed || p->basis == SARGS_BASIS_CONSENT ||
 		    f->consent == SARGS_CONSENT_WITHDRAWN)
 			return;
+	}
+	/* refused marketing when the contact was collected: that is an
+	 * objection, whatever the channel (Art. 21(2)) */
+	if (f->opt_out_refused && f->line_customer) {
+		decide(out, 0, p->basis, SARGS_R_REFUSED_AT_COLLECTION);
+		return;
 	}
 	/* legitimate interests: soft opt-in for e-mail; post on the interest
 	 * itself, with the right to object; calls and SMS need consent */

@@ -67,6 +67,7 @@ struct sargs_csv {
 	size_t rec_cap;
 	size_t field_start; /* offset of the current field in rec */
 	size_t nfields;     /* fields completed */
+	unsigned field_or;  /* all bytes of the field or-ed: 0x80 if not ASCII */
 	size_t off[SARGS_CSV_FIELDS_MAX];
 	char *fields[SARGS_CSV_FIELDS_MAX];
 };
@@ -81,13 +82,11 @@ static void wipe(void *p, size_t n)
 }
 
 /* Grows rec to hold need bytes (need <= REC_CAP_MAX, checked by callers). */
-static enum sargs_rc rec_reserve(struct sargs_csv *c, size_t need)
+static enum sargs_rc rec_grow(struct sargs_csv *c, size_t need)
 {
 	size_t ncap;
 	char *p;
 
-	if (need <= c->rec_cap)
-		return SARGS_OK;
 	if (need > REC_CAP_MAX)
 		abort(); /* programmer error: the limits are checked first */
 	ncap = c->rec_cap;
@@ -107,6 +106,11 @@ static enum sargs_rc rec_reserve(struct sargs_csv *c, size_t need)
 	c->rec = p;
 	c->rec_cap = ncap;
 	return SARGS_OK;
+}
+
+static enum sargs_rc rec_reserve(struct sargs_csv *c, size_t need)
+{
+	return need <= c->rec_cap ? SARGS_OK : rec_grow(c, need);
 }
 
 /* ---- input -------------------------------------------------------------- */
@@ -495,7 +499,8 @@ static enum sargs_rc end_field(struct sargs_csv *c, int at_line_start,
 {
 	const unsigned char *field = (const unsigned char *)c->rec + c->field_start;
 	size_t len = c->rec_len - c->field_start;
-	size_t bad = utf8_bad_at(field, len);
+	/* an all-ASCII field (most of them) needs no second look */
+	size_t bad = (c->field_or & 0x80) ? utf8_bad_at(field, len) : len;
 	enum sargs_rc rc;
 
 	if (bad < len)
@@ -560,6 +565,7 @@ static enum sargs_rc on_field_start(struct sargs_csv *c)
 		c->rec_line = c->line;
 	}
 	c->field_line = c->line;
+	c->field_or = 0;
 	if (b == '"') {
 		c->pos++;
 		c->state = ST_QUOTED;
@@ -573,11 +579,13 @@ static enum sargs_rc on_unquoted(struct sargs_csv *c, struct sargs_err *err)
 {
 	const unsigned char *start = c->buf + c->pos, *end = c->buf + c->len;
 	const unsigned char *stop = c->stop_unquoted, *p = start;
+	unsigned seen = 0;
 	enum sargs_rc rc;
 	unsigned char b;
 
 	while (p < end && !stop[*p])
-		p++;
+		seen |= *p++;
+	c->field_or |= seen;
 	if (p > start) {
 		rc = take_bytes(c, (size_t)(p - start), err);
 		if (rc != SARGS_OK || p == end)
@@ -596,11 +604,13 @@ static enum sargs_rc on_quoted(struct sargs_csv *c, struct sargs_err *err)
 {
 	const unsigned char *start = c->buf + c->pos, *end = c->buf + c->len;
 	const unsigned char *stop = c->stop_quoted, *p = start;
+	unsigned seen = 0;
 	enum sargs_rc rc;
 	unsigned char b;
 
 	while (p < end && !stop[*p])
-		p++;
+		seen |= *p++;
+	c->field_or |= seen;
 	if (p > start) {
 		rc = take_bytes(c, (size_t)(p - start), err);
 		if (rc != SARGS_OK || p == end)
