@@ -815,9 +815,18 @@ static enum sargs_rc load(struct sargs_reg *reg, const char *id, struct loaded *
  * are not decrypted; when keep_raw is given, their stored records are
  * copied into it unchanged, so that a rewrite of the record keeps them.
  */
+static int name_in(const char *const *names, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
 static enum sargs_rc decrypt_into(const struct sargs_registry *r, const struct loaded *l,
-				  const struct sargs_purpose *only, struct work *w,
-				  struct sargs_strbuf *keep_raw, struct sargs_err *err)
+				  const struct sargs_purpose *only, const char *const *names,
+				  size_t n_names, struct work *w, struct sargs_strbuf *keep_raw,
+				  struct sargs_err *err)
 {
 	size_t off = 0;
 	char name[256];
@@ -845,6 +854,9 @@ static enum sargs_rc decrypt_into(const struct sargs_registry *r, const struct l
 		/* purpose-bound reads: only the fields the purpose asks for (each
 		 * within its categories, checked when the registry was loaded) */
 		if (only != NULL && fd != NULL && sargs_purpose_field(only, name) == NULL)
+			continue;
+		/* and of those, only the ones asked for (an export's columns) */
+		if (names != NULL && !name_in(names, n_names, name))
 			continue;
 		rc = sargs_field_decrypt(l->dk, l->s.id, name, ct, ctlen, &plain, &plen);
 		if (rc != SARGS_OK)
@@ -884,7 +896,9 @@ void sargs_subject_view_free(struct sargs_subject_view *v)
 /* Reads one subject for a purpose inside the current transaction. */
 static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_registry *r,
 				const char *id, const struct sargs_purpose *p,
-				struct sargs_subject_view *out, struct sargs_err *err)
+				const char *const *only, size_t n_only, const char *action,
+				const char *detail, struct sargs_subject_view *out,
+				struct sargs_err *err)
 {
 	struct loaded l;
 	struct work *w;
@@ -912,7 +926,7 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 	}
 	sargs_strbuf_init(&names, LIST_LIMIT);
-	rc = decrypt_into(r, &l, p, w, NULL, err);
+	rc = decrypt_into(r, &l, p, only, n_only, w, NULL, err);
 	if (rc == SARGS_OK) {
 		out->fields = calloc(w->n ? w->n : 1, sizeof(*out->fields));
 		out->links = calloc(l.ls.n ? l.ls.n : 1, sizeof(*out->links));
@@ -953,8 +967,8 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 		out->updated_us = l.s.updated_us;
 		(void)snprintf(out->source, sizeof(out->source), "%s", l.s.source);
 		(void)snprintf(out->purpose, sizeof(out->purpose), "%s", p->id);
-		rc = sargs_reg_audit(reg, "subject.read", id, names.len ? names.data : NULL, p->id,
-				     NULL, err);
+		rc = sargs_reg_audit(reg, action, id, names.len ? names.data : NULL, p->id, detail,
+				     err);
 	}
 	sargs_strbuf_free(&names);
 	work_release(w);
@@ -978,7 +992,8 @@ enum sargs_rc sargs_subject_show(struct sargs_reg *reg, const char *id, const ch
 		return rc;
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
-	rc = show_in_tx(reg, r, id, sargs_registry_purpose(r, purpose), out, err);
+	rc = show_in_tx(reg, r, id, sargs_registry_purpose(r, purpose), NULL, 0, "subject.read",
+			NULL, out, err);
 	/* the audit entry is durable before the data leaves: commit first */
 	rc = tx_end(reg, rc, err);
 	if (rc == SARGS_E_DENIED) {
@@ -989,6 +1004,35 @@ enum sargs_rc sargs_subject_show(struct sargs_reg *reg, const char *id, const ch
 				    "not linked to purpose", &e2) != SARGS_OK)
 			(void)sargs_err_set(err, e2.rc, "%s", e2.msg);
 	}
+	if (rc != SARGS_OK)
+		sargs_subject_view_free(out);
+	return rc;
+}
+
+enum sargs_rc sargs_subject_read_fields(struct sargs_reg *reg, const char *id,
+				       const char *purpose, const char *const *names,
+				       size_t n_names, const char *action, const char *detail,
+				       struct sargs_subject_view *out, struct sargs_err *err)
+{
+	const struct sargs_registry *r;
+	const struct sargs_purpose *p;
+	enum sargs_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = sargs_reg_registry(reg, &r, err)) != SARGS_OK)
+		return rc;
+	if ((rc = check_purpose(r, purpose, err)) != SARGS_OK)
+		return rc;
+	p = sargs_registry_purpose(r, purpose);
+	for (size_t i = 0; i < n_names; i++)
+		if (sargs_purpose_field(p, names[i]) == NULL)
+			return sargs_err_set(err, SARGS_E_DENIED,
+					     "purpose \"%s\" does not use field \"%.64s\"", p->id,
+					     sargs_ident_valid(names[i]) ? names[i] : "?");
+	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
+		return rc;
+	rc = show_in_tx(reg, r, id, p, names, n_names, action, detail, out, err);
+	rc = tx_end(reg, rc, err);
 	if (rc != SARGS_OK)
 		sargs_subject_view_free(out);
 	return rc;
@@ -1106,7 +1150,8 @@ enum sargs_rc sargs_subject_lookup(struct sargs_reg *reg, const char *kind, cons
 		struct sargs_err e2;
 
 		sargs_err_clear(&e2);
-		rc = show_in_tx(reg, r, found.ids[i], sargs_registry_purpose(r, purpose), &v[nv], &e2);
+		rc = show_in_tx(reg, r, found.ids[i], sargs_registry_purpose(r, purpose), NULL, 0,
+				"subject.read", NULL, &v[nv], &e2);
 		if (rc == SARGS_E_DENIED) {
 			/* a match not linked to this purpose is left out, and the
 			 * attempt is recorded */
@@ -1170,7 +1215,7 @@ enum sargs_rc sargs_subject_edit(struct sargs_reg *reg, const char *id,
 		rc = sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = decrypt_into(r, &l, NULL, w, &kept, err)) != SARGS_OK)
+	if ((rc = decrypt_into(r, &l, NULL, NULL, 0, w, &kept, err)) != SARGS_OK)
 		goto out;
 	ls = l.ls;
 	for (size_t i = 0; i < ch->n_unlink; i++) {

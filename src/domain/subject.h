@@ -87,6 +87,18 @@ enum sargs_rc sargs_subject_show(struct sargs_reg *reg, const char *id, const ch
 void sargs_subject_view_free(struct sargs_subject_view *v);
 
 /*
+ * Reads only the named fields (each listed by purpose) of a subject linked
+ * to purpose: an export's columns, no more (GDPR Art. 5(1)(c)). Audited as
+ * action (e.g. "campaign.export") with a non-personal detail. Joins the
+ * caller's transaction (the caller commits before the data leaves).
+ */
+enum sargs_rc sargs_subject_read_fields(struct sargs_reg *reg, const char *id,
+				       const char *purpose, const char *const *names,
+				       size_t n_names, const char *action, const char *detail,
+				       struct sargs_subject_view *out,
+				       struct sargs_err *err) SARGS_WUR;
+
+/*
  * Finds subjects by a typed value: kind is "email", "phone" or
  * "personal_code"; value is normalised first (invalid values are refused).
  * *ids is a new array of *n ids (caller frees with free()).

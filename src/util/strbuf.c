@@ -128,3 +128,13 @@ char *sargs_strbuf_take(struct sargs_strbuf *sb)
 	sb->cap = 0;
 	return p;
 }
+
+void sargs_strbuf_reset(struct sargs_strbuf *sb)
+{
+	if (sb->data != NULL) {
+		memset(sb->data, 0, sb->len);
+		__asm__ __volatile__("" : : "r"(sb->data) : "memory");
+		sb->data[0] = '\0';
+	}
+	sb->len = 0;
+}

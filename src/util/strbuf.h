@@ -31,6 +31,9 @@ enum sargs_rc sargs_strbuf_add_lv(struct sargs_strbuf *sb, const void *p, size_t
 /* Wipes (the buffer may have held secrets) and frees; sb may be reused. */
 void sargs_strbuf_free(struct sargs_strbuf *sb);
 
+/* Wipes the content and empties sb, keeping its memory for reuse. */
+void sargs_strbuf_reset(struct sargs_strbuf *sb);
+
 /* Hands the data to the caller (caller frees with free()); sb becomes empty. */
 char *sargs_strbuf_take(struct sargs_strbuf *sb);
 
