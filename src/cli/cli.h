@@ -69,5 +69,11 @@ int cmd_check(struct cli *cli, int argc, char **argv);
 int cmd_audit(struct cli *cli, int argc, char **argv);
 int cmd_demo(struct cli *cli, int argc, char **argv);
 int cmd_calendar(struct cli *cli, int argc, char **argv);
+int cmd_consent(struct cli *cli, int argc, char **argv);
+int cmd_policy(struct cli *cli, int argc, char **argv);
+int cmd_purchase(struct cli *cli, int argc, char **argv);
+int cmd_contract(struct cli *cli, int argc, char **argv);
+int cmd_campaign(struct cli *cli, int argc, char **argv);
+int cmd_unsubscribe(struct cli *cli, int argc, char **argv);
 
 #endif

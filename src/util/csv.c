@@ -544,6 +544,54 @@ static enum sargs_rc field_end_byte(struct sargs_csv *c, unsigned char b,
 	return SARGS_OK;
 }
 
+/* ---- scanning ------------------------------------------------------------ */
+
+/*
+ * Eight bytes at a time (SWAR, as in "Bit Twiddling Hacks"): whether a word
+ * holds a zero byte, or a byte below 0x20 (exact for "any", which is all
+ * that is asked). Plain text goes through a word per step; a word with a
+ * byte that may stop the run is left to the byte table.
+ */
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+static uint64_t has_zero_byte(uint64_t w)
+{
+	return (w - ONES) & ~w & HIGHS;
+}
+
+static uint64_t has_control_byte(uint64_t w)
+{
+	return (w - ONES * 0x20) & ~w & HIGHS;
+}
+
+/*
+ * The end of the run of plain bytes from p (a byte with stop[] set, or
+ * end); or-s the high bits of the run into *seen. quote and delim are
+ * words of eight quote and delimiter bytes (delim 0 for none).
+ */
+static const unsigned char *scan_run(const unsigned char *p,
+				     const unsigned char *end,
+				     const unsigned char *stop, uint64_t quote,
+				     uint64_t delim, unsigned *seen)
+{
+	uint64_t w, high = 0;
+
+	while (end - p >= (ptrdiff_t)sizeof(w)) {
+		memcpy(&w, p, sizeof(w));
+		if (has_control_byte(w) | has_zero_byte(w ^ quote) |
+		    has_zero_byte(w ^ delim))
+			break;
+		high |= w;
+		p += sizeof(w);
+	}
+	if (high & HIGHS)
+		*seen |= 0x80;
+	while (p < end && !stop[*p])
+		*seen |= *p++;
+	return p;
+}
+
 /* ---- the states, each called with buf[pos] available ------------------- */
 
 static enum sargs_rc on_field_start(struct sargs_csv *c)
@@ -575,24 +623,38 @@ static enum sargs_rc on_field_start(struct sargs_csv *c)
 	return SARGS_OK;
 }
 
+/*
+ * An unquoted field, and the unquoted fields after it on the line: the
+ * common case goes from field to field without a trip through the states.
+ */
 static enum sargs_rc on_unquoted(struct sargs_csv *c, struct sargs_err *err)
 {
-	const unsigned char *start = c->buf + c->pos, *end = c->buf + c->len;
-	const unsigned char *stop = c->stop_unquoted, *p = start;
-	unsigned seen = 0;
+	const unsigned char *start, *end = c->buf + c->len, *p;
+	const unsigned char delim = (unsigned char)c->delim;
 	enum sargs_rc rc;
 	unsigned char b;
 
-	while (p < end && !stop[*p])
-		seen |= *p++;
-	c->field_or |= seen;
-	if (p > start) {
-		rc = take_bytes(c, (size_t)(p - start), err);
-		if (rc != SARGS_OK || p == end)
+	for (;;) {
+		start = c->buf + c->pos;
+		p = scan_run(start, end, c->stop_unquoted, ONES * '"',
+			     ONES * delim, &c->field_or);
+		if (p > start) {
+			rc = take_bytes(c, (size_t)(p - start), err);
+			if (rc != SARGS_OK || p == end)
+				return rc;
+		}
+		b = *p;
+		if (b != delim || p + 1 == end || p[1] == '"')
+			break;
+		rc = field_end_byte(c, b, err);
+		if (rc != SARGS_OK)
 			return rc;
+		/* what on_field_start does for a field inside a record */
+		c->field_line = c->line;
+		c->field_or = 0;
+		c->state = ST_UNQUOTED;
 	}
-	b = *p;
-	if (b == (unsigned char)c->delim || b == '\n' || b == '\r')
+	if (b == delim || b == '\n' || b == '\r')
 		return field_end_byte(c, b, err);
 	if (b == '"')
 		return fail(c, err, c->line, 1,
@@ -603,14 +665,12 @@ static enum sargs_rc on_unquoted(struct sargs_csv *c, struct sargs_err *err)
 static enum sargs_rc on_quoted(struct sargs_csv *c, struct sargs_err *err)
 {
 	const unsigned char *start = c->buf + c->pos, *end = c->buf + c->len;
-	const unsigned char *stop = c->stop_quoted, *p = start;
-	unsigned seen = 0;
+	const unsigned char *p;
 	enum sargs_rc rc;
 	unsigned char b;
 
-	while (p < end && !stop[*p])
-		seen |= *p++;
-	c->field_or |= seen;
+	/* the delimiter is plain here: a zero byte is a control anyway */
+	p = scan_run(start, end, c->stop_quoted, ONES * '"', 0, &c->field_or);
 	if (p > start) {
 		rc = take_bytes(c, (size_t)(p - start), err);
 		if (rc != SARGS_OK || p == end)
