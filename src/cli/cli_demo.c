@@ -7,7 +7,9 @@
  */
 #include "cli/cli.h"
 #include "demo_registry.h" /* generated from examples/zimes-purposes.json */
+#include "domain/consent.h"
 #include "domain/controller.h"
+#include "domain/relation.h"
 #include "domain/ropa.h"
 #include "domain/subject.h"
 #include "util/synth.h"
@@ -21,9 +23,46 @@ static const char help[] =
 	"Usage: sargs [--data DIR] demo [--customers N]\n"
 	"\n"
 	"Creates a demo register in the data directory (it must not hold one yet):\n"
-	"the sign shop SIA \"ZĪMES\" with its controller profile, six purposes and N\n"
+	"the sign shop SIA \"ZĪMES\" with its controller profile, seven purposes and N\n"
 	"synthetic customers (default 300; names, e-mails, phones and personal\n"
-	"codes are made up). Then prints the summary and the record of processing.\n";
+	"codes are made up) with their purchases, consents, withdrawals and\n"
+	"objections. Then prints the summary and the record of processing.\n";
+
+/* The text of the newsletter's consent box, as the demo web shop shows it. */
+static const char consent_text_hash[] =
+	"5d1f0c0b6a9e8c7f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f";
+
+/*
+ * A realistic mix for the marketing rules: most customers bought signs
+ * (most were offered the chance to refuse offers, a few refused), some
+ * bought printing; newsletter subscribers consented through the web shop's
+ * form, one in ten of them only through an old pre-ticked box, and a few
+ * withdrew or objected since.
+ */
+static enum sargs_rc add_relationship(struct sargs_reg *reg, long i, const char *id,
+				      struct sargs_err *err)
+{
+	struct sargs_consent_proof proof = {"web_form", "zimes-shop-checkout-v2",
+					    consent_text_hash, 0, NULL, NULL};
+	int32_t day = sargs_today() - (int32_t)(i % 700);
+	enum sargs_rc rc;
+
+	rc = sargs_purchase_record(reg, id, i % 3 == 2 ? "printing" : "signs", day,
+				   i % 7 != 0, i % 11 == 0 && i % 7 != 0, NULL, err);
+	if (rc == SARGS_OK && i % 10 < 3) {
+		proof.preticked = i % 10 == 2;
+		rc = sargs_consent_give(reg, id, "newsletter", &proof, NULL, err);
+		if (rc == SARGS_E_DENIED && proof.preticked)
+			rc = SARGS_OK; /* recorded as the invalid attempt it was */
+	}
+	proof.preticked = 0;
+	proof.channel = "email";
+	if (rc == SARGS_OK && i % 10 == 0 && i % 20 == 0)
+		rc = sargs_consent_withdraw(reg, id, "newsletter", &proof, NULL, err);
+	if (rc == SARGS_OK && i % 50 == 7)
+		rc = sargs_consent_object(reg, id, NULL, &proof, NULL, err);
+	return rc;
+}
 
 static enum sargs_rc add_customers(struct sargs_reg *reg, long n, char *first_email,
 				   size_t first_email_size, struct sargs_err *err)
@@ -76,6 +115,8 @@ static enum sargs_rc add_customers(struct sargs_reg *reg, long n, char *first_em
 		in.fields = kv;
 		in.n_fields = nk;
 		rc = sargs_subject_add(reg, &in, id, err);
+		if (rc == SARGS_OK)
+			rc = add_relationship(reg, i, id, err);
 		if (i % 100 == 99)
 			fprintf(stderr, "\radded %ld of %ld customers", i + 1, n);
 	}

@@ -6,10 +6,11 @@
  * the unquoted bytes of each field into a record buffer, where every field
  * is followed by a NUL. The state lives in the reader, so a record, a field,
  * a CRLF or a doubled quote may straddle two blocks. Runs of plain bytes are
- * found with a 256-entry table per quoting state and copied with memcpy,
- * which keeps the inner loop free of calls; UTF-8 is checked once per field,
- * on the unquoted bytes (quotes, delimiters, CR and LF are ASCII, so they
- * never sit inside a multi-byte sequence).
+ * found eight bytes at a time, then with a 256-entry table per quoting
+ * state, and copied with memcpy, which keeps the inner loop free of calls.
+ * UTF-8 is checked once per field that has a non-ASCII byte, on the
+ * unquoted bytes (quotes, delimiters, CR and LF are ASCII, so they never sit
+ * inside a multi-byte sequence).
  *
  * Every buffer has a cap from the start (SARGS_CSV_FIELD_MAX,
  * SARGS_CSV_RECORD_MAX, SARGS_CSV_FIELDS_MAX); input past a cap is a
@@ -30,6 +31,10 @@
 
 /* Longest reason in an error message, before "line N: " is put in front. */
 #define REASON_BYTES 128
+
+/* A byte repeated over a 64-bit word, for eight-at-a-time scanning. */
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
 
 enum csv_state {
 	ST_FIELD_START, /* before the first byte of a field (or of a record) */
@@ -389,8 +394,8 @@ static enum sargs_rc control_fault(struct sargs_csv *c, unsigned char b,
 
 /*
  * Offset of the first byte of s[0..n) that is not part of well-formed UTF-8
- * (Unicode 15 table 3-7: no overlong forms, no surrogates, nothing past
- * U+10FFFF, no truncated sequence), or n when all is well.
+ * (The Unicode Standard, table 3-7: no overlong forms, no surrogates,
+ * nothing past U+10FFFF, no truncated sequence), or n when all is well.
  */
 static size_t utf8_bad_at(const unsigned char *s, size_t n)
 {
@@ -405,7 +410,7 @@ static size_t utf8_bad_at(const unsigned char *s, size_t n)
 			i++;
 			while (n - i >= sizeof(word)) {
 				memcpy(&word, s + i, sizeof(word));
-				if (word & UINT64_C(0x8080808080808080))
+				if (word & HIGHS)
 					break;
 				i += sizeof(word);
 			}
@@ -432,7 +437,7 @@ static size_t utf8_bad_at(const unsigned char *s, size_t n)
 			more = 3;
 			hi = 0x8F; /* past U+10FFFF */
 		} else {
-			return i; /* continuation byte, C0, C1, F5-FF */
+			return i; /* continuation, overlong C0/C1, F5-FF */
 		}
 		if (n - i <= more || s[i + 1] < lo || s[i + 1] > hi)
 			return i;
@@ -552,9 +557,6 @@ static enum sargs_rc field_end_byte(struct sargs_csv *c, unsigned char b,
  * that is asked). Plain text goes through a word per step; a word with a
  * byte that may stop the run is left to the byte table.
  */
-#define ONES UINT64_C(0x0101010101010101)
-#define HIGHS UINT64_C(0x8080808080808080)
-
 static uint64_t has_zero_byte(uint64_t w)
 {
 	return (w - ONES) & ~w & HIGHS;
@@ -623,38 +625,22 @@ static enum sargs_rc on_field_start(struct sargs_csv *c)
 	return SARGS_OK;
 }
 
-/*
- * An unquoted field, and the unquoted fields after it on the line: the
- * common case goes from field to field without a trip through the states.
- */
 static enum sargs_rc on_unquoted(struct sargs_csv *c, struct sargs_err *err)
 {
-	const unsigned char *start, *end = c->buf + c->len, *p;
-	const unsigned char delim = (unsigned char)c->delim;
+	const unsigned char *start = c->buf + c->pos, *end = c->buf + c->len;
+	const unsigned char *p;
 	enum sargs_rc rc;
 	unsigned char b;
 
-	for (;;) {
-		start = c->buf + c->pos;
-		p = scan_run(start, end, c->stop_unquoted, ONES * '"',
-			     ONES * delim, &c->field_or);
-		if (p > start) {
-			rc = take_bytes(c, (size_t)(p - start), err);
-			if (rc != SARGS_OK || p == end)
-				return rc;
-		}
-		b = *p;
-		if (b != delim || p + 1 == end || p[1] == '"')
-			break;
-		rc = field_end_byte(c, b, err);
-		if (rc != SARGS_OK)
+	p = scan_run(start, end, c->stop_unquoted, ONES * '"',
+		     ONES * (unsigned char)c->delim, &c->field_or);
+	if (p > start) {
+		rc = take_bytes(c, (size_t)(p - start), err);
+		if (rc != SARGS_OK || p == end)
 			return rc;
-		/* what on_field_start does for a field inside a record */
-		c->field_line = c->line;
-		c->field_or = 0;
-		c->state = ST_UNQUOTED;
 	}
-	if (b == delim || b == '\n' || b == '\r')
+	b = *p;
+	if (b == (unsigned char)c->delim || b == '\n' || b == '\r')
 		return field_end_byte(c, b, err);
 	if (b == '"')
 		return fail(c, err, c->line, 1,
