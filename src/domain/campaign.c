@@ -42,19 +42,22 @@ struct aud_ctx {
 	enum sargs_rc rc;
 };
 
-static int aud_cb(void *ctx, const struct sargs_store_audience_row *row)
+static int aud_cb(void *ctx, const char *id, const unsigned char *b, size_t len)
 {
 	struct aud_ctx *c = ctx;
 	struct sargs_policy_facts f;
 	struct sargs_policy_decision d;
 
 	c->linked++;
-	if ((c->req->zone != 0 && row->facts.zone != c->req->zone) ||
-	    (c->req->customers_only && !row->has_line)) {
+	if (sargs_audience_decode(c->reg, id, b, len, &f) != 0) {
+		c->rc = SARGS_E_SCHEMA;
+		return 1;
+	}
+	if ((c->req->zone != 0 && (int)f.zone != c->req->zone) ||
+	    (c->req->customers_only && !f.line_customer)) {
 		c->out->filtered++;
 		return 0;
 	}
-	sargs_policy_facts_from_row(c->reg, row, &f);
 	sargs_policy_decide(c->p, c->channel, c->today, &f, &d);
 	if (!d.allowed) {
 		c->out->excluded[d.reason]++;
@@ -81,7 +84,7 @@ static int aud_cb(void *ctx, const struct sargs_store_audience_row *row)
 			c->out->reasons = rs;
 			c->cap = ncap;
 		}
-		memcpy(c->out->ids[c->out->n_ids], row->id, SARGS_UUID_STR);
+		memcpy(c->out->ids[c->out->n_ids], id, SARGS_UUID_STR);
 		c->out->reasons[c->out->n_ids] = d.reason;
 		c->out->n_ids++;
 	}
@@ -125,9 +128,14 @@ static enum sargs_rc check_req(struct sargs_reg *reg, const struct sargs_audienc
 				     (*p)->id, (*p)->product_line);
 	if (req->product_line != NULL && !sargs_ident_valid(req->product_line))
 		return sargs_err_set(err, SARGS_E_INVALID, "not a product line identifier");
+	if (req->product_line != NULL && (*p)->product_line == NULL)
+		return sargs_err_set(err, SARGS_E_INVALID,
+				     "purpose \"%s\" names no product line: a campaign about one"
+				     " product line uses a purpose about that line",
+				     (*p)->id);
 	if (req->customers_only && *line == NULL)
 		return sargs_err_set(err, SARGS_E_INVALID,
-				     "--customers-only needs a product line");
+				     "--customers-only needs a purpose about a product line");
 	if (req->zone < 0 || req->zone > 3)
 		return sargs_err_set(err, SARGS_E_INVALID, "unknown zone");
 	return SARGS_OK;
@@ -150,12 +158,15 @@ static enum sargs_rc resolve(struct sargs_reg *reg, const struct sargs_audience_
 	c.out = out;
 	c.collect = collect;
 	c.rc = SARGS_OK;
-	if ((rc = sargs_store_subject_count(reg->store, &out->total)) != SARGS_OK ||
-	    (rc = sargs_store_audience_scan(reg->store, p->id, line, aud_cb, &c)) != SARGS_OK)
+	if ((rc = sargs_store_facts_count(reg->store, &out->total)) != SARGS_OK ||
+	    (rc = sargs_store_audience_scan(reg->store, p->id, aud_cb, &c)) != SARGS_OK)
 		return sargs_err_set(err, rc, "cannot resolve the audience: %s",
 				     sargs_store_errmsg(reg->store));
 	if (c.rc != SARGS_OK)
-		return sargs_err_set(err, c.rc, "out of memory");
+		return sargs_err_set(err, c.rc, c.rc == SARGS_E_NOMEM
+						     ? "out of memory"
+						     : "an audience row is damaged; run 'sargs check'"
+						       " --rebuild");
 	/* 002 §2: the others' contacts were not collected for this purpose */
 	out->excluded[SARGS_R_NOT_LINKED] += out->total - c.linked;
 	out->registry_version = reg->registry_version;

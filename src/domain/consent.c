@@ -306,6 +306,15 @@ out:
 
 /* ---- events */
 
+/* Stores a purpose's consent state and refreshes the audience rows. */
+static enum sargs_rc put_state(struct sargs_reg *reg, const char *id, const char *purpose,
+			       const struct sargs_store_consent *c)
+{
+	enum sargs_rc rc = sargs_store_consent_put(reg->store, id, purpose, c);
+
+	return rc == SARGS_OK ? sargs_audience_refresh(reg, id) : rc;
+}
+
 static enum sargs_rc check_common(struct sargs_reg *reg, const char *id, const char *purpose,
 				  const struct sargs_consent_proof *proof,
 				  const struct sargs_purpose **p, struct sargs_err *err)
@@ -424,7 +433,7 @@ enum sargs_rc sargs_consent_give(struct sargs_reg *reg, const char *id, const ch
 			c.since_us = now;
 		}
 		(void)snprintf(detail, sizeof(detail), "preticked channel:%s", proof->channel);
-		if ((rc = sargs_store_consent_put(reg->store, id, p->id, &c)) != SARGS_OK ||
+		if ((rc = put_state(reg, id, p->id, &c)) != SARGS_OK ||
 		    (rc = receipt_make(reg, id, p, "consent.preticked", "NOT VALID: pre-ticked box",
 				       proof, now, NULL, err)) != SARGS_OK ||
 		    (rc = sargs_reg_audit(reg, "consent.preticked", id, NULL, p->id, detail, err)) !=
@@ -461,7 +470,7 @@ enum sargs_rc sargs_consent_give(struct sargs_reg *reg, const char *id, const ch
 	c.given_us = now;
 	c.objected_us = 0;
 	(void)snprintf(detail, sizeof(detail), "channel:%s", proof->channel);
-	if ((rc = sargs_store_consent_put(reg->store, id, p->id, &c)) != SARGS_OK) {
+	if ((rc = put_state(reg, id, p->id, &c)) != SARGS_OK) {
 		rc = store_err(reg, rc, err);
 		goto out;
 	}
@@ -508,7 +517,7 @@ static enum sargs_rc withdraw_one(struct sargs_reg *reg, const char *id,
 	c.state = SARGS_CONSENT_WITHDRAWN;
 	c.since_us = now;
 	(void)snprintf(detail, sizeof(detail), "channel:%s", proof->channel);
-	if ((rc = sargs_store_consent_put(reg->store, id, p->id, &c)) != SARGS_OK)
+	if ((rc = put_state(reg, id, p->id, &c)) != SARGS_OK)
 		return store_err(reg, rc, err);
 	if ((rc = receipt_make(reg, id, p, "consent.withdrawn", "WITHDRAWN", proof, now, receipt,
 			       err)) != SARGS_OK ||
@@ -626,6 +635,8 @@ enum sargs_rc sargs_consent_object(struct sargs_reg *reg, const char *id, const 
 		f.dm_objected_us = now;
 		rc = sargs_store_facts_put(reg->store, id, &f);
 		free(owned);
+		if (rc == SARGS_OK)
+			rc = sargs_audience_refresh(reg, id);
 		if (rc != SARGS_OK) {
 			rc = store_err(reg, rc, err);
 			goto out;
@@ -647,7 +658,7 @@ enum sargs_rc sargs_consent_object(struct sargs_reg *reg, const char *id, const 
 		}
 		if (strcmp(outcome, "upheld") == 0)
 			c.objected_us = now;
-		if ((rc = sargs_store_consent_put(reg->store, id, p->id, &c)) != SARGS_OK) {
+		if ((rc = put_state(reg, id, p->id, &c)) != SARGS_OK) {
 			rc = store_err(reg, rc, err);
 			goto out;
 		}
@@ -703,7 +714,7 @@ enum sargs_rc sargs_consent_guardian(struct sargs_reg *reg, const char *id, cons
 	c.guardian = 1;
 	(void)snprintf(detail, sizeof(detail), "channel:%s check:%s", proof->channel,
 		       proof->guardian_check);
-	if ((rc = sargs_store_consent_put(reg->store, id, p->id, &c)) != SARGS_OK) {
+	if ((rc = put_state(reg, id, p->id, &c)) != SARGS_OK) {
 		rc = store_err(reg, rc, err);
 		goto out;
 	}

@@ -3,6 +3,7 @@
  * the register's own declarations about who processes and why.
  */
 #include "domain/controller.h"
+#include "domain/relation.h"
 #include "crypto/field.h"
 #include "domain/registry.h"
 #include "util/timeutil.h"
@@ -164,6 +165,31 @@ static int count_cb(void *ctx, const char *purpose, int64_t n)
 	return 0;
 }
 
+/* 1 when the marketing purposes of a and b differ in what the audience rows
+ * hold (which purposes, their product lines): the rows must be rebuilt. */
+static int marketing_changed(const struct sargs_registry *a, const struct sargs_registry *b)
+{
+	size_t na = 0, nb = 0;
+
+	for (size_t i = 0; i < b->n_purposes; i++) {
+		const struct sargs_purpose *q = &b->purposes[i];
+		const struct sargs_purpose *p;
+
+		if (!q->marketing.enabled)
+			continue;
+		nb++;
+		p = a ? sargs_registry_purpose(a, q->id) : NULL;
+		if (p == NULL || !p->marketing.enabled)
+			return 1;
+		if ((p->product_line == NULL) != (q->product_line == NULL) ||
+		    (p->product_line && strcmp(p->product_line, q->product_line) != 0))
+			return 1;
+	}
+	for (size_t i = 0; a != NULL && i < a->n_purposes; i++)
+		na += a->purposes[i].marketing.enabled != 0;
+	return na != nb;
+}
+
 enum sargs_rc sargs_registry_load(struct sargs_reg *reg, const char *text, size_t len,
 				  int64_t *out_version, struct sargs_err *err)
 {
@@ -193,6 +219,22 @@ enum sargs_rc sargs_registry_load(struct sargs_reg *reg, const char *text, size_
 					      &version);
 		if (rc != SARGS_OK)
 			(void)sargs_err_set(err, rc, "cannot store the registry");
+	}
+	if (rc == SARGS_OK) {
+		const struct sargs_registry *cur = NULL;
+
+		/* a registry may not be loaded yet: then there are no rows */
+		if (sargs_reg_registry(reg, &cur, NULL) != SARGS_OK)
+			cur = NULL;
+		if (marketing_changed(cur, next)) {
+			/* the audience rows follow the new marketing purposes, in
+			 * this same transaction */
+			struct sargs_registry *old = reg->registry;
+
+			reg->registry = next;
+			rc = sargs_audience_rebuild(reg, err);
+			reg->registry = old;
+		}
 	}
 	if (rc == SARGS_OK) {
 		(void)snprintf(detail, sizeof(detail), "version %lld, %zu purposes, hash %.16s",

@@ -121,6 +121,8 @@ enum sargs_rc sargs_facts_set_zone(struct sargs_reg *reg, const char *id, int zo
 		rc = sargs_store_facts_put(reg->store, id, &f);
 	}
 	free(owned);
+	if (rc == SARGS_OK)
+		rc = sargs_audience_refresh(reg, id);
 	return rc;
 }
 
@@ -183,13 +185,6 @@ static void facts_fill(struct sargs_reg *reg, const char *id, int64_t linked_us,
 	out->line_customer = has_line;
 	out->opt_out_offered = offered;
 	out->opt_out_refused = refused;
-}
-
-void sargs_policy_facts_from_row(struct sargs_reg *reg, const struct sargs_store_audience_row *row,
-				 struct sargs_policy_facts *out)
-{
-	facts_fill(reg, row->id, row->linked_us, &row->facts, row->has_consent, &row->consent,
-		   row->has_line, row->line_offered, row->line_refused, out);
 }
 
 struct link_find {
@@ -294,6 +289,207 @@ enum sargs_rc sargs_policy_check(struct sargs_reg *reg, const char *id, const ch
 	return rc;
 }
 
+/* ---- audience rows */
+
+#define AUD_VERSION 1
+#define AUD_FIXED 63 /* bytes before the sealed birth day */
+
+static void put64(unsigned char *b, int64_t v)
+{
+	uint64_t u = (uint64_t)v;
+
+	for (int i = 7; i >= 0; i--) {
+		b[i] = (unsigned char)u;
+		u >>= 8;
+	}
+}
+
+static int64_t get64(const unsigned char *b)
+{
+	uint64_t u = 0;
+
+	for (int i = 0; i < 8; i++)
+		u = (u << 8) | b[i];
+	return (int64_t)u;
+}
+
+static void put32(unsigned char *b, int32_t v)
+{
+	uint32_t u = (uint32_t)v;
+
+	b[0] = (unsigned char)(u >> 24);
+	b[1] = (unsigned char)(u >> 16);
+	b[2] = (unsigned char)(u >> 8);
+	b[3] = (unsigned char)u;
+}
+
+static int32_t get32(const unsigned char *b)
+{
+	return (int32_t)(((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) |
+			 (uint32_t)b[3]);
+}
+
+/* Encodes one purpose's facts; returns the length (out has room for
+ * AUD_FIXED + the sealed birth day). */
+static size_t aud_encode(int64_t linked_us, const struct sargs_store_facts *f, int has_consent,
+			 const struct sargs_store_consent *c, int has_line, int offered,
+			 int refused, unsigned char *out)
+{
+	size_t bl = f->birth_sealed != NULL ? f->birth_sealed_len : 0;
+
+	out[0] = AUD_VERSION;
+	put64(out + 1, linked_us);
+	out[9] = (unsigned char)f->contacts;
+	out[10] = (unsigned char)f->age_class;
+	out[11] = (unsigned char)f->zone;
+	out[12] = (unsigned char)(f->restricted != 0);
+	put64(out + 13, f->dm_objected_us);
+	put32(out + 21, f->last_purchase_day);
+	put32(out + 25, f->contract_end_day);
+	out[29] = (unsigned char)(has_consent != 0);
+	out[30] = (unsigned char)(has_consent ? c->state : 0);
+	put64(out + 31, has_consent ? c->since_us : 0);
+	put64(out + 39, has_consent ? c->given_us : 0);
+	out[47] = (unsigned char)(has_consent && c->guardian);
+	put64(out + 48, has_consent ? c->objected_us : 0);
+	out[56] = (unsigned char)(has_line != 0);
+	out[57] = (unsigned char)(offered != 0);
+	out[58] = (unsigned char)(refused != 0);
+	put32(out + 59, (int32_t)bl);
+	if (bl > 0)
+		memcpy(out + AUD_FIXED, f->birth_sealed, bl);
+	return AUD_FIXED + bl;
+}
+
+int sargs_audience_decode(struct sargs_reg *reg, const char *id, const unsigned char *b,
+			  size_t len, struct sargs_policy_facts *out)
+{
+	struct sargs_store_facts f;
+	struct sargs_store_consent c;
+	int32_t bl;
+
+	if (len < AUD_FIXED || b[0] != AUD_VERSION)
+		return -1;
+	bl = get32(b + 59);
+	if (bl < 0 || (size_t)bl != len - AUD_FIXED)
+		return -1;
+	memset(&f, 0, sizeof(f));
+	f.contacts = b[9];
+	f.age_class = b[10];
+	f.zone = b[11];
+	f.restricted = b[12];
+	f.dm_objected_us = get64(b + 13);
+	f.last_purchase_day = get32(b + 21);
+	f.contract_end_day = get32(b + 25);
+	f.birth_sealed = bl > 0 ? b + AUD_FIXED : NULL;
+	f.birth_sealed_len = (size_t)bl;
+	c.state = b[30];
+	c.since_us = get64(b + 31);
+	c.given_us = get64(b + 39);
+	c.guardian = b[47];
+	c.objected_us = get64(b + 48);
+	facts_fill(reg, id, get64(b + 1), &f, b[29], &c, b[56], b[57], b[58], out);
+	return 0;
+}
+
+struct gather_links {
+	char ids[64][64];
+	int64_t since[64];
+	size_t n;
+};
+
+static int gather_link_cb(void *ctx, const char *purpose, int64_t linked_us)
+{
+	struct gather_links *g = ctx;
+
+	if (g->n < 64) {
+		(void)snprintf(g->ids[g->n], sizeof(g->ids[0]), "%s", purpose);
+		g->since[g->n++] = linked_us;
+	}
+	return 0;
+}
+
+enum sargs_rc sargs_audience_refresh(struct sargs_reg *reg, const char *id)
+{
+	const struct sargs_registry *r;
+	struct gather_links *gl;
+	struct sargs_store_facts f;
+	void *owned = NULL;
+	unsigned char buf[AUD_FIXED + 128];
+	enum sargs_rc rc;
+	size_t i, k;
+
+	if ((rc = sargs_reg_registry(reg, &r, NULL)) != SARGS_OK)
+		return rc == SARGS_E_NOTFOUND ? SARGS_OK : rc;
+	gl = calloc(1, sizeof(*gl));
+	if (gl == NULL)
+		return SARGS_E_NOMEM;
+	rc = sargs_store_links(reg->store, id, gather_link_cb, gl);
+	if (rc == SARGS_OK)
+		rc = sargs_store_facts_get(reg->store, id, &f, &owned);
+	for (i = 0; i < r->n_purposes && rc == SARGS_OK; i++) {
+		const struct sargs_purpose *p = &r->purposes[i];
+		struct sargs_store_consent c;
+		struct line_find ln = {p->product_line, 0, 0, 0};
+		int has_consent;
+
+		if (!p->marketing.enabled)
+			continue;
+		for (k = 0; k < gl->n && strcmp(gl->ids[k], p->id) != 0; k++)
+			;
+		if (k == gl->n) {
+			rc = sargs_store_audience_remove(reg->store, p->id, id);
+			continue;
+		}
+		rc = sargs_store_consent_get(reg->store, id, p->id, &c);
+		has_consent = rc == SARGS_OK;
+		if (rc == SARGS_E_NOTFOUND)
+			rc = SARGS_OK;
+		if (rc == SARGS_OK && p->product_line != NULL)
+			rc = sargs_store_lines(reg->store, id, line_find_cb, &ln);
+		if (rc == SARGS_OK && f.birth_sealed_len > 128)
+			rc = SARGS_E_CRYPTO;
+		if (rc == SARGS_OK) {
+			size_t n = aud_encode(gl->since[k], &f, has_consent, &c, ln.found, ln.offered,
+					      ln.refused, buf);
+
+			rc = sargs_store_audience_put(reg->store, p->id, id, buf, n);
+		}
+	}
+	free(owned);
+	free(gl);
+	return rc;
+}
+
+struct rebuild_ctx {
+	struct sargs_reg *reg;
+	enum sargs_rc rc;
+};
+
+static int rebuild_cb(void *ctx, const char *id)
+{
+	struct rebuild_ctx *c = ctx;
+
+	c->rc = sargs_audience_refresh(c->reg, id);
+	return c->rc != SARGS_OK;
+}
+
+enum sargs_rc sargs_audience_rebuild(struct sargs_reg *reg, struct sargs_err *err)
+{
+	struct rebuild_ctx c = {reg, SARGS_OK};
+	enum sargs_rc rc;
+
+	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
+		return rc;
+	rc = sargs_store_subject_ids(reg->store, rebuild_cb, &c);
+	if (rc == SARGS_OK)
+		rc = c.rc;
+	if (rc != SARGS_OK)
+		(void)sargs_err_set(err, rc, "cannot rebuild the audience rows: %s",
+				    sargs_store_errmsg(reg->store));
+	return tx_end(reg, rc, err);
+}
+
 /* ---- purchases and contracts */
 
 static int line_valid(const char *line)
@@ -382,6 +578,8 @@ enum sargs_rc sargs_purchase_record(struct sargs_reg *reg, const char *id,
 		goto out;
 	if (offered && !refused && (rc = soft_opt_in_link(reg, id, product_line, out)) != SARGS_OK)
 		rc = store_err(reg, rc, err, "link the soft opt-in purposes");
+	if (rc == SARGS_OK && (rc = sargs_audience_refresh(reg, id)) != SARGS_OK)
+		rc = store_err(reg, rc, err, "record the purchase");
 out:
 	free(owned);
 	return tx_end(reg, rc, err);
@@ -428,6 +626,8 @@ static enum sargs_rc contract_facts(struct sargs_reg *reg, const char *id)
 		rc = sargs_store_facts_put(reg->store, id, &f);
 	}
 	free(owned);
+	if (rc == SARGS_OK)
+		rc = sargs_audience_refresh(reg, id);
 	return rc;
 }
 

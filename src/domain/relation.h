@@ -69,9 +69,22 @@ enum sargs_rc sargs_policy_facts_load(struct sargs_reg *reg, const char *id,
 				      struct sargs_policy_facts *out,
 				      struct sargs_err *err) SARGS_WUR;
 
-/* The same from one audience scan row (the subject is linked). */
-void sargs_policy_facts_from_row(struct sargs_reg *reg, const struct sargs_store_audience_row *row,
-				 struct sargs_policy_facts *out);
+/*
+ * Audience rows (store_rel.h): for each direct-marketing purpose a subject
+ * is linked to, a compact record of what the policy engine needs, so a
+ * campaign's audience is one pass over the purpose's rows. Every change
+ * that can alter a decision (links, contacts, age, consent, objection,
+ * purchases, contracts, zone, restriction) calls refresh inside its own
+ * transaction; the rows are a cache of the facts, never the truth, and
+ * rebuild recomputes them all (after a registry load changes a marketing
+ * purpose).
+ */
+enum sargs_rc sargs_audience_refresh(struct sargs_reg *reg, const char *id) SARGS_WUR;
+enum sargs_rc sargs_audience_rebuild(struct sargs_reg *reg, struct sargs_err *err) SARGS_WUR;
+
+/* Decodes an audience row into the engine's facts; -1 when damaged. */
+int sargs_audience_decode(struct sargs_reg *reg, const char *id, const unsigned char *b,
+			  size_t len, struct sargs_policy_facts *out);
 
 /* Decides whether purpose (on channel, 0 for none) is lawful for the
  * subject today. Reads no personal data; not audited. */

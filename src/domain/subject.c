@@ -707,6 +707,13 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 		rc = sargs_store_link_add(reg->store, id, ls.ids[i], now);
 	if (rc == SARGS_OK)
 		rc = write_facts(reg, id, w);
+	for (size_t i = 0; i < ls.n && rc == SARGS_OK; i++) {
+		/* audience rows for the marketing purposes it was collected for */
+		if (sargs_registry_purpose(r, ls.ids[i])->marketing.enabled) {
+			rc = sargs_audience_refresh(reg, id);
+			break;
+		}
+	}
 	if (rc != SARGS_OK && nested)
 		(void)sargs_err_set(err, rc,
 				    "cannot store the subject: %s; the batch it belongs to will be"
@@ -1315,6 +1322,8 @@ enum sargs_rc sargs_subject_edit(struct sargs_reg *reg, const char *id,
 			rc = write_sealed(reg, id, &hashes);
 		if (rc == SARGS_OK)
 			rc = write_facts(reg, id, w);
+		if (rc == SARGS_OK)
+			rc = sargs_audience_refresh(reg, id);
 		if (rc != SARGS_OK) {
 			(void)store_fail(reg, rc, err, "store the change");
 			goto out;

@@ -10,6 +10,7 @@
 
 /* The relationship part (store_rel.h). */
 struct sargs_store_rel_ops {
+	enum sargs_rc (*facts_count)(struct sargs_store *st, int64_t *out);
 	enum sargs_rc (*facts_get)(struct sargs_store *st, const char *id,
 				   struct sargs_store_facts *out, void **owned);
 	enum sargs_rc (*facts_put)(struct sargs_store *st, const char *id,
@@ -46,10 +47,13 @@ struct sargs_store_rel_ops {
 				   int (*cb)(void *ctx, int64_t no, const char *product_line,
 					     int32_t start_day, int32_t end_day),
 				   void *ctx);
+	enum sargs_rc (*audience_put)(struct sargs_store *st, const char *purpose, const char *id,
+				      const void *facts, size_t len);
+	enum sargs_rc (*audience_remove)(struct sargs_store *st, const char *purpose,
+					 const char *id);
 	enum sargs_rc (*audience_scan)(struct sargs_store *st, const char *purpose,
-				       const char *product_line,
-				       int (*cb)(void *ctx,
-						 const struct sargs_store_audience_row *row),
+				       int (*cb)(void *ctx, const char *id,
+						 const unsigned char *facts, size_t len),
 				       void *ctx);
 	enum sargs_rc (*campaign_add)(struct sargs_store *st, struct sargs_store_campaign *c);
 	enum sargs_rc (*campaigns)(struct sargs_store *st,

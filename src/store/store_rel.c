@@ -4,6 +4,11 @@
  */
 #include "store/store_int.h"
 
+enum sargs_rc sargs_store_facts_count(struct sargs_store *st, int64_t *out)
+{
+	return st->ops->rel->facts_count(st, out);
+}
+
 enum sargs_rc sargs_store_facts_get(struct sargs_store *st, const char *id,
 				    struct sargs_store_facts *out, void **owned)
 {
@@ -94,13 +99,24 @@ enum sargs_rc sargs_store_contracts(struct sargs_store *st, const char *id,
 	return st->ops->rel->contracts(st, id, cb, ctx);
 }
 
+enum sargs_rc sargs_store_audience_put(struct sargs_store *st, const char *purpose,
+				       const char *id, const void *facts, size_t len)
+{
+	return st->ops->rel->audience_put(st, purpose, id, facts, len);
+}
+
+enum sargs_rc sargs_store_audience_remove(struct sargs_store *st, const char *purpose,
+					  const char *id)
+{
+	return st->ops->rel->audience_remove(st, purpose, id);
+}
+
 enum sargs_rc sargs_store_audience_scan(struct sargs_store *st, const char *purpose,
-					const char *product_line,
-					int (*cb)(void *ctx,
-						  const struct sargs_store_audience_row *row),
+					int (*cb)(void *ctx, const char *id,
+						  const unsigned char *facts, size_t len),
 					void *ctx)
 {
-	return st->ops->rel->audience_scan(st, purpose, product_line, cb, ctx);
+	return st->ops->rel->audience_scan(st, purpose, cb, ctx);
 }
 
 enum sargs_rc sargs_store_campaign_add(struct sargs_store *st, struct sargs_store_campaign *c)

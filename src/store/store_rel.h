@@ -16,6 +16,9 @@
 
 #define SARGS_STORE_DAY_NONE INT32_MIN
 
+/* The number of subjects, counted from their (small) facts rows. */
+enum sargs_rc sargs_store_facts_count(struct sargs_store *st, int64_t *out) SARGS_WUR;
+
 /* Per-subject facts the policy engine needs. */
 struct sargs_store_facts {
 	unsigned contacts;                 /* channel bits the subject has a contact for */
@@ -97,24 +100,21 @@ enum sargs_rc sargs_store_contracts(struct sargs_store *st, const char *id,
 					      int32_t start_day, int32_t end_day),
 				    void *ctx) SARGS_WUR;
 
-/* One row of an audience scan: everything the policy engine needs about a
- * subject linked to the purpose. Valid during the callback only. */
-struct sargs_store_audience_row {
-	const char *id;
-	int64_t linked_us;
-	struct sargs_store_facts facts;
-	int has_consent;
-	struct sargs_store_consent consent;
-	int has_line;
-	int line_offered, line_refused;
-};
-
-/* Calls cb for every subject linked to purpose, with the consent state for
- * that purpose and the relationship with product_line (may be NULL). */
+/*
+ * Audience rows: for every subject linked to a direct-marketing purpose,
+ * what the policy engine needs to decide, as an opaque record the domain
+ * layer encodes (relation.c), kept per (purpose, subject) so that
+ * resolving a campaign's audience is one pass over that purpose's rows.
+ */
+enum sargs_rc sargs_store_audience_put(struct sargs_store *st, const char *purpose,
+				       const char *id, const void *facts, size_t len) SARGS_WUR;
+/* Removes the row (absent is fine). */
+enum sargs_rc sargs_store_audience_remove(struct sargs_store *st, const char *purpose,
+					  const char *id) SARGS_WUR;
+/* Calls cb for every row of purpose; the pointers are valid during cb only. */
 enum sargs_rc sargs_store_audience_scan(struct sargs_store *st, const char *purpose,
-					const char *product_line,
-					int (*cb)(void *ctx,
-						  const struct sargs_store_audience_row *row),
+					int (*cb)(void *ctx, const char *id,
+						  const unsigned char *facts, size_t len),
 					void *ctx) SARGS_WUR;
 
 /* Campaign runs. */

@@ -52,11 +52,14 @@ static const char *const migrations[SARGS_SCHEMA_VERSION] = {
 	"CREATE TRIGGER ledger_no_delete BEFORE DELETE ON erasure_ledger"
 	"  BEGIN SELECT RAISE(ABORT, 'the erasure ledger is append-only'); END;",
 	/* 1 -> 2: consent, relationships, campaigns, legacy zones (store_rel.h) */
-	"CREATE INDEX links_by_purpose ON subject_purposes(purpose, subject_id);"
+	"CREATE TABLE audience(purpose TEXT NOT NULL, subject_id BLOB NOT NULL,"
+	"  facts BLOB NOT NULL, PRIMARY KEY(purpose, subject_id)) WITHOUT ROWID;"
 	"CREATE TABLE subject_facts(subject_id BLOB PRIMARY KEY,"
 	"  contacts INTEGER NOT NULL, age_class INTEGER NOT NULL, birth_sealed BLOB,"
 	"  zone INTEGER NOT NULL, restricted INTEGER NOT NULL, dm_objected_us INTEGER NOT NULL,"
 	"  last_purchase_day INTEGER, contract_end_day INTEGER) WITHOUT ROWID;"
+	/* every subject has a facts row (what the policy engine knows of it) */
+	"INSERT INTO subject_facts SELECT id, 0, 0, NULL, 0, 0, 0, NULL, NULL FROM subjects;"
 	"CREATE INDEX facts_by_zone ON subject_facts(zone) WHERE zone != 0;"
 	"CREATE TABLE consents(subject_id BLOB NOT NULL, purpose TEXT NOT NULL,"
 	"  state INTEGER NOT NULL, since_us INTEGER NOT NULL, given_us INTEGER NOT NULL,"
@@ -615,11 +618,13 @@ static enum sargs_rc sq_subject_erase(struct sargs_store *st, const char *id, in
 		if ((rc = run(s, p)) != SARGS_OK)
 			return rc;
 	}
+	/* relationship rows first: the audience rows are found through the
+	 * subject's purpose links */
+	if ((rc = sq_rel_erase(s, id)) != SARGS_OK)
+		return rc;
 	PREP(s, p, S_LINKS_DELETE);
 	BIND_ID(p, 1, id);
 	if ((rc = run(s, p)) != SARGS_OK)
-		return rc;
-	if ((rc = sq_rel_erase(s, id)) != SARGS_OK)
 		return rc;
 	PREP(s, p, S_SUBJ_DELETE);
 	BIND_ID(p, 1, id);

@@ -9,12 +9,12 @@
 #include <string.h>
 
 enum rel_stmt {
-	R_FACTS_GET, R_FACTS_PUT,
+	R_FACTS_COUNT, R_FACTS_GET, R_FACTS_PUT,
 	R_CONSENT_GET, R_CONSENT_PUT, R_CONSENTS,
 	R_EVENT_ADD, R_EVENTS,
 	R_PURCHASE_ADD, R_LINE_UPSERT, R_LINES, R_PURCHASES,
 	R_CONTRACT_ADD, R_CONTRACT_END, R_CONTRACTS,
-	R_AUDIENCE,
+	R_AUD_PUT, R_AUD_REMOVE, R_AUD_SCAN, R_DEL_AUDIENCE,
 	R_CAMPAIGN_ADD, R_CAMPAIGNS,
 	R_ZONE_COUNTS, R_ZONE_IDS,
 	R_REPERM_GET, R_REPERM_PUT, R_REPERM_SCAN,
@@ -26,6 +26,7 @@ enum rel_stmt {
 _Static_assert(R__COUNT <= SQ_REL_STMT_MAX, "raise SQ_REL_STMT_MAX");
 
 static const char *const rel_sql[R__COUNT] = {
+	[R_FACTS_COUNT] = "SELECT count(*) FROM subject_facts",
 	[R_FACTS_GET] = "SELECT contacts, age_class, birth_sealed, zone, restricted,"
 			" dm_objected_us, last_purchase_day, contract_end_day"
 			" FROM subject_facts WHERE subject_id = ?1",
@@ -67,18 +68,12 @@ static const char *const rel_sql[R__COUNT] = {
 	[R_CONTRACT_END] = "UPDATE contracts SET end_day = ?3 WHERE seq = ?2 AND subject_id = ?1",
 	[R_CONTRACTS] = "SELECT seq, product_line, start_day, end_day FROM contracts"
 			" WHERE subject_id = ?1 ORDER BY seq",
-	/* one pass over the purpose's links; every join is a primary-key lookup */
-	[R_AUDIENCE] = "SELECT l.subject_id, l.linked_us, f.contacts, f.age_class,"
-		       " f.birth_sealed, f.zone, f.restricted, f.dm_objected_us,"
-		       " f.last_purchase_day, f.contract_end_day,"
-		       " c.state, c.since_us, c.given_us, c.guardian, c.objected_us,"
-		       " cl.opt_out_offered, cl.refused"
-		       " FROM subject_purposes l"
-		       " LEFT JOIN subject_facts f ON f.subject_id = l.subject_id"
-		       " LEFT JOIN consents c ON c.subject_id = l.subject_id AND c.purpose = ?1"
-		       " LEFT JOIN customer_lines cl ON cl.subject_id = l.subject_id"
-		       "  AND cl.product_line = ?2"
-		       " WHERE l.purpose = ?1",
+	[R_AUD_PUT] = "INSERT INTO audience(purpose, subject_id, facts) VALUES(?1, ?2, ?3)"
+		      " ON CONFLICT(purpose, subject_id) DO UPDATE SET facts = excluded.facts",
+	[R_AUD_REMOVE] = "DELETE FROM audience WHERE purpose = ?1 AND subject_id = ?2",
+	[R_AUD_SCAN] = "SELECT subject_id, facts FROM audience WHERE purpose = ?1",
+	[R_DEL_AUDIENCE] = "DELETE FROM audience WHERE subject_id = ?1 AND purpose IN"
+			   " (SELECT purpose FROM subject_purposes WHERE subject_id = ?1)",
 	[R_CAMPAIGN_ADD] = "INSERT INTO campaigns(time_us, actor, purpose, channel, product_line,"
 			   " registry_version, audience, excluded)"
 			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -183,6 +178,22 @@ static void col_facts(sqlite3_stmt *p, int c0, struct sargs_store_facts *f)
 	f->dm_objected_us = sqlite3_column_int64(p, c0 + 5);
 	f->last_purchase_day = col_day(p, c0 + 6);
 	f->contract_end_day = col_day(p, c0 + 7);
+}
+
+static enum sargs_rc sq_facts_count(struct sargs_store *st, int64_t *out)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+	int r;
+
+	*out = 0;
+	RPREP(s, p, R_FACTS_COUNT);
+	r = sqlite3_step(p);
+	if (r == SQLITE_ROW) {
+		*out = sqlite3_column_int64(p, 0);
+		r = SQLITE_DONE;
+	}
+	return step_done(s, p, r);
 }
 
 static enum sargs_rc sq_facts_get(struct sargs_store *st, const char *id,
@@ -477,35 +488,48 @@ static enum sargs_rc sq_contracts(struct sargs_store *st, const char *id,
 
 /* ---- audience */
 
+static enum sargs_rc sq_audience_put(struct sargs_store *st, const char *purpose, const char *id,
+				     const void *facts, size_t len)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+
+	RPREP(s, p, R_AUD_PUT);
+	(void)sqlite3_bind_text(p, 1, purpose, -1, SQLITE_STATIC);
+	RBIND_ID(p, 2, id);
+	(void)sqlite3_bind_blob(p, 3, facts, (int)len, SQLITE_STATIC);
+	return sq_run(s, p);
+}
+
+static enum sargs_rc sq_audience_remove(struct sargs_store *st, const char *purpose,
+					const char *id)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+
+	RPREP(s, p, R_AUD_REMOVE);
+	(void)sqlite3_bind_text(p, 1, purpose, -1, SQLITE_STATIC);
+	RBIND_ID(p, 2, id);
+	return sq_run(s, p);
+}
+
 static enum sargs_rc sq_audience_scan(struct sargs_store *st, const char *purpose,
-				      const char *product_line,
-				      int (*cb)(void *ctx,
-						const struct sargs_store_audience_row *row),
+				      int (*cb)(void *ctx, const char *id,
+						const unsigned char *facts, size_t len),
 				      void *ctx)
 {
 	struct sq_store *s = SQ(st);
 	sqlite3_stmt *p;
 	int r;
 
-	RPREP(s, p, R_AUDIENCE);
+	RPREP(s, p, R_AUD_SCAN);
 	(void)sqlite3_bind_text(p, 1, purpose, -1, SQLITE_STATIC);
-	bind_opt_text(p, 2, product_line);
 	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
-		struct sargs_store_audience_row row;
 		char id[SARGS_UUID_STR];
 
 		sq_col_id(p, 0, id);
-		row.id = id;
-		row.linked_us = sqlite3_column_int64(p, 1);
-		col_facts(p, 2, &row.facts);
-		row.has_consent = sqlite3_column_type(p, 10) != SQLITE_NULL;
-		memset(&row.consent, 0, sizeof(row.consent));
-		if (row.has_consent)
-			col_consent(p, 10, &row.consent);
-		row.has_line = sqlite3_column_type(p, 15) != SQLITE_NULL;
-		row.line_offered = row.has_line ? sqlite3_column_int(p, 15) : 0;
-		row.line_refused = row.has_line ? sqlite3_column_int(p, 16) : 0;
-		if (cb(ctx, &row) != 0) {
+		if (cb(ctx, id, sqlite3_column_blob(p, 1), (size_t)sqlite3_column_bytes(p, 1)) !=
+		    0) {
 			r = SQLITE_DONE;
 			break;
 		}
@@ -669,7 +693,7 @@ static enum sargs_rc sq_reperm_scan(struct sargs_store *st,
 
 enum sargs_rc sq_rel_erase(struct sq_store *s, const char *id)
 {
-	static const enum rel_stmt dels[] = {R_DEL_FACTS, R_DEL_CONSENTS, R_DEL_EVENTS,
+	static const enum rel_stmt dels[] = {R_DEL_AUDIENCE, R_DEL_FACTS, R_DEL_CONSENTS, R_DEL_EVENTS,
 					     R_DEL_LINES, R_DEL_PURCHASES, R_DEL_CONTRACTS,
 					     R_DEL_REPERM};
 	size_t i;
@@ -687,6 +711,7 @@ enum sargs_rc sq_rel_erase(struct sq_store *s, const char *id)
 }
 
 const struct sargs_store_rel_ops sq_rel_ops = {
+	.facts_count = sq_facts_count,
 	.facts_get = sq_facts_get,
 	.facts_put = sq_facts_put,
 	.consent_get = sq_consent_get,
@@ -700,6 +725,8 @@ const struct sargs_store_rel_ops sq_rel_ops = {
 	.contract_add = sq_contract_add,
 	.contract_end = sq_contract_end,
 	.contracts = sq_contracts,
+	.audience_put = sq_audience_put,
+	.audience_remove = sq_audience_remove,
 	.audience_scan = sq_audience_scan,
 	.campaign_add = sq_campaign_add,
 	.campaigns = sq_campaigns,

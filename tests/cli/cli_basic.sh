@@ -61,7 +61,7 @@ expect_rc 1 "GDPR Art. 6(1)(f): legitimate interest without balancing test refus
 expect_out "balancing test named" "balancing_test"
 expect_rc 3 "still no registry after failed loads" "$SARGS" purpose list
 expect_rc 0 "purpose load" "$SARGS" purpose load "$REGISTRY"
-expect_out "loaded six purposes" "Loaded 6 purposes"
+expect_out "loaded seven purposes" "Loaded 7 purposes"
 expect_rc 0 "purpose list" "$SARGS" purpose list
 expect_out "purpose list shows newsletter" "newsletter +consent"
 expect_rc 0 "purpose show" "$SARGS" purpose show debt_collection
