@@ -323,7 +323,7 @@ static int campaign_list(struct cli *cli, int argc, char **argv)
 
 		printf("%-5s %-27s %-20s %-7s %9s  %s\n", "ID", "TIME", "PURPOSE", "CHANNEL",
 		       "AUDIENCE", "BY");
-		json_array_foreach(a, i, e)
+		json_array_foreach(a, i, e) {
 			printf("%-5lld %-27s %-20s %-7s %9lld  %s\n",
 			       (long long)json_integer_value(json_object_get(e, "id")),
 			       json_string_value(json_object_get(e, "time")),
@@ -331,6 +331,7 @@ static int campaign_list(struct cli *cli, int argc, char **argv)
 			       json_string_value(json_object_get(e, "channel")),
 			       (long long)json_integer_value(json_object_get(e, "audience")),
 			       json_string_value(json_object_get(e, "actor")));
+		}
 		json_decref(a);
 	}
 	sargs_reg_close(reg);

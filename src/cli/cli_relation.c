@@ -23,6 +23,18 @@ static int parse_day(const char *s, int32_t *out)
 	return 0;
 }
 
+/* Ends a read's transaction: commits when r is SARGS_OK (a failed commit
+ * leaves its reason in err), else rolls back. */
+static void tx_finish(struct sargs_reg *reg, enum sargs_rc r, struct sargs_err *err)
+{
+	if (r != SARGS_OK) {
+		sargs_reg_rollback(reg);
+		return;
+	}
+	if (sargs_reg_commit(reg, err) == SARGS_OK)
+		return;
+}
+
 static void day_str(int32_t day, char out[SARGS_DATE_STR])
 {
 	sargs_time_format_date((int64_t)day * 86400000000LL, out, SARGS_DATE_STR);
@@ -171,10 +183,7 @@ static int purchase_list(struct cli *cli, int argc, char **argv)
 			(void)sargs_err_set(&err, r, "cannot read the purchases");
 		else
 			r = sargs_reg_audit(reg, "purchase.list", argv[1], NULL, NULL, NULL, &err);
-		if (r == SARGS_OK)
-			r = sargs_reg_commit(reg, &err);
-		else
-			sargs_reg_rollback(reg);
+		tx_finish(reg, r, &err);
 	}
 	if (err.rc != SARGS_OK) {
 		rc = cli_fail(cli, &err);
@@ -188,10 +197,11 @@ static int purchase_list(struct cli *cli, int argc, char **argv)
 		json_t *e;
 
 		printf("%-12s %s\n", "DATE", "PRODUCT LINE");
-		json_array_foreach(p.purchases, i, e)
+		json_array_foreach(p.purchases, i, e) {
 			printf("%-12s %s\n", json_string_value(json_object_get(e, "date")),
 			       json_string_value(json_object_get(e, "line")));
-		json_array_foreach(p.lines, i, e)
+		}
+		json_array_foreach(p.lines, i, e) {
 			printf("line %s: customer %s to %s; marketing refusal %s%s\n",
 			       json_string_value(json_object_get(e, "line")),
 			       json_string_value(json_object_get(e, "first")),
@@ -199,6 +209,7 @@ static int purchase_list(struct cli *cli, int argc, char **argv)
 			       json_is_true(json_object_get(e, "opt_out_offered")) ? "offered"
 										 : "not offered",
 			       json_is_true(json_object_get(e, "refused")) ? ", refused" : "");
+		}
 		json_decref(p.purchases);
 		json_decref(p.lines);
 	}
@@ -342,10 +353,7 @@ static int contract_list(struct cli *cli, int argc, char **argv)
 			(void)sargs_err_set(&err, r, "cannot read the contracts");
 		else
 			r = sargs_reg_audit(reg, "contract.list", argv[1], NULL, NULL, NULL, &err);
-		if (r == SARGS_OK)
-			r = sargs_reg_commit(reg, &err);
-		else
-			sargs_reg_rollback(reg);
+		tx_finish(reg, r, &err);
 	}
 	if (err.rc != SARGS_OK) {
 		rc = cli_fail(cli, &err);

@@ -194,6 +194,8 @@ enum sargs_rc sargs_campaign_audience(struct sargs_reg *reg, const struct sargs_
 	memset(out, 0, sizeof(*out));
 	if ((rc = check_req(reg, req, &p, &line, err)) != SARGS_OK)
 		return rc;
+	if (p == NULL)
+		return SARGS_E_NOTFOUND; /* (check_req said so) */
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
 	rc = resolve(reg, req, p, line, collect, out, err);
@@ -470,6 +472,8 @@ enum sargs_rc sargs_campaign_export(struct sargs_reg *reg, const struct sargs_au
 	if ((rc = check_req(reg, req, &p, &line, err)) != SARGS_OK ||
 	    (rc = sargs_reg_registry(reg, &r, err)) != SARGS_OK)
 		return rc;
+	if (p == NULL)
+		return SARGS_E_NOTFOUND; /* (check_req said so) */
 	if (!url_ok(opts->base_url))
 		return sargs_err_set(err, SARGS_E_INVALID,
 				     "--base-url must be an https:// address (at most 256 characters,"

@@ -706,7 +706,6 @@ enum sargs_rc sargs_consent_guardian(struct sargs_reg *reg, const char *id, cons
 	if (rc == SARGS_E_NOTFOUND) {
 		memset(&c, 0, sizeof(c));
 		c.since_us = now;
-		rc = SARGS_OK;
 	} else if (rc != SARGS_OK) {
 		rc = store_err(reg, rc, err);
 		goto out;

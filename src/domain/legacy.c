@@ -936,6 +936,8 @@ static enum sargs_rc import_row(struct importer *im, const struct sargs_csv_row 
 	in.n_fields = n_kv;
 	sargs_err_clear(&e2);
 	rc = sargs_subject_add(im->reg, &in, id, &e2);
+	if (rc != SARGS_OK && im->reg->poisoned)
+		return sargs_err_set(err, rc, "%s", e2.msg); /* failed half-way: the batch goes */
 	if (rc == SARGS_E_INVALID || rc == SARGS_E_DENIED || rc == SARGS_E_EXISTS) {
 		/* validation at the door: sargs_subject_add's own message, which
 		 * names the field and the rule, never the value */

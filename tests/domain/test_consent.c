@@ -1519,6 +1519,46 @@ static void test_child_email_under_18_wins(void **state)
 }
 
 /*
+ * GDPR Art. 8 applies where consent is the basis (Art. 6(1)(a)): a
+ * guardian's "consent" to a purpose resting on a contract would mislead as
+ * consent to it does (GDPR Art. 6(1); 004 §5.1a), so it is refused
+ * (SARGS_E_DENIED) and nothing is recorded, like sargs_consent_give refuses;
+ * a guardian's consent needs a purpose, and a known one.
+ *
+ * ENGINE_DIFFERS: sargs_consent_guardian (src/domain/consent.c) does not
+ * check the purpose's basis: it records the flag and signs a receipt with
+ * consentType "EXPLICIT (holder of parental responsibility)" for "service".
+ */
+static void test_guardian_only_for_consent_purposes(void **state)
+{
+	struct fixture *fx = *state;
+	struct sargs_consent_proof p = channel_proof("in_person");
+	struct sargs_err err;
+	char id[SARGS_UUID_STR];
+	char *receipt = NULL;
+	enum sargs_rc rc;
+
+	p.guardian_check = "birth_certificate";
+	add_child_birth_date(fx, TODAY_Y - 10, TODAY_M, TODAY_D, id);
+	assert_int_equal(sargs_consent_guardian(fx->reg, id, NULL, &p, &receipt, &err),
+			 SARGS_E_INVALID);
+	assert_int_equal(sargs_consent_guardian(fx->reg, id, "no_such_purpose", &p, &receipt, &err),
+			 SARGS_E_NOTFOUND);
+	p.channel = "telepathy";
+	assert_int_equal(sargs_consent_guardian(fx->reg, id, "newsletter", &p, &receipt, &err),
+			 SARGS_E_INVALID);
+	assert_int_equal(history_count(fx, id), 0);
+	p.channel = "in_person";
+	rc = sargs_consent_guardian(fx->reg, id, "service", &p, &receipt, &err);
+	free(receipt);
+	if (rc != SARGS_E_DENIED)
+		fail_msg("GDPR Art. 6(1), 8: guardian consent to the contract purpose \"service\""
+			 " was recorded (rc %d)",
+			 rc);
+	assert_int_equal(history_count(fx, id), 0);
+}
+
+/*
  * GDPR Art. 8: consent a child gave alone at 10 never becomes valid, not even
  * once the child is 18 (the e-mail is then allowed only with the guardian's
  * consent recorded for the time it was given); on the 18th birthday the
@@ -1718,6 +1758,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_child_email_under_18_wins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_child_consent_at_18, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_guardian_only_for_consent_purposes, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_erased_subject, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_history_audited_oldest_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_all_events_audited_without_values, setup,
