@@ -66,6 +66,7 @@ static const char import_help[] =
 	"  --source KIND          person (default: the business's own old system),\n"
 	"                         third_party or public\n"
 	"  --source-name TEXT     who supplied the list, when not the people themselves\n"
+	"                         (implies --source third_party)\n"
 	"  --delimiter C          , ; or tab (default: detected)\n"
 	"  --dry-run              check everything and report; store nothing\n"
 	"  --progress             progress on stderr every second (always on a terminal)\n";
@@ -155,6 +156,7 @@ static void summary_print(const struct sargs_import_summary *s)
 		printf("Dry run: nothing was stored.\n");
 	printf("%lld of %lld rows %s (import %s; delimiter '%s').\n", (long long)s->imported,
 	       (long long)s->rows, verb, s->import_id, delim);
+	printf("  rows read          %lld\n", (long long)s->rows);
 	printf("  marketing purpose  %s\n", s->marketing_purpose);
 	printf("  %-17s  %lld (red %lld, grey %lld, green %lld)\n", s->dry_run ? "to import" : "imported",
 	       (long long)s->imported, (long long)s->zones[SARGS_ZONE_RED],

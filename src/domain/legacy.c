@@ -1531,6 +1531,9 @@ static enum sargs_rc lapse_old(struct sargs_reg *reg, const char *id,
 			rc = sargs_store_consent_event_add(reg->store, id, cs->old[i], "legacy.lapsed",
 							   now, receipt);
 	}
+	/* the campaign audience rows cache the consent state: recompute them */
+	if (rc == SARGS_OK && cs->n_old > 0)
+		rc = sargs_audience_refresh(reg, id);
 	return rc;
 }
 

@@ -176,8 +176,9 @@ static void purchase(struct fixture *fx, const char *id, const char *line, int o
 		assert_string_equal(pr.linked[0], "customer_offers");
 }
 
-/* GDPR Art. 18: restriction, set through the store (as a rights request
- * would). */
+/* GDPR Art. 18: restriction, set through the store (there is no domain call
+ * for it yet) and, as every change that can alter a decision must, with the
+ * subject's audience rows refreshed in the same transaction (relation.h). */
 static void restrict_subject(struct fixture *fx, const char *id)
 {
 	struct sargs_store_facts f;
@@ -189,6 +190,7 @@ static void restrict_subject(struct fixture *fx, const char *id)
 	f.restricted = 1;
 	assert_int_equal(sargs_store_facts_put(fx->reg->store, id, &f), SARGS_OK);
 	free(owned);
+	assert_int_equal(sargs_audience_refresh(fx->reg, id), SARGS_OK);
 	assert_int_equal(sargs_reg_commit(fx->reg, &err), SARGS_OK);
 }
 
@@ -557,6 +559,38 @@ static void check_audience(struct fixture *fx, const struct sargs_audience_req *
 	sargs_audience_free(&a);
 }
 
+static const struct member *member_by_email(const struct fixture *fx, const char *email)
+{
+	for (size_t i = 0; i < fx->n; i++)
+		if (strcmp(fx->m[i].email, email) == 0)
+			return &fx->m[i];
+	return NULL;
+}
+
+static const struct member *member_by_role(const struct fixture *fx, const char *prefix)
+{
+	size_t i = 0;
+
+	while (i < fx->n && strncmp(fx->m[i].role, prefix, strlen(prefix)) != 0)
+		i++;
+	if (i == fx->n)
+		fail_msg("no member \"%s\"", prefix);
+	return &fx->m[i < MAX_MEMBERS ? i : 0];
+}
+
+static int in_audience(struct fixture *fx, const struct sargs_audience_req *req, const char *id)
+{
+	struct sargs_audience a;
+	struct sargs_err err;
+	int found = 0;
+
+	assert_int_equal(sargs_campaign_audience(fx->reg, req, 1, &a, &err), SARGS_OK);
+	for (size_t k = 0; k < a.n_ids; k++)
+		found |= strcmp(a.ids[k], id) == 0;
+	sargs_audience_free(&a);
+	return found;
+}
+
 /* ---- audiences ----------------------------------------------------------- */
 
 /* The answer for one subject alone: a restricted subject is refused as
@@ -630,6 +664,38 @@ static void test_audience_filters(void **state)
 	req = (struct sargs_audience_req){"customer_offers", SARGS_CH_POST, NULL, 1,
 					  SARGS_ZONE_GREY};
 	check_audience(fx, &req, "post, customers only, grey");
+}
+
+/* 004 §7: the audience is decided on the day it is resolved: the minor who
+ * consented at 15 (valid: 13 or older, GDPR Art. 8) is left out until the
+ * 18th birthday and in from that day; a withdrawal's "until objection"
+ * retention (001 §10) is over the day after */
+static void test_audience_on_the_day(void **state)
+{
+	struct fixture *fx = *state;
+	struct sargs_audience_req req = {"newsletter", SARGS_CH_EMAIL, NULL, 0, 0};
+	const struct member *minor, *withdrawn;
+	int64_t birthday18 = sargs_days_from_civil(TODAY_Y + 3, 3, 1) * DAY_US;
+	struct sargs_audience a;
+	struct sargs_err err;
+
+	build_mix(fx);
+	minor = member_by_role(fx, "004 §7 under 18 not in marketing");
+	withdrawn = member_by_role(fx, "GDPR Art. 7(3) withdrawn");
+	sargs_time_set_fixed(birthday18 - 1);
+	assert_false(in_audience(fx, &req, minor->id));
+	expect(fx, "004 §7 the last moment of 17", minor->id, "newsletter", SARGS_CH_EMAIL, 0,
+	       SARGS_R_UNDER_18);
+	sargs_time_set_fixed(birthday18);
+	assert_true(in_audience(fx, &req, minor->id));
+	expect(fx, "004 §7 18 today", minor->id, "newsletter", SARGS_CH_EMAIL, 1,
+	       SARGS_R_CONSENT_GIVEN);
+	expect(fx, "GDPR Art. 5(1)(e); 001 §10 kept until the withdrawal, not after",
+	       withdrawn->id, "newsletter", 0, 0, SARGS_R_RETENTION_OVER);
+	assert_int_equal(sargs_campaign_audience(fx->reg, &req, 0, &a, &err), SARGS_OK);
+	assert_int_equal(a.allowed, 4);
+	assert_true(a.excluded[SARGS_R_RETENTION_OVER] >= 2);
+	sargs_audience_free(&a);
 }
 
 /* The audience reads no personal data and is audited with its counts */
@@ -806,25 +872,6 @@ static void csv_parse(FILE *f, struct csv *c)
 		}
 		c->n_rows++;
 	}
-}
-
-static const struct member *member_by_email(const struct fixture *fx, const char *email)
-{
-	for (size_t i = 0; i < fx->n; i++)
-		if (strcmp(fx->m[i].email, email) == 0)
-			return &fx->m[i];
-	return NULL;
-}
-
-static const struct member *member_by_role(const struct fixture *fx, const char *prefix)
-{
-	size_t i = 0;
-
-	while (i < fx->n && strncmp(fx->m[i].role, prefix, strlen(prefix)) != 0)
-		i++;
-	if (i == fx->n)
-		fail_msg("no member \"%s\"", prefix);
-	return &fx->m[i < MAX_MEMBERS ? i : 0];
 }
 
 /* Exports req with extra fields; parses the CSV into c. */
@@ -1150,19 +1197,6 @@ static void unsubscribe_ok(struct fixture *fx, const char *token, const char *id
 	assert_string_equal(u.purpose, purpose);
 	assert_int_equal(u.changed, changed);
 	assert_string_equal(u.what, what);
-}
-
-static int in_audience(struct fixture *fx, const struct sargs_audience_req *req, const char *id)
-{
-	struct sargs_audience a;
-	struct sargs_err err;
-	int found = 0;
-
-	assert_int_equal(sargs_campaign_audience(fx->reg, req, 1, &a, &err), SARGS_OK);
-	for (size_t k = 0; k < a.n_ids; k++)
-		found |= strcmp(a.ids[k], id) == 0;
-	sargs_audience_free(&a);
-	return found;
 }
 
 struct event_count {
@@ -1618,6 +1652,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mix_single_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audience_counts_by_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audience_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audience_on_the_day, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audience_audited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_request_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_export_csv, setup, teardown),

@@ -176,8 +176,6 @@ static void expect(struct fixture *fx, const char *rule, const char *id, const c
 			 allowed ? "allowed" : "refused", sargs_reason_id(reason));
 }
 
-static int linked_to(struct fixture *fx, const char *id, const char *purpose);
-
 struct link_q {
 	const char *purpose;
 	int found;
@@ -1454,7 +1452,9 @@ static void test_guardian_child_online_service_no_contact(void **state)
 	       id, "newsletter", 0, 1, SARGS_R_CONSENT_GIVEN);
 }
 
-/* The same child, legacy personal code (century digit 2, check digit) */
+/* GDPR Art. 8, as above, for a child known by a legacy personal code
+ * (century digit 2, check digit), 12 years 364 days old.
+ * ENGINE_DIFFERS: as above (SARGS_R_UNDER_18 on channel 0). */
 static void test_guardian_child_personal_code_no_contact(void **state)
 {
 	struct fixture *fx = *state;

@@ -9,6 +9,7 @@
  */
 #include "testutil.h"
 
+#include "domain/campaign.h"
 #include "domain/consent.h"
 #include "domain/controller.h"
 #include "domain/legacy.h"
@@ -374,6 +375,16 @@ static void test_import_zones(void **state)
 		if (d.allowed != want[i].allowed || d.reason != want[i].reason)
 			fail_msg("%s: allowed %d reason %s", want[i].email, d.allowed,
 				 sargs_reason_id(d.reason));
+	}
+	/* a campaign's audience: grey and green in, red out for the red zone */
+	{
+		struct sargs_audience_req req = {"newsletter", SARGS_CH_EMAIL, NULL, 0, 0};
+		struct sargs_audience aud;
+
+		assert_int_equal(sargs_campaign_audience(fx->reg, &req, 0, &aud, &err), SARGS_OK);
+		assert_int_equal(aud.allowed, 2);
+		assert_int_equal(aud.excluded[SARGS_R_RED_ZONE], 2);
+		sargs_audience_free(&aud);
 	}
 }
 
@@ -866,6 +877,20 @@ static void test_repermission(void **state)
 	assert_int_equal(d.reason, SARGS_R_NO_CONSENT);
 	assert_true(email_check(fx->reg, late).allowed);
 	assert_true(email_check(fx->reg, confirm).allowed);
+	/* and a campaign's audience agrees: only the re-confirmed two */
+	{
+		struct sargs_audience_req req = {"newsletter", SARGS_CH_EMAIL, NULL, 0, 0};
+		struct sargs_audience aud;
+		int seen = 0;
+
+		assert_int_equal(sargs_campaign_audience(fx->reg, &req, 1, &aud, &err), SARGS_OK);
+		assert_int_equal(aud.allowed, 2);
+		for (size_t i = 0; i < aud.n_ids; i++)
+			seen += strcmp(aud.ids[i], confirm) == 0 || strcmp(aud.ids[i], late) == 0;
+		assert_int_equal(seen, 2);
+		assert_int_equal(aud.excluded[SARGS_R_NO_CONSENT], 1);
+		sargs_audience_free(&aud);
+	}
 	/* a second purge erases nobody more */
 	assert_int_equal(sargs_zones_purge(fx->reg, 0, NULL, NULL, &ps, &err), SARGS_OK);
 	assert_int_equal(ps.count[SARGS_PURGE_ERASED], 0);
