@@ -13,6 +13,7 @@
 int sargs_fuzz_validate(const uint8_t *data, size_t size);
 int sargs_fuzz_registry(const uint8_t *data, size_t size);
 int sargs_fuzz_csv(const uint8_t *data, size_t size);
+int sargs_fuzz_token(const uint8_t *data, size_t size);
 
 int main(int argc, char **argv)
 {
@@ -22,7 +23,7 @@ int main(int argc, char **argv)
 	long n = 0;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: fuzz_replay validate|registry|csv CORPUS_DIR\n");
+		fprintf(stderr, "usage: fuzz_replay validate|registry|csv|token CORPUS_DIR\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "validate") == 0)
@@ -31,6 +32,8 @@ int main(int argc, char **argv)
 		target = sargs_fuzz_registry;
 	else if (strcmp(argv[1], "csv") == 0)
 		target = sargs_fuzz_csv;
+	else if (strcmp(argv[1], "token") == 0)
+		target = sargs_fuzz_token;
 	else {
 		fprintf(stderr, "fuzz_replay: unknown target %s\n", argv[1]);
 		return 2;

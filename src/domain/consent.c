@@ -547,7 +547,20 @@ enum sargs_rc sargs_consent_withdraw(struct sargs_reg *reg, const char *id, cons
 		return rc;
 	if ((rc = must_exist(reg, id, err)) != SARGS_OK)
 		goto out;
-	if (p != NULL) {
+	if (p != NULL && p->marketing.enabled && p->basis != SARGS_BASIS_CONSENT) {
+		/* "stop sending me offers" about a legitimate-interest marketing
+		 * purpose the person never consented to is an objection to it
+		 * (GDPR Art. 21(2)-(3)): record it as one */
+		struct sargs_store_consent c;
+		enum sargs_rc g = sargs_store_consent_get(reg->store, id, p->id, &c);
+
+		if (g == SARGS_E_NOTFOUND || (g == SARGS_OK && c.state != SARGS_CONSENT_GIVEN))
+			rc = sargs_consent_object(reg, id, p->id, proof, receipt, err);
+		else if (g != SARGS_OK)
+			rc = store_err(reg, g, err);
+		else
+			rc = withdraw_one(reg, id, p, proof, now, receipt, &changed, err);
+	} else if (p != NULL) {
 		rc = withdraw_one(reg, id, p, proof, now, receipt, &changed, err);
 	} else {
 		struct given_list *g = calloc(1, sizeof(*g));
@@ -693,6 +706,11 @@ enum sargs_rc sargs_consent_guardian(struct sargs_reg *reg, const char *id, cons
 		return rc;
 	if (p == NULL)
 		return sargs_err_set(err, SARGS_E_INVALID, "name the purpose");
+	if (p->basis != SARGS_BASIS_CONSENT && !p->marketing.enabled)
+		return sargs_err_set(err, SARGS_E_DENIED,
+				     "purpose \"%s\" rests on %s, not on consent: there is no consent"
+				     " for the holder of parental responsibility to give (GDPR Art. 8)",
+				     p->id, sargs_basis_id(p->basis));
 	if (!in_list(guardian_checks, proof->guardian_check))
 		return sargs_err_set(err, SARGS_E_INVALID,
 				     "say how parental responsibility was checked (GDPR Art. 8(2)):"

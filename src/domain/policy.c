@@ -285,8 +285,10 @@ void sargs_policy_decide(const struct sargs_purpose *p, unsigned channel, int32_
 		decide(out, 0, p->basis, SARGS_R_RED_ZONE);
 		return;
 	}
+	/* 004 §7: offers are not addressed to minors; keeping a minor's
+	 * subscription (channel 0) is a matter of the consent route below */
 	age = sargs_policy_age(f->birth_day, today);
-	if (age >= 0 && age < SARGS_ADULT_AGE && !p->marketing.minors) { /* 004 §7 */
+	if (channel != 0 && age >= 0 && age < SARGS_ADULT_AGE && !p->marketing.minors) {
 		decide(out, 0, p->basis, SARGS_R_UNDER_18);
 		return;
 	}
