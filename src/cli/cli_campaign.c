@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "domain/campaign.h"
 #include "domain/registry.h"
+#include "domain/relation.h"
 #include "store/store_rel.h"
 #include "util/timeutil.h"
 
@@ -338,10 +339,45 @@ static int campaign_list(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
+static const char rebuild_help[] =
+	"Usage: sargs campaign rebuild\n"
+	"\n"
+	"Recomputes every subject's audience records (what the policy engine needs\n"
+	"for each marketing purpose) from the consents, objections, purchases,\n"
+	"contracts and facts they summarise. Needed only if a record was damaged;\n"
+	"loading a purpose registry that changes the marketing purposes does it\n"
+	"by itself. Decrypts nothing.\n";
+
+static int campaign_rebuild(struct cli *cli, int argc, char **argv)
+{
+	struct sargs_reg *reg;
+	struct sargs_err err;
+	int rc;
+
+	if (cli_wants_help(argc, argv)) {
+		fputs(rebuild_help, stdout);
+		return EXIT_OK;
+	}
+	if (argc != 1)
+		return cli_usage_error(cli, "rebuild takes no arguments");
+	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
+		return rc;
+	sargs_err_clear(&err);
+	if (sargs_audience_rebuild(reg, &err) != SARGS_OK)
+		rc = cli_fail(cli, &err);
+	else if (cli->json)
+		rc = cli_print_json(json_pack("{s:s}", "result", "audience records rebuilt"));
+	else
+		printf("audience records rebuilt\n");
+	sargs_reg_close(reg);
+	return rc;
+}
+
 static const struct cli_cmd table[] = {
 	{"audience", campaign_audience, "who may be contacted, and who not and why"},
 	{"export", campaign_export, "run a campaign: export with unsubscribe links"},
 	{"list", campaign_list, "the recorded campaign runs"},
+	{"rebuild", campaign_rebuild, "recompute the audience records"},
 	{NULL, NULL, NULL}};
 
 int cmd_campaign(struct cli *cli, int argc, char **argv)

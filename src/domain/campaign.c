@@ -165,8 +165,8 @@ static enum sargs_rc resolve(struct sargs_reg *reg, const struct sargs_audience_
 	if (c.rc != SARGS_OK)
 		return sargs_err_set(err, c.rc, c.rc == SARGS_E_NOMEM
 						     ? "out of memory"
-						     : "an audience row is damaged; run 'sargs check'"
-						       " --rebuild");
+						     : "an audience record is damaged; run 'sargs"
+						       " campaign rebuild'");
 	/* 002 §2: the others' contacts were not collected for this purpose */
 	out->excluded[SARGS_R_NOT_LINKED] += out->total - c.linked;
 	out->registry_version = reg->registry_version;

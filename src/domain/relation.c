@@ -487,6 +487,8 @@ enum sargs_rc sargs_audience_rebuild(struct sargs_reg *reg, struct sargs_err *er
 	if (rc != SARGS_OK)
 		(void)sargs_err_set(err, rc, "cannot rebuild the audience rows: %s",
 				    sargs_store_errmsg(reg->store));
+	else
+		rc = sargs_reg_audit(reg, "audience.rebuild", NULL, NULL, NULL, NULL, err);
 	return tx_end(reg, rc, err);
 }
 

@@ -9,7 +9,7 @@ for cmd in consent "consent give" "consent withdraw" "consent object" "consent g
 	"consent history" "consent verify-receipt" "consent public-key" policy "policy check" \
 	purchase "purchase add" "purchase list" contract "contract start" "contract end" \
 	"contract list" campaign "campaign audience" "campaign export" "campaign list" \
-	unsubscribe; do
+	"campaign rebuild" unsubscribe; do
 	# shellcheck disable=SC2086
 	expect_rc 0 "help: sargs $cmd --help" "$SARGS" $cmd --help
 	expect_out "help text: sargs $cmd" "Usage|Commands"
@@ -120,6 +120,12 @@ expect_rc 0 "campaign recorded" "$SARGS" --json campaign list
 expect_out "run recorded" '"audience": 1'
 expect_rc 0 "audit has the export" "$SARGS" audit log --subject "$C"
 expect_out "export audited" "campaign.export"
+
+# the audience records are a cache of the facts: rebuilding changes no answer
+"$SARGS" --json campaign audience --purpose customer_offers --channel email >"$WORK/a1.json"
+expect_rc 0 "rebuild" "$SARGS" campaign rebuild
+"$SARGS" --json campaign audience --purpose customer_offers --channel email >"$WORK/a2.json"
+cmp -s "$WORK/a1.json" "$WORK/a2.json" && ok || bad "rebuild changed the audience"
 
 # the unsubscribe link: no login, at once, idempotent; forged ones change nothing
 TOK=$(tail -1 "$WORK/exp.csv" | cut -d, -f4 | sed 's|.*/u/||')
