@@ -495,7 +495,7 @@ int main(int argc, char **argv)
 		     " target        |      |\n"
 		     "|--------------------|--------|--------------|--------------|---------|"
 		     "---------------|------|\n");
-	(void)printf("| import rate        | rows/s | %12.0f | %12.0f | %6.2fx | >= %.0f/s | %s |\n",
+	(void)printf("| import rate        | rows/s | %12.0f | %12.0f | %6.2fx | >= %6.0f/s   | %s |\n",
 		     r_s, r_p, r_p > 0 ? r_s / r_p : 0.0, TARGET_ROWS_S,
 		     r_s >= TARGET_ROWS_S ? "PASS" : "MISS");
 	(void)printf("| import time        | s      | %12.3f | %12.3f | %6.2fx |               |"

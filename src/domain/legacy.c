@@ -769,15 +769,19 @@ static enum sargs_rc batch_end(struct importer *im, struct sargs_err *err)
 	else
 		sargs_reg_rollback(im->reg);
 	if (rc != SARGS_OK) {
+		char upto[48] = "";
+
 		s->stopped = 1;
+		if (s->batches > 0)
+			(void)snprintf(upto, sizeof(upto), " (up to line %ld)", s->last_line);
 		return sargs_err_set(err, rc,
 				     "the import stopped: the batch of lines %ld-%ld could not be"
 				     " committed (%s) and was undone whole; %lld rows were committed"
-				     " before it%s%ld. Importing the file again reports those rows"
-				     " as duplicates",
+				     " before it%s. Importing the file again reports those rows as"
+				     " duplicates",
 				     im->batch_first, im->batch_last,
 				     e2.msg[0] ? e2.msg : sargs_rc_str(rc), (long long)s->imported,
-				     s->batches ? ", up to line " : "", s->batches ? s->last_line : 0L);
+				     upto);
 	}
 	s->batches++;
 	s->last_line = im->batch_last;

@@ -684,6 +684,48 @@ static void test_batch_failure(void **state)
 	}
 }
 
+/* The end of a batch fails (its audit entry cannot be written, as on a full
+ * disk): that batch is undone whole, the committed ones stay, and the
+ * message says how far the import got. */
+static void test_batch_commit_failure(void **state)
+{
+	struct fixture *fx = *state;
+	static const char csv[] = "email,Consent\n"
+				  "b1@example.lv,jā\n"
+				  "b2@example.lv,jā\n"
+				  "b3@example.lv,nē\n"
+				  "b4@example.lv,nē\n"
+				  "b5@example.lv,jā\n";
+	struct sargs_import_opts o;
+	struct sargs_import_summary s;
+	struct sargs_audit_report ar;
+	struct reports rep;
+	struct sargs_err err;
+	char path[1024];
+	sqlite3 *db = NULL;
+
+	(void)snprintf(path, sizeof(path), "%s/sargs.db", fx->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "CREATE TRIGGER simulated_full_disk BEFORE INSERT ON audit"
+				      " WHEN NEW.action = 'import.batch' AND (SELECT count(*) FROM"
+				      " audit WHERE action = 'import.batch') >= 1"
+				      " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	opts_init(&o, &rep);
+	o.batch_rows = 2;
+	assert_int_not_equal(import_text(fx->reg, csv, &o, &s, &err), SARGS_OK);
+	assert_true(s.stopped);
+	assert_int_equal(s.imported, 2);
+	assert_int_equal(s.batches, 1);
+	assert_non_null(strstr(err.msg, "the batch of lines 4-5 could not be committed"));
+	assert_non_null(strstr(err.msg, "2 rows were committed before it (up to line 3)"));
+	assert_int_equal(subjects(fx->reg), 2);
+	assert_int_equal(sargs_audit_verify(fx->reg->audit, &ar), SARGS_OK);
+}
+
 /* A dry run does everything, reports it, and leaves nothing behind */
 static void test_dry_run(void **state)
 {
@@ -971,6 +1013,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refused_whole, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_and_bom, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_commit_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dry_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_repermission, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_confirm_refusals, setup, teardown),
