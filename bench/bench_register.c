@@ -527,7 +527,7 @@ static void sargs_side(const struct opts *o, const char *dir, struct sample *smp
 				{"email", p->email},           {"phone", p->phone},
 				{"personal_code", p->personal_code}, {"birth_date", p->birth_date}};
 			struct sargs_subject_input in = {purposes, 1, "person", NULL, f,
-							 p->birth_date[0] ? 6 : 5};
+							 p->birth_date[0] ? 6 : 5, 0};
 			char id[SARGS_UUID_STR];
 			int32_t slot;
 

@@ -804,37 +804,36 @@ static enum sargs_rc find_duplicate(struct importer *im, long line, size_t n_kv,
 {
 	*dup = 0;
 	for (size_t i = 0; i < n_kv; i++) {
-		char(*ids)[SARGS_UUID_STR] = NULL;
-		size_t n = 0;
+		char id[SARGS_UUID_STR];
 		struct sargs_err e2;
 		enum sargs_rc rc;
+		int found = 0;
 		long first;
 
 		if (kinds[i] == NULL)
 			continue;
 		sargs_err_clear(&e2);
-		rc = sargs_subject_find(im->reg, kinds[i], im->kv[i].value, &ids, &n, &e2);
+		/* an existence check through the blind index: nothing personal is
+		 * read, so no audit entry (the add or the refusal is recorded) */
+		rc = sargs_subject_exists_by(im->reg, kinds[i], im->kv[i].value, id, &found, &e2);
 		if (rc == SARGS_E_INVALID)
 			return SARGS_OK;
 		if (rc != SARGS_OK)
 			return sargs_err_set(err, rc, "%s", e2.msg);
-		if (n == 0) {
-			free(ids);
+		if (!found)
 			continue;
-		}
 		/* 002: one register, no duplicated records; never merged blindly */
-		first = idmap_get(&im->seen, ids[0]);
+		first = idmap_get(&im->seen, id);
 		if (first > 0)
 			refuse(im, line, SARGS_IMPORT_R_DUPLICATE, "duplicate of line %ld (same %s)",
 			       first, kind_text(kinds[i]));
-		else if (im->seen.full && strcmp(ids[0], im->sum->import_id) > 0)
+		else if (im->seen.full && strcmp(id, im->sum->import_id) > 0)
 			refuse(im, line, SARGS_IMPORT_R_DUPLICATE,
 			       "duplicate of an earlier row of this file (same %s)",
 			       kind_text(kinds[i]));
 		else
 			refuse(im, line, SARGS_IMPORT_R_DUPLICATE,
 			       "duplicate of an existing subject (same %s)", kind_text(kinds[i]));
-		free(ids);
 		*dup = 1;
 		return SARGS_OK;
 	}
@@ -864,8 +863,20 @@ static enum sargs_rc record_zone(struct importer *im, const char *id, long line,
 	if (rc == SARGS_OK)
 		rc = sargs_store_consent_event_add(im->reg->store, id, im->sum->marketing_purpose,
 						   "legacy.import", im->now_us, receipt);
+	if (rc == SARGS_OK) {
+		/* the zone, then the audience rows once, with everything known */
+		struct sargs_store_facts f;
+		void *owned = NULL;
+
+		rc = sargs_store_facts_get(im->reg->store, id, &f, &owned);
+		if (rc == SARGS_OK) {
+			f.zone = (int)zone;
+			rc = sargs_store_facts_put(im->reg->store, id, &f);
+		}
+		free(owned);
+	}
 	if (rc == SARGS_OK)
-		rc = sargs_facts_set_zone(im->reg, id, (int)zone);
+		rc = sargs_audience_refresh(im->reg, id);
 	if (rc == SARGS_OK) {
 		im->b_imported++;
 		im->b_zones[zone]++;
@@ -938,6 +949,7 @@ static enum sargs_rc import_row(struct importer *im, const struct sargs_csv_row 
 	in.source_name = o->source_name;
 	in.fields = im->kv;
 	in.n_fields = n_kv;
+	in.defer_audience = 1; /* record_zone refreshes them once */
 	sargs_err_clear(&e2);
 	rc = sargs_subject_add(im->reg, &in, id, &e2);
 	if (rc != SARGS_OK && im->reg->poisoned)

@@ -707,7 +707,7 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 		rc = sargs_store_link_add(reg->store, id, ls.ids[i], now);
 	if (rc == SARGS_OK)
 		rc = write_facts(reg, id, w);
-	for (size_t i = 0; i < ls.n && rc == SARGS_OK; i++) {
+	for (size_t i = 0; i < ls.n && rc == SARGS_OK && !in->defer_audience; i++) {
 		/* audience rows for the marketing purposes it was collected for */
 		if (sargs_registry_purpose(r, ls.ids[i])->marketing.enabled) {
 			rc = sargs_audience_refresh(reg, id);
@@ -1100,6 +1100,22 @@ static enum sargs_rc find_in_tx(struct sargs_reg *reg, const char *kind, const c
 	if (rc != SARGS_OK)
 		return sargs_err_set(err, rc, "cannot search the register");
 	return SARGS_OK;
+}
+
+enum sargs_rc sargs_subject_exists_by(struct sargs_reg *reg, const char *kind,
+				      const char *value, char id_out[SARGS_UUID_STR], int *found,
+				      struct sargs_err *err)
+{
+	struct idlist l = {NULL, 0, 0, 0};
+	enum sargs_rc rc = find_in_tx(reg, kind, value, &l, err);
+
+	*found = 0;
+	if (rc == SARGS_OK && l.n > 0) {
+		*found = 1;
+		memcpy(id_out, l.ids[0], SARGS_UUID_STR);
+	}
+	free(l.ids);
+	return rc;
 }
 
 enum sargs_rc sargs_subject_find(struct sargs_reg *reg, const char *kind, const char *value,

@@ -39,6 +39,9 @@ struct sargs_subject_input {
 	const char *source_name;      /* required unless source is "person" */
 	const struct sargs_kv *fields;
 	size_t n_fields;
+	int defer_audience;           /* the caller refreshes the audience rows
+				       * itself, later in the same transaction
+				       * (bulk import: once per record) */
 };
 
 /*
@@ -106,6 +109,17 @@ enum sargs_rc sargs_subject_read_fields(struct sargs_reg *reg, const char *id,
 enum sargs_rc sargs_subject_find(struct sargs_reg *reg, const char *kind, const char *value,
 				 char (**ids)[SARGS_UUID_STR], size_t *n,
 				 struct sargs_err *err) SARGS_WUR;
+
+/*
+ * Whether a subject with this typed value exists (the first one's id in
+ * id_out), for de-duplication at the door (an import). Normalises like
+ * find, looks only at the blind index, decrypts and returns nothing
+ * personal, and so writes no audit entry; the caller's add or refusal is
+ * what gets recorded. Runs in the caller's transaction (or autocommit).
+ */
+enum sargs_rc sargs_subject_exists_by(struct sargs_reg *reg, const char *kind,
+				      const char *value, char id_out[SARGS_UUID_STR], int *found,
+				      struct sargs_err *err) SARGS_WUR;
 
 /*
  * Finds by a typed value and reads every match for purpose, in one

@@ -464,7 +464,7 @@ static void test_source_third_party(void **state)
 	struct fixture *fx = *state;
 	struct sargs_kv kv[] = {{"first_name", "K"}, {"last_name", "L"}};
 	const char *p[] = {"debt_collection"};
-	struct sargs_subject_input in = {p, 1, "third_party", NULL, kv, 2};
+	struct sargs_subject_input in = {p, 1, "third_party", NULL, kv, 2, 0};
 	struct sargs_subject_view v;
 	struct sargs_err err;
 	char id[SARGS_UUID_STR];
