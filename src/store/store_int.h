@@ -7,6 +7,22 @@
 
 #include "store/store.h"
 #include "store/store_rel.h"
+#include "store/store_rights.h"
+
+/* The rights part (store_rights.h). */
+struct sargs_store_rights_ops {
+	enum sargs_rc (*request_add)(struct sargs_store *st, struct sargs_store_request *r);
+	enum sargs_rc (*request_update)(struct sargs_store *st, const struct sargs_store_request *r);
+	enum sargs_rc (*request_get)(struct sargs_store *st, int64_t id, struct sargs_store_request *out, void **owned);
+	enum sargs_rc (*request_scan)(struct sargs_store *st, int open_only, int (*cb)(void *ctx, const struct sargs_store_request *r), void *ctx);
+	enum sargs_rc (*request_event_add)(struct sargs_store *st, int64_t request_id, int64_t time_us, const char *actor, const char *event, const char *detail);
+	enum sargs_rc (*request_events)(struct sargs_store *st, int64_t request_id, int (*cb)(void *ctx, int64_t time_us, const char *actor, const char *event, const char *detail), void *ctx);
+	enum sargs_rc (*disclosure_add)(struct sargs_store *st, const char *subject_id, const struct sargs_store_disclosure *d);
+	enum sargs_rc (*disclosures)(struct sargs_store *st, const char *subject_id, int64_t since_us, int (*cb)(void *ctx, const struct sargs_store_disclosure *d), void *ctx);
+	enum sargs_rc (*stats_add)(struct sargs_store *st, const char *month, const char *purpose, const char *product_line, const char *measure, int64_t delta);
+	enum sargs_rc (*stats_scan)(struct sargs_store *st, int (*cb)(void *ctx, const char *month, const char *purpose, const char *product_line, const char *measure, int64_t n), void *ctx);
+	enum sargs_rc (*link_facts_scan)(struct sargs_store *st, int (*cb)(void *ctx, const struct sargs_store_link_facts *l), void *ctx);
+};
 
 /* The relationship part (store_rel.h). */
 struct sargs_store_rel_ops {
@@ -129,6 +145,7 @@ struct sargs_store_ops {
 	enum sargs_rc (*audit_count)(struct sargs_store *st, int64_t *out);
 	enum sargs_rc (*compact_log)(struct sargs_store *st);
 	const struct sargs_store_rel_ops *rel;
+	const struct sargs_store_rights_ops *rights;
 };
 
 /* Every engine's handle starts with this header. */

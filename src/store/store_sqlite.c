@@ -84,6 +84,23 @@ static const char *const migrations[SARGS_SCHEMA_VERSION] = {
 	"  registry_version INTEGER NOT NULL, audience INTEGER NOT NULL, excluded TEXT NOT NULL);"
 	"CREATE TABLE repermission(subject_id BLOB PRIMARY KEY, asked_us INTEGER NOT NULL,"
 	"  deadline_day INTEGER NOT NULL, confirmed_us INTEGER NOT NULL) WITHOUT ROWID;",
+	/* 2 -> 3: requests, disclosures, statistics (store_rights.h) */
+	"CREATE TABLE requests(id INTEGER PRIMARY KEY, subject_id BLOB, kind TEXT NOT NULL,"
+	"  state TEXT NOT NULL, received_us INTEGER NOT NULL, channel TEXT NOT NULL,"
+	"  due_day INTEGER NOT NULL, extended INTEGER NOT NULL, purpose TEXT, requester BLOB,"
+	"  closed_us INTEGER NOT NULL, data TEXT NOT NULL);"
+	"CREATE INDEX requests_open ON requests(due_day) WHERE closed_us = 0;"
+	"CREATE INDEX requests_by_subject ON requests(subject_id) WHERE subject_id IS NOT NULL;"
+	"CREATE TABLE request_events(seq INTEGER PRIMARY KEY, request_id INTEGER NOT NULL,"
+	"  time_us INTEGER NOT NULL, actor TEXT NOT NULL, event TEXT NOT NULL, detail TEXT);"
+	"CREATE INDEX request_events_by_request ON request_events(request_id, seq);"
+	"CREATE TABLE disclosures(seq INTEGER PRIMARY KEY, subject_id BLOB NOT NULL,"
+	"  time_us INTEGER NOT NULL, recipient TEXT NOT NULL, purpose TEXT NOT NULL,"
+	"  fields TEXT, reference TEXT);"
+	"CREATE INDEX disclosures_by_subject ON disclosures(subject_id, time_us);"
+	"CREATE TABLE stats(month TEXT NOT NULL, purpose TEXT NOT NULL, product_line TEXT NOT NULL,"
+	"  measure TEXT NOT NULL, n INTEGER NOT NULL,"
+	"  PRIMARY KEY(month, purpose, product_line, measure)) WITHOUT ROWID;",
 };
 
 enum stmt_id {
@@ -317,6 +334,8 @@ static void sq_close(struct sargs_store *st)
 		(void)sqlite3_finalize(s->stmt[i]);
 	for (int i = 0; i < SQ_REL_STMT_MAX; i++)
 		(void)sqlite3_finalize(s->rel_stmt[i]);
+	for (int i = 0; i < SQ_RIGHTS_STMT_MAX; i++)
+		(void)sqlite3_finalize(s->rights_stmt[i]);
 	(void)sqlite3_close(s->db);
 	free(s);
 }
@@ -620,7 +639,7 @@ static enum sargs_rc sq_subject_erase(struct sargs_store *st, const char *id, in
 	}
 	/* relationship rows first: the audience rows are found through the
 	 * subject's purpose links */
-	if ((rc = sq_rel_erase(s, id)) != SARGS_OK)
+	if ((rc = sq_rel_erase(s, id)) != SARGS_OK || (rc = sq_rights_erase(s, id)) != SARGS_OK)
 		return rc;
 	PREP(s, p, S_LINKS_DELETE);
 	BIND_ID(p, 1, id);
@@ -999,6 +1018,7 @@ static const struct sargs_store_ops sqlite_ops = {
 	.audit_count = sq_audit_count,
 	.compact_log = sq_compact_log,
 	.rel = &sq_rel_ops,
+	.rights = &sq_rights_ops,
 };
 
 static int user_version(sqlite3 *db, int *out)

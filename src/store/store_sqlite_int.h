@@ -13,6 +13,7 @@
 
 #define SQ_STMT_MAX 64
 #define SQ_REL_STMT_MAX 48
+#define SQ_RIGHTS_STMT_MAX 24
 
 struct sq_store {
 	struct sargs_store base; /* must be first */
@@ -23,6 +24,7 @@ struct sq_store {
 	int broken;
 	sqlite3_stmt *stmt[SQ_STMT_MAX];
 	sqlite3_stmt *rel_stmt[SQ_REL_STMT_MAX];
+	sqlite3_stmt *rights_stmt[SQ_RIGHTS_STMT_MAX];
 };
 
 /* Maps an SQLite result code to a sargs code, keeping the message. */
@@ -38,7 +40,10 @@ sqlite3_stmt *sq_cached(struct sq_store *s, sqlite3_stmt **slot, const char *sql
 
 /* Deletes every relationship row of a subject (part of its erasure). */
 enum sargs_rc sq_rel_erase(struct sq_store *s, const char *id);
+/* Deletes a subject's disclosure log (part of its erasure). */
+enum sargs_rc sq_rights_erase(struct sq_store *s, const char *id);
 
 extern const struct sargs_store_rel_ops sq_rel_ops;
+extern const struct sargs_store_rights_ops sq_rights_ops;
 
 #endif

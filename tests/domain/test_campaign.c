@@ -316,7 +316,7 @@ static struct member *customer(struct fixture *fx, const char *purposes, const c
 static void personal_code(int y, int m, int d, char out[13])
 {
 	static const int w[10] = {1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-	char digits[16];
+	char digits[64];
 	int sum = 0;
 
 	(void)snprintf(digits, sizeof(digits), "%02d%02d%02d%d%03d", d, m, y % 100,
@@ -1357,7 +1357,7 @@ static void test_unsubscribe_forged_altered_expired(void **state)
 	const struct member *grey, *green;
 	struct sargs_audience sum;
 	struct csv c;
-	char tok[SARGS_TOKEN_MAX], alt[SARGS_TOKEN_MAX], other[SARGS_TOKEN_MAX];
+	char tok[SARGS_TOKEN_MAX], alt[SARGS_TOKEN_MAX + 8], other[SARGS_TOKEN_MAX];
 	unsigned char payload[SARGS_TOKEN_PAYLOAD_MAX];
 	const char *green_tok;
 

@@ -352,7 +352,7 @@ static void verify_ok(struct fixture *fx, const char *receipt, const char *event
 static void personal_code(int y, int m, int d, int serial, char out[13])
 {
 	static const int w[10] = {1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-	char digits[16];
+	char digits[64];
 	int sum = 0;
 
 	(void)snprintf(digits, sizeof(digits), "%02d%02d%02d%d%03d", d, m, y % 100,
