@@ -519,11 +519,13 @@ static void collect_strings(json_t *v, json_t **out, size_t *n, size_t max)
 		if (*n < max)
 			out[(*n)++] = v;
 	} else if (json_is_object(v)) {
-		json_object_foreach(v, key, child)
+		json_object_foreach(v, key, child) {
 			collect_strings(child, out, n, max);
+		}
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, child)
+		json_array_foreach(v, i, child) {
 			collect_strings(child, out, n, max);
+		}
 	}
 }
 
