@@ -17,7 +17,7 @@ for c in "" init status controller "controller set" "controller show" purpose \
 	"consent give" "consent withdraw" "consent object" "consent guardian" "consent history" \
 	"consent verify-receipt" "consent public-key" policy "policy check" purchase "purchase add" \
 	"purchase list" contract "contract start" "contract end" "contract list" campaign \
-	"campaign audience" "campaign export" "campaign list" "campaign rebuild" unsubscribe import zones \
+	"campaign audience" "campaign export" "campaign list" "campaign rebuild" unsubscribe retention "retention sweep" import zones \
 	"zones list" "zones ask" "zones confirm" "zones purge" demo; do
 	printf '\n## %s\n\n```\n' "$(echo "sargs $c" | sed 's/ *$//')" >>"$tmp"
 	# shellcheck disable=SC2086

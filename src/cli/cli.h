@@ -75,6 +75,7 @@ int cmd_purchase(struct cli *cli, int argc, char **argv);
 int cmd_contract(struct cli *cli, int argc, char **argv);
 int cmd_campaign(struct cli *cli, int argc, char **argv);
 int cmd_unsubscribe(struct cli *cli, int argc, char **argv);
+int cmd_retention(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_zones(struct cli *cli, int argc, char **argv);
 

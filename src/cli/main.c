@@ -38,6 +38,7 @@ static const struct cli_cmd top[] = {
 	{"contract", cmd_contract, "contracts (start, end, list)"},
 	{"campaign", cmd_campaign, "marketing audiences and exports (audience, export, list)"},
 	{"unsubscribe", cmd_unsubscribe, "use a one-click unsubscribe link's token"},
+	{"retention", cmd_retention, "end processing whose retention period is over (sweep)"},
 	{"import", cmd_import, "import a legacy customer list (CSV) into zones"},
 	{"zones", cmd_zones, "legacy zones and re-permission (list, ask, confirm, purge)"},
 	{"check", cmd_check, "check a personal code, e-mail or phone number"},

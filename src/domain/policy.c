@@ -229,7 +229,9 @@ void sargs_policy_decide(const struct sargs_purpose *p, unsigned channel, int32_
 	decide(out, 0, p->basis, SARGS_R_ERASED);
 	if (!f->exists)
 		return;
-	if (f->restricted) {
+	/* Art. 18(2): restricted data is stored, and used only for legal
+	 * claims (or with consent, or for another's rights: not modelled) */
+	if (f->restricted && !(p->legal_claims && channel == 0)) {
 		decide(out, 0, p->basis, SARGS_R_RESTRICTED);
 		return;
 	}

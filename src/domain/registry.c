@@ -328,7 +328,7 @@ static enum sargs_rc parse_categories(struct ctx *c, json_t *doc)
 
 static enum sargs_rc parse_fields(struct ctx *c, json_t *doc)
 {
-	static const char *const keys[] = {"name", "label", "category", "type", NULL};
+	static const char *const keys[] = {"name", "label", "category", "type", "derived", NULL};
 	struct sargs_registry *r = c->r;
 	json_t *arr, *item;
 	size_t i;
@@ -341,7 +341,7 @@ static enum sargs_rc parse_fields(struct ctx *c, json_t *doc)
 		return SARGS_E_NOMEM;
 	json_array_foreach(arr, i, item) {
 		char path[64];
-		struct sargs_field_def f = {NULL, NULL, NULL, SARGS_FT_TEXT};
+		struct sargs_field_def f = {NULL, NULL, NULL, SARGS_FT_TEXT, 0};
 		const char *type = NULL;
 
 		(void)snprintf(path, sizeof(path), "fields[%zu]", i);
@@ -351,7 +351,8 @@ static enum sargs_rc parse_fields(struct ctx *c, json_t *doc)
 		    (rc = get_ident(c, path, item, "name", 1, &f.name)) != SARGS_OK ||
 		    (rc = get_str(c, path, item, "label", 0, &f.label)) != SARGS_OK ||
 		    (rc = get_str(c, path, item, "category", 1, &f.category)) != SARGS_OK ||
-		    (rc = get_str(c, path, item, "type", 0, &type)) != SARGS_OK)
+		    (rc = get_str(c, path, item, "type", 0, &type)) != SARGS_OK ||
+		    (rc = get_bool(c, path, item, "derived", &f.derived)) != SARGS_OK)
 			return rc;
 		if (sargs_registry_category(r, f.category) == NULL)
 			return fail(c, path, "unknown category \"%s\" (define it under \"categories\")",
@@ -649,7 +650,7 @@ static enum sargs_rc parse_purposes(struct ctx *c, json_t *doc)
 	static const char *const keys[] = {
 		"id", "name", "description", "legal_basis", "basis_detail", "balancing_test",
 		"categories", "fields", "recipients", "transfers", "retention", "product_line",
-		"profiling", "online_service", "marketing", NULL};
+		"profiling", "online_service", "marketing", "legal_claims", NULL};
 	struct sargs_registry *r = c->r;
 	json_t *arr, *item;
 	size_t i;
@@ -689,6 +690,7 @@ static enum sargs_rc parse_purposes(struct ctx *c, json_t *doc)
 		    (rc = get_bool(c, path, item, "profiling", &p->profiling)) != SARGS_OK ||
 		    (rc = get_bool(c, path, item, "online_service", &p->online_service)) !=
 			    SARGS_OK ||
+		    (rc = get_bool(c, path, item, "legal_claims", &p->legal_claims)) != SARGS_OK ||
 		    (rc = get_array(c, path, item, "categories", 1, &cats)) != SARGS_OK)
 			return rc;
 		b = lookup(basis_ids, 7, basis);

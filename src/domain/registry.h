@@ -57,6 +57,8 @@ struct sargs_field_def {
 	const char *label;
 	const char *category;
 	enum sargs_field_type type;
+	int derived;  /* recorded or derived by the business, not provided by the
+		       * person: left out of a portability export (GDPR Art. 20) */
 };
 
 struct sargs_purpose_field {
@@ -127,6 +129,9 @@ struct sargs_purpose {
 				      * needs the guardian's consent (GDPR Art. 8;
 				      * Personal Data Processing Law Art. 33) */
 	struct sargs_marketing marketing;
+	int legal_claims;            /* serves the establishment, exercise or
+				      * defence of legal claims: the only use of
+				      * restricted data (GDPR Art. 18(2)) */
 };
 
 struct sargs_registry {

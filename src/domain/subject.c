@@ -659,7 +659,7 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 	if (in->source_name != NULL && in->source_name[0] != '\0' &&
 	    strcmp(in->source, "person") != 0) {
 		static const struct sargs_field_def source_def = {
-			SARGS_SOURCE_FIELD, "source", "", SARGS_FT_TEXT};
+			SARGS_SOURCE_FIELD, "source", "", SARGS_FT_TEXT, 0};
 		char *sn = NULL;
 
 		if ((rc = normalise(&source_def, in->source_name, &sn, NULL, err)) != SARGS_OK ||
@@ -915,8 +915,9 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 	memset(out, 0, sizeof(*out));
 	if ((rc = load(reg, id, &l, err)) != SARGS_OK)
 		return rc;
-	/* purpose limitation (GDPR Art. 5(1)(b)): read only for a linked purpose */
-	if (!linkset_has(&l.ls, p->id)) {
+	/* purpose limitation (GDPR Art. 5(1)(b)): read only for a linked purpose
+	 * (p is NULL only for the person's own copy of everything, Art. 15) */
+	if (p != NULL && !linkset_has(&l.ls, p->id)) {
 		char linked[512];
 
 		linkset_list(&l.ls, linked, sizeof(linked));
@@ -973,9 +974,9 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 		out->created_us = l.s.created_us;
 		out->updated_us = l.s.updated_us;
 		(void)snprintf(out->source, sizeof(out->source), "%s", l.s.source);
-		(void)snprintf(out->purpose, sizeof(out->purpose), "%s", p->id);
-		rc = sargs_reg_audit(reg, action, id, names.len ? names.data : NULL, p->id, detail,
-				     err);
+		(void)snprintf(out->purpose, sizeof(out->purpose), "%s", p ? p->id : "");
+		rc = sargs_reg_audit(reg, action, id, names.len ? names.data : NULL, p ? p->id : NULL,
+				     detail, err);
 	}
 	sargs_strbuf_free(&names);
 	work_release(w);
@@ -1045,6 +1046,56 @@ enum sargs_rc sargs_subject_read_fields(struct sargs_reg *reg, const char *id,
 	return rc;
 }
 
+enum sargs_rc sargs_subject_read_all(struct sargs_reg *reg, const char *id, const char *action,
+				     const char *detail, struct sargs_subject_view *out,
+				     struct sargs_err *err)
+{
+	const struct sargs_registry *r;
+	enum sargs_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = sargs_reg_registry(reg, &r, err)) != SARGS_OK)
+		return rc;
+	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
+		return rc;
+	rc = show_in_tx(reg, r, id, NULL, NULL, 0, action, detail, out, err);
+	rc = tx_end(reg, rc, err);
+	if (rc != SARGS_OK)
+		sargs_subject_view_free(out);
+	return rc;
+}
+
+enum sargs_rc sargs_subject_field_names(struct sargs_reg *reg, const char *id,
+				       char (*names)[64], size_t max, size_t *n,
+				       struct sargs_err *err)
+{
+	struct sargs_store_subject st;
+	void *owned = NULL;
+	size_t off = 0;
+	char name[256];
+	const unsigned char *ct;
+	size_t ctlen;
+	int k;
+	enum sargs_rc rc;
+
+	*n = 0;
+	rc = sargs_store_subject_get(reg->store, id, &st, &owned);
+	if (rc != SARGS_OK)
+		return sargs_err_set(err, rc, rc == SARGS_E_NOTFOUND ? "no subject %s"
+								      : "cannot read subject %s",
+				     sargs_uuid_valid(id) ? id : "?");
+	while ((k = unpack_next(st.fields, st.fields_len, &off, name, &ct, &ctlen)) == 1) {
+		if (strcmp(name, SARGS_SOURCE_FIELD) == 0 || *n >= max || strlen(name) >= 64)
+			continue;
+		(void)snprintf(names[(*n)++], 64, "%s", name);
+	}
+	free(owned);
+	if (k < 0)
+		return sargs_err_set(err, SARGS_E_CRYPTO, "the stored record of subject %s is damaged",
+				     id);
+	return SARGS_OK;
+}
+
 /* ---- finding */
 
 struct idlist {
@@ -1075,7 +1126,7 @@ static int id_cb(void *ctx, const char *id)
 static enum sargs_rc find_in_tx(struct sargs_reg *reg, const char *kind, const char *value,
 				struct idlist *found, struct sargs_err *err)
 {
-	struct sargs_field_def fd = {kind, kind, "", SARGS_FT_TEXT};
+	struct sargs_field_def fd = {kind, kind, "", SARGS_FT_TEXT, 0};
 	unsigned char h[SARGS_BLIND_BYTES];
 	char *norm = NULL;
 	enum sargs_rc rc;

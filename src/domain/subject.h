@@ -111,6 +111,23 @@ enum sargs_rc sargs_subject_find(struct sargs_reg *reg, const char *kind, const 
 				 struct sargs_err *err) SARGS_WUR;
 
 /*
+ * Reads every field of a subject, whatever purpose it was collected for:
+ * only for the person's own copy (GDPR Art. 15) and what answers a right,
+ * never for processing. Audited as action naming every field.
+ */
+enum sargs_rc sargs_subject_read_all(struct sargs_reg *reg, const char *id, const char *action,
+				     const char *detail, struct sargs_subject_view *out,
+				     struct sargs_err *err) SARGS_WUR;
+
+/*
+ * The names of the fields a subject has (never their values; no
+ * decryption, no audit entry), at most max of them, in stored order.
+ */
+enum sargs_rc sargs_subject_field_names(struct sargs_reg *reg, const char *id,
+				       char (*names)[64], size_t max, size_t *n,
+				       struct sargs_err *err) SARGS_WUR;
+
+/*
  * Whether a subject with this typed value exists (the first one's id in
  * id_out), for de-duplication at the door (an import). Normalises like
  * find, looks only at the blind index, decrypts and returns nothing
