@@ -17,7 +17,8 @@ static const char sweep_help[] =
 	"with no purpose is erased (crypto-shredding, reason \"retention\").\n"
 	"Periods count as Regulation 1182/71 Art. 3 counts them, from the event the\n"
 	"purpose names (collection, contract end, last purchase, withdrawal,\n"
-	"objection). --dry-run lists what would happen and why, and changes\n"
+	"objection). A person whose processing is restricted is held as is (GDPR\n"
+	"Art. 18). --dry-run lists what would happen and why, and changes\n"
 	"nothing. Each action is one line: ACTION SUBJECT PURPOSE (ended DATE)\n"
 	"[fields ...]; the summary goes to standard error.\n";
 
@@ -76,21 +77,23 @@ static int retention_sweep(struct cli *cli, int argc, char **argv)
 		rc = cli_fail(cli, &err);
 		json_decref(sp.items);
 	} else if (cli->json) {
-		rc = cli_print_json(json_pack("{s:b, s:I, s:I, s:I, s:I, s:o}", "dry_run", dry,
+		rc = cli_print_json(json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:o}", "dry_run", dry,
 					      "links_checked", (json_int_t)sum.links_checked,
 					      "subjects_erased", (json_int_t)sum.subjects_erased,
 					      "purposes_ended", (json_int_t)sum.purposes_ended,
 					      "fields_erased", (json_int_t)sum.fields_erased,
+					      "held_restricted", (json_int_t)sum.held_restricted,
 					      "actions", sp.items));
 	} else {
 		json_decref(sp.items);
 		fprintf(stderr,
 			"%s: %lld purpose links checked; %lld people %s, %lld purposes %s, %lld"
-			" fields %s\n",
+			" fields %s; %lld people held (processing restricted)\n",
 			dry ? "dry run" : "retention sweep", (long long)sum.links_checked,
 			(long long)sum.subjects_erased, dry ? "would be erased" : "erased",
 			(long long)sum.purposes_ended, dry ? "would end" : "ended",
-			(long long)sum.fields_erased, dry ? "would be erased" : "erased");
+			(long long)sum.fields_erased, dry ? "would be erased" : "erased",
+			(long long)sum.held_restricted);
 	}
 	sargs_reg_close(reg);
 	return rc;

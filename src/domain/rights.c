@@ -26,6 +26,14 @@
 #define TWO_YEARS_US (731LL * DAY_US)
 #define MAX_NAMES 256
 
+#define RIGHTS_EN                                                                           \
+	"You may ask us to correct your data, to erase it, to restrict its use, for a copy in a" \
+	" machine-readable form, and object to its use; you may withdraw a consent at any"     \
+	" time, which does not affect the lawfulness of what was done before."
+#define COMPLAINT_EN                                                                        \
+	"You have the right to complain to the Data State Inspectorate (Datu valsts"           \
+	" inspekcija), Elijas iela 17, Rīga, LV-1050, www.dvi.gov.lv."
+
 static enum sargs_rc tx_end(struct sargs_reg *reg, enum sargs_rc rc, struct sargs_err *err)
 {
 	if (rc == SARGS_OK)
@@ -287,6 +295,9 @@ static enum sargs_rc access_doc(struct sargs_reg *reg, const char *id,
 					  disc ? disc : json_null());
 		disc = NULL;
 		(void)json_object_set_new(
+			doc, "your_rights",
+			json_pack("{s:s, s:s}", "rights", RIGHTS_EN, "complaint", COMPLAINT_EN));
+		(void)json_object_set_new(
 			doc, "automated_decisions",
 			json_string(profiling ? "some purposes involve profiling; you may ask for a"
 						" person to review any decision based on it (GDPR"
@@ -327,11 +338,7 @@ static const struct words en = {
 	"Where the data came from", "from you", "Your consents, withdrawals and objections",
 	"Purchases", "Contracts", "Disclosures in the last two years", "none",
 	"Your rights",
-	"You may ask us to correct your data, to erase it, to restrict its use, for a copy in a"
-	" machine-readable form, and object to its use; you may withdraw a consent at any time,"
-	" which does not affect the lawfulness of what was done before.",
-	"You have the right to complain to the Data State Inspectorate (Datu valsts inspekcija),"
-	" Elijas iela 17, Rīga, LV-1050, www.dvi.gov.lv.",
+	RIGHTS_EN, COMPLAINT_EN,
 	"until", "Date", "Event", "Channel", "Product line", "Start", "End", "Recipient",
 	"Reference"};
 
@@ -775,7 +782,8 @@ enum sargs_rc sargs_rights_erase(struct sargs_reg *reg, const char *id, const ch
 		struct sargs_policy_facts f;
 		int32_t end;
 
-		if (p == NULL || p->basis != SARGS_BASIS_LEGAL_OBLIGATION) {
+		/* Art. 17(3)(b) a legal obligation, (e) legal claims */
+		if (p == NULL || (p->basis != SARGS_BASIS_LEGAL_OBLIGATION && !p->legal_claims)) {
 			unlink[n_unlink++] = lk->ids[i];
 			continue;
 		}
@@ -899,6 +907,7 @@ struct sweep_link {
 
 struct sweep_subject {
 	char id[SARGS_UUID_STR];
+	int restricted;
 	struct sweep_link links[16];
 	size_t n;
 };
@@ -935,6 +944,7 @@ static void sweep_flush(struct sweep_ctx *c)
 		c->due[c->n_due++] = c->cur;
 	}
 	c->cur.n = 0;
+	c->cur.restricted = 0;
 	c->cur.id[0] = '\0';
 }
 
@@ -951,6 +961,7 @@ static int sweep_cb(void *ctx, const struct sargs_store_link_facts *l)
 			sweep_flush(c);
 		(void)snprintf(c->cur.id, sizeof(c->cur.id), "%s", l->subject_id);
 	}
+	c->cur.restricted |= l->restricted != 0;
 	if (p == NULL || c->cur.n >= 16)
 		return c->oom;
 	memset(&f, 0, sizeof(f));
@@ -988,6 +999,21 @@ static enum sargs_rc sweep_subject(struct sargs_reg *reg, const struct sargs_reg
 	size_t n_remain = 0, n_unlink = 0, n_names = 0, n_unset;
 	enum sargs_rc rc = SARGS_OK;
 
+	/* GDPR Art. 18(1)(c), 18(2): restricted data is stored and nothing
+	 * more, erasure included, until the restriction is lifted */
+	if (s->restricted) {
+		for (size_t i = 0; i < s->n && cb != NULL; i++) {
+			char until[SARGS_DATE_STR];
+			struct sargs_sweep_item it = {s->id, "hold", s->links[i].purpose, until, ""};
+
+			if (!s->links[i].expired)
+				continue;
+			day_text(s->links[i].end, until);
+			cb(ctx, &it);
+		}
+		sum->held_restricted++;
+		return SARGS_OK;
+	}
 	for (size_t i = 0; i < s->n; i++) {
 		if (s->links[i].expired)
 			unlink[n_unlink++] = s->links[i].purpose;
@@ -1093,10 +1119,11 @@ enum sargs_rc sargs_retention_sweep(struct sargs_reg *reg, int dry_run,
 	free(c.due);
 	if (rc != SARGS_OK)
 		return rc;
-	(void)snprintf(detail, sizeof(detail), "%slinks:%lld erased:%lld ended:%lld fields:%lld",
+	(void)snprintf(detail, sizeof(detail),
+		       "%slinks:%lld erased:%lld ended:%lld fields:%lld held:%lld",
 		       dry_run ? "dry-run " : "", (long long)out->links_checked,
 		       (long long)out->subjects_erased, (long long)out->purposes_ended,
-		       (long long)out->fields_erased);
+		       (long long)out->fields_erased, (long long)out->held_restricted);
 	return sargs_reg_audit(reg, dry_run ? "retention.sweep.dry_run" : "retention.sweep", NULL,
 			       NULL, NULL, detail, err);
 }

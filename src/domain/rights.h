@@ -65,7 +65,8 @@ struct sargs_erasure_report {
 
 /*
  * Erasure on request (Art. 17): everything not held under a legal
- * obligation whose retention still runs is erased through the
+ * obligation or for legal claims (a purpose marked "legal_claims") whose
+ * retention still runs is erased through the
  * crypto-shredding path; when such a purpose remains, the subject stays
  * linked only to it, with only the fields it needs, and the report says
  * what stayed, why and until when (Art. 17(3)(b); 004 §15.6).
@@ -86,7 +87,7 @@ enum sargs_rc sargs_restrict(struct sargs_reg *reg, const char *id, int on,
 /* One action of the retention sweep. */
 struct sargs_sweep_item {
 	const char *subject_id;
-	const char *action;        /* "erase", "unlink" */
+	const char *action;        /* "erase", "unlink", "hold" (restricted) */
 	const char *purpose;       /* the purpose whose period ended */
 	const char *until;         /* YYYY-MM-DD, the last day of that period */
 	const char *fields;        /* for unlink: the fields erased with it, or "" */
@@ -97,13 +98,15 @@ struct sargs_sweep_summary {
 	int64_t subjects_erased;
 	int64_t purposes_ended;
 	int64_t fields_erased;
+	int64_t held_restricted;   /* people whose processing is restricted: held */
 };
 
 /*
  * Applies every purpose's retention rule today (004 §4.4-4.6): a purpose
  * whose period is over is unlinked and the fields no remaining purpose
  * needs are erased with it; a subject left with no purpose is erased
- * (reason "retention"). dry_run: reports what would happen and why,
+ * (reason "retention"); a person whose processing is restricted is held
+ * as is (Art. 18). dry_run: reports what would happen and why,
  * changes nothing. cb (may be NULL) gets each action.
  */
 enum sargs_rc sargs_retention_sweep(struct sargs_reg *reg, int dry_run,
