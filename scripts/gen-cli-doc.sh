@@ -18,7 +18,10 @@ for c in "" init status controller "controller set" "controller show" purpose \
 	"consent verify-receipt" "consent public-key" policy "policy check" purchase "purchase add" \
 	"purchase list" contract "contract start" "contract end" "contract list" campaign \
 	"campaign audience" "campaign export" "campaign list" "campaign rebuild" unsubscribe retention "retention sweep" import zones \
-	"zones list" "zones ask" "zones confirm" "zones purge" demo; do
+	"zones list" "zones ask" "zones confirm" "zones purge" disclose disclosures stats pseudonym "pseudonym init" \
+	"pseudonym export" "pseudonym reidentify" request "request new" "request list" "request show" \
+	"request ask" "request verify" "request extend" "request refuse" "request fee" "request paid" \
+	"request assign" "request fulfil" "request overdue" demo; do
 	printf '\n## %s\n\n```\n' "$(echo "sargs $c" | sed 's/ *$//')" >>"$tmp"
 	# shellcheck disable=SC2086
 	"$SARGS" $c --help >>"$tmp"

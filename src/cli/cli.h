@@ -78,5 +78,10 @@ int cmd_unsubscribe(struct cli *cli, int argc, char **argv);
 int cmd_retention(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_zones(struct cli *cli, int argc, char **argv);
+int cmd_disclose(struct cli *cli, int argc, char **argv);
+int cmd_disclosures(struct cli *cli, int argc, char **argv);
+int cmd_stats(struct cli *cli, int argc, char **argv);
+int cmd_pseudonym(struct cli *cli, int argc, char **argv);
+int cmd_request(struct cli *cli, int argc, char **argv);
 
 #endif

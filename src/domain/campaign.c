@@ -8,6 +8,7 @@
 #include "domain/consent.h"
 #include "domain/registry.h"
 #include "domain/relation.h"
+#include "domain/stats.h"
 #include "domain/subject.h"
 #include "store/store_rel.h"
 #include "util/strbuf.h"
@@ -541,6 +542,9 @@ enum sargs_rc sargs_campaign_export(struct sargs_reg *reg, const struct sargs_au
 		camp.audience = summary->allowed;
 		camp.excluded = ex.data;
 		rc = sargs_store_campaign_add(reg->store, &camp);
+		if (rc == SARGS_OK)
+			rc = sargs_stats_count(reg, p->id, line, "campaign_recipients",
+					       summary->allowed);
 		if (rc != SARGS_OK)
 			rc = sargs_err_set(err, rc, "cannot record the campaign: %s",
 					   sargs_store_errmsg(reg->store));

@@ -9,6 +9,7 @@
 #include "domain/policy.h"
 #include "domain/registry.h"
 #include "domain/relation.h"
+#include "domain/stats.h"
 #include "domain/subject.h"
 #include "store/store_rel.h"
 #include "util/timeutil.h"
@@ -470,7 +471,8 @@ enum sargs_rc sargs_consent_give(struct sargs_reg *reg, const char *id, const ch
 	c.given_us = now;
 	c.objected_us = 0;
 	(void)snprintf(detail, sizeof(detail), "channel:%s", proof->channel);
-	if ((rc = put_state(reg, id, p->id, &c)) != SARGS_OK) {
+	if ((rc = put_state(reg, id, p->id, &c)) != SARGS_OK ||
+	    (rc = sargs_stats_count(reg, p->id, NULL, "consents_given", 1)) != SARGS_OK) {
 		rc = store_err(reg, rc, err);
 		goto out;
 	}
@@ -517,7 +519,8 @@ static enum sargs_rc withdraw_one(struct sargs_reg *reg, const char *id,
 	c.state = SARGS_CONSENT_WITHDRAWN;
 	c.since_us = now;
 	(void)snprintf(detail, sizeof(detail), "channel:%s", proof->channel);
-	if ((rc = put_state(reg, id, p->id, &c)) != SARGS_OK)
+	if ((rc = put_state(reg, id, p->id, &c)) != SARGS_OK ||
+	    (rc = sargs_stats_count(reg, p->id, NULL, "consents_withdrawn", 1)) != SARGS_OK)
 		return store_err(reg, rc, err);
 	if ((rc = receipt_make(reg, id, p, "consent.withdrawn", "WITHDRAWN", proof, now, receipt,
 			       err)) != SARGS_OK ||
@@ -675,6 +678,11 @@ enum sargs_rc sargs_consent_object(struct sargs_reg *reg, const char *id, const 
 			rc = store_err(reg, rc, err);
 			goto out;
 		}
+	}
+	if ((rc = sargs_stats_count(reg, p ? p->id : "direct_marketing", NULL, "objections", 1)) !=
+	    SARGS_OK) {
+		rc = store_err(reg, rc, err);
+		goto out;
 	}
 	if ((rc = receipt_make(reg, id, p, "objection", "OBJECTION", proof, now, receipt, err)) !=
 		    SARGS_OK ||

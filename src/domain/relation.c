@@ -6,6 +6,7 @@
 
 #include "crypto/fact.h"
 #include "domain/registry.h"
+#include "domain/stats.h"
 #include "domain/subject.h"
 #include "util/timeutil.h"
 #include "util/uuid.h"
@@ -570,7 +571,8 @@ enum sargs_rc sargs_purchase_record(struct sargs_reg *reg, const char *id,
 	}
 	if (f.last_purchase_day == SARGS_STORE_DAY_NONE || day > f.last_purchase_day)
 		f.last_purchase_day = day;
-	if ((rc = sargs_store_facts_put(reg->store, id, &f)) != SARGS_OK) {
+	if ((rc = sargs_store_facts_put(reg->store, id, &f)) != SARGS_OK ||
+	    (rc = sargs_stats_count(reg, "", product_line, "purchases", 1)) != SARGS_OK) {
 		rc = store_err(reg, rc, err, "record the purchase");
 		goto out;
 	}

@@ -14,6 +14,7 @@
 #include "crypto/field.h"
 #include "domain/registry.h"
 #include "domain/relation.h"
+#include "domain/stats.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 #include "util/validate.h"
@@ -705,6 +706,8 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 		rc = write_sealed(reg, id, &hashes);
 	for (size_t i = 0; i < ls.n && rc == SARGS_OK; i++)
 		rc = sargs_store_link_add(reg->store, id, ls.ids[i], now);
+	for (size_t i = 0; i < ls.n && rc == SARGS_OK; i++)
+		rc = sargs_stats_count(reg, ls.ids[i], NULL, "subjects_added", 1);
 	if (rc == SARGS_OK)
 		rc = write_facts(reg, id, w);
 	for (size_t i = 0; i < ls.n && rc == SARGS_OK && !in->defer_audience; i++) {
@@ -975,8 +978,10 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 		out->updated_us = l.s.updated_us;
 		(void)snprintf(out->source, sizeof(out->source), "%s", l.s.source);
 		(void)snprintf(out->purpose, sizeof(out->purpose), "%s", p ? p->id : "");
-		rc = sargs_reg_audit(reg, action, id, names.len ? names.data : NULL, p ? p->id : NULL,
-				     detail, err);
+		/* action NULL: the caller audits its whole batch (subject.h) */
+		rc = action == NULL ? SARGS_OK
+				    : sargs_reg_audit(reg, action, id, names.len ? names.data : NULL,
+						      p ? p->id : NULL, detail, err);
 	}
 	sargs_strbuf_free(&names);
 	work_release(w);
@@ -1085,9 +1090,12 @@ enum sargs_rc sargs_subject_field_names(struct sargs_reg *reg, const char *id,
 								      : "cannot read subject %s",
 				     sargs_uuid_valid(id) ? id : "?");
 	while ((k = unpack_next(st.fields, st.fields_len, &off, name, &ct, &ctlen)) == 1) {
-		if (strcmp(name, SARGS_SOURCE_FIELD) == 0 || *n >= max || strlen(name) >= 64)
+		size_t nl = strlen(name);
+
+		if (strcmp(name, SARGS_SOURCE_FIELD) == 0 || *n >= max || nl >= 64)
 			continue;
-		(void)snprintf(names[(*n)++], 64, "%s", name);
+		memcpy(names[*n], name, nl + 1);
+		(*n)++;
 	}
 	free(owned);
 	if (k < 0)
@@ -1424,6 +1432,7 @@ enum sargs_rc sargs_subject_erase(struct sargs_reg *reg, const char *id, const c
 				  struct sargs_err *err)
 {
 	int64_t now = sargs_time_now_us(), erased_us;
+	struct sargs_stats_links links;
 	enum sargs_rc rc;
 
 	if (!sargs_erase_reason_valid(reason))
@@ -1436,7 +1445,10 @@ enum sargs_rc sargs_subject_erase(struct sargs_reg *reg, const char *id, const c
 				     " 0190a5e2-7b1c-7d3e-8f00-123456789abc");
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
-	rc = sargs_store_subject_erase(reg->store, id, now);
+	/* the links go with the erasure: read them for the statistics first */
+	rc = sargs_stats_links_load(reg, id, &links);
+	if (rc == SARGS_OK)
+		rc = sargs_store_subject_erase(reg->store, id, now);
 	if (rc == SARGS_E_NOTFOUND) {
 		if (sargs_store_ledger_get(reg->store, id, &erased_us) == SARGS_OK) {
 			char when[SARGS_TIME_STR];
@@ -1448,6 +1460,8 @@ enum sargs_rc sargs_subject_erase(struct sargs_reg *reg, const char *id, const c
 		}
 	} else if (rc != SARGS_OK) {
 		(void)store_fail(reg, rc, err, "erase the subject");
+	} else if ((rc = sargs_stats_count_links(reg, &links, "subjects_erased")) != SARGS_OK) {
+		(void)store_fail(reg, rc, err, "count the erasure");
 	} else {
 		rc = sargs_reg_audit(reg, "subject.erase", id, NULL, NULL, reason, err);
 	}

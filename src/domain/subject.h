@@ -94,6 +94,9 @@ void sargs_subject_view_free(struct sargs_subject_view *v);
  * to purpose: an export's columns, no more (GDPR Art. 5(1)(c)). Audited as
  * action (e.g. "campaign.export") with a non-personal detail. Joins the
  * caller's transaction (the caller commits before the data leaves).
+ * action NULL writes no entry: only for a caller that audits its whole
+ * batch in the same transaction (the pseudonymised export, pseudo.h, whose
+ * one entry names the purpose, fields and count but no one's id).
  */
 enum sargs_rc sargs_subject_read_fields(struct sargs_reg *reg, const char *id,
 				       const char *purpose, const char *const *names,
