@@ -456,7 +456,12 @@ static enum sargs_rc render_html(json_t *doc, const struct words *w, char **out,
 	esc(&sb, w->intro1, &bad);
 	esc(&sb, json_is_object(ctl) ? jstr(ctl, "name") : "—", &bad);
 	esc(&sb, w->intro2, &bad);
-	esc(&sb, jstr(doc, "generated"), &bad);
+	{
+		char day[SARGS_DATE_STR];
+
+		(void)snprintf(day, sizeof(day), "%.10s", jstr(doc, "generated"));
+		esc(&sb, day, &bad);
+	}
 	esc(&sb, w->intro3, &bad);
 	raw(&sb, "</p>\n<h2>", &bad);
 	esc(&sb, w->data, &bad);
