@@ -1335,7 +1335,9 @@ enum sargs_rc sargs_subject_edit(struct sargs_reg *reg, const char *id,
 			rc = too_long(err);
 			goto out;
 		}
-		if ((rc = sargs_store_link_add(reg->store, id, ch->link[i], now)) != SARGS_OK) {
+		if ((rc = sargs_store_link_add(reg->store, id, ch->link[i], now)) != SARGS_OK ||
+		    (rc = sargs_stats_count(reg, ch->link[i], NULL, "subjects_added", 1)) !=
+			    SARGS_OK) {
 			(void)store_fail(reg, rc, err, "change the subject's purposes");
 			goto out;
 		}
