@@ -40,6 +40,7 @@ static const char *const reason_ids[SARGS_R__COUNT] = {
 	[SARGS_R_OPT_OUT_NOT_OFFERED] = "opt_out_not_offered",
 	[SARGS_R_REFUSED_AT_COLLECTION] = "refused_at_collection",
 	[SARGS_R_CONSENT_NEEDED_CHANNEL] = "consent_needed_for_channel",
+	[SARGS_R_CONTRACT_ENDED] = "contract_ended_kept_for_claims",
 };
 
 static const char *const reason_texts[SARGS_R__COUNT] = {
@@ -79,6 +80,9 @@ static const char *const reason_texts[SARGS_R__COUNT] = {
 	[SARGS_R_REFUSED_AT_COLLECTION] = "refused marketing when the contact was collected",
 	[SARGS_R_CONSENT_NEEDED_CHANNEL] =
 		"this channel needs consent: soft opt-in covers e-mail only",
+	[SARGS_R_CONTRACT_ENDED] =
+		"the contract has ended: the data is kept only to defend claims until its"
+		" period ends, and used for nothing else (004 §4.6)",
 };
 
 const char *sargs_reason_id(enum sargs_reason r)
@@ -242,6 +246,15 @@ void sargs_policy_decide(const struct sargs_purpose *p, unsigned channel, int32_
 	}
 	if (today > sargs_policy_retention_end(p, f)) {
 		decide(out, 0, p->basis, SARGS_R_RETENTION_OVER);
+		return;
+	}
+	/* 004 §4.6: once the contract has ended, what was kept for it waits out
+	 * the claims period and is used for nothing else (a purpose serving
+	 * legal claims may still use it) */
+	if (p->basis == SARGS_BASIS_CONTRACT && !p->retention.until_objection &&
+	    p->retention.from == SARGS_RET_CONTRACT_END && f->contract_end_day != SARGS_DAY_UNKNOWN &&
+	    today > f->contract_end_day && !p->legal_claims) {
+		decide(out, 0, p->basis, SARGS_R_CONTRACT_ENDED);
 		return;
 	}
 	if (channel != 0) {

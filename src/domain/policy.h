@@ -60,6 +60,7 @@ enum sargs_reason {
 	SARGS_R_OPT_OUT_NOT_OFFERED,     /* could not refuse when the contact was collected */
 	SARGS_R_REFUSED_AT_COLLECTION,
 	SARGS_R_CONSENT_NEEDED_CHANNEL,  /* soft opt-in covers e-mail only */
+	SARGS_R_CONTRACT_ENDED,          /* kept only to defend claims (004 §4.6) */
 	SARGS_R__COUNT
 };
 

@@ -1615,11 +1615,11 @@ static void test_contract_retention(void **state)
 	/* ending twice */
 	assert_int_equal(sargs_contract_finish(fx->reg, id, no, end + 1, &err), SARGS_E_EXISTS);
 	assert_non_null(strstr(err.msg, "already ended"));
-	expect(fx, "004 §4.6 within the claims period after the contract", id, "service", 0, 1,
-	       SARGS_R_CONTRACT);
+	expect(fx, "004 §4.6 within the claims period after the contract: kept, not used", id,
+	       "service", 0, 0, SARGS_R_CONTRACT_ENDED);
 	sargs_time_set_fixed(last_day + 23LL * 3600 * 1000000);
-	expect(fx, "GDPR Art. 5(1)(e) the last day of P3Y from the contract's end", id, "service",
-	       0, 1, SARGS_R_CONTRACT);
+	expect(fx, "GDPR Art. 5(1)(e) the last day of P3Y from the contract's end: still kept",
+	       id, "service", 0, 0, SARGS_R_CONTRACT_ENDED);
 	sargs_time_set_fixed(last_day + DAY_US);
 	expect(fx, "GDPR Art. 5(1)(e) the day after: retention over", id, "service", 0, 0,
 	       SARGS_R_RETENTION_OVER);

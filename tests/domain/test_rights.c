@@ -633,7 +633,10 @@ static void test_access_purposes(void **state)
 	expect_str(p, "legal_basis_article", "GDPR Art. 6(1)(b)", rule);
 	expect_str(p, "retention", "3 years from the end of the contract", rule);
 	expect_str(p, "kept_until", "2026-03-31", "Reg. 1182/71 Art. 3(2)(c): P3Y from 2023-03-31");
-	assert_true(json_is_true(json_object_get(json_object_get(p, "status"), "in_use")));
+	/* 004 §4.6: the contract ended: kept for claims, not in use */
+	assert_true(json_is_false(json_object_get(json_object_get(p, "status"), "in_use")));
+	expect_str(json_object_get(p, "status"), "reason", "contract_ended_kept_for_claims",
+		   "004 §4.6");
 	assert_true(json_is_false(json_object_get(p, "profiling")));
 	/* Art. 15(1)(c): a processor with no condition */
 	rcp = json_object_get(p, "recipients");
