@@ -14,6 +14,7 @@ int sargs_fuzz_validate(const uint8_t *data, size_t size);
 int sargs_fuzz_registry(const uint8_t *data, size_t size);
 int sargs_fuzz_csv(const uint8_t *data, size_t size);
 int sargs_fuzz_token(const uint8_t *data, size_t size);
+int sargs_fuzz_mapping(const uint8_t *data, size_t size);
 
 int main(int argc, char **argv)
 {
@@ -23,7 +24,7 @@ int main(int argc, char **argv)
 	long n = 0;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: fuzz_replay validate|registry|csv|token CORPUS_DIR\n");
+		fprintf(stderr, "usage: fuzz_replay validate|registry|csv|token|mapping CORPUS_DIR\n");
 		return 2;
 	}
 	if (strcmp(argv[1], "validate") == 0)
@@ -34,6 +35,8 @@ int main(int argc, char **argv)
 		target = sargs_fuzz_csv;
 	else if (strcmp(argv[1], "token") == 0)
 		target = sargs_fuzz_token;
+	else if (strcmp(argv[1], "mapping") == 0)
+		target = sargs_fuzz_mapping;
 	else {
 		fprintf(stderr, "fuzz_replay: unknown target %s\n", argv[1]);
 		return 2;
