@@ -17,11 +17,12 @@ for c in "" init status controller "controller set" "controller show" purpose \
 	"consent give" "consent withdraw" "consent object" "consent guardian" "consent history" \
 	"consent verify-receipt" "consent public-key" policy "policy check" purchase "purchase add" \
 	"purchase list" contract "contract start" "contract end" "contract list" campaign \
-	"campaign audience" "campaign export" "campaign list" "campaign rebuild" unsubscribe retention "retention sweep" import zones \
+	"campaign audience" "campaign export" "campaign list" "campaign rebuild" unsubscribe retention "retention sweep" notice "notice show" "notice short" "notice publish" "notice versions" import zones \
 	"zones list" "zones ask" "zones confirm" "zones purge" disclose disclosures stats pseudonym "pseudonym init" \
 	"pseudonym export" "pseudonym reidentify" request "request new" "request list" "request show" \
 	"request ask" "request verify" "request extend" "request refuse" "request fee" "request paid" \
-	"request assign" "request fulfil" "request overdue" demo; do
+	"request assign" "request fulfil" "request overdue" backup "backup create" "backup verify" "backup restore" breach "breach record" "breach list" "breach show" \
+	"breach update" "breach affected" "breach notified" "breach draft" "breach contacts" demo; do
 	printf '\n## %s\n\n```\n' "$(echo "sargs $c" | sed 's/ *$//')" >>"$tmp"
 	# shellcheck disable=SC2086
 	"$SARGS" $c --help >>"$tmp"

@@ -6,7 +6,7 @@ set -euo pipefail
 
 PKGS=(
 	build-essential cmake pkg-config
-	libsodium-dev libsqlite3-dev libjansson-dev libcmocka-dev
+	libsodium-dev libsqlite3-dev libjansson-dev libcmocka-dev libcmark-dev
 	sqlite3
 )
 # with --dev: the tools CI and developers use beyond the build

@@ -76,6 +76,7 @@ int cmd_contract(struct cli *cli, int argc, char **argv);
 int cmd_campaign(struct cli *cli, int argc, char **argv);
 int cmd_unsubscribe(struct cli *cli, int argc, char **argv);
 int cmd_retention(struct cli *cli, int argc, char **argv);
+int cmd_notice(struct cli *cli, int argc, char **argv);
 int cmd_import(struct cli *cli, int argc, char **argv);
 int cmd_zones(struct cli *cli, int argc, char **argv);
 int cmd_disclose(struct cli *cli, int argc, char **argv);
@@ -83,5 +84,7 @@ int cmd_disclosures(struct cli *cli, int argc, char **argv);
 int cmd_stats(struct cli *cli, int argc, char **argv);
 int cmd_pseudonym(struct cli *cli, int argc, char **argv);
 int cmd_request(struct cli *cli, int argc, char **argv);
+int cmd_breach(struct cli *cli, int argc, char **argv);
+int cmd_backup(struct cli *cli, int argc, char **argv);
 
 #endif

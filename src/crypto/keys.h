@@ -32,6 +32,7 @@ enum sargs_subkey {
 	SARGS_SUBKEY_CHECK = 6,    /* key check value stored in the register */
 	SARGS_SUBKEY_SIGN = 7,     /* seed of the Ed25519 key signing consent receipts */
 	SARGS_SUBKEY_FACTS = 8,    /* seals small policy facts (sargs_fact_seal) */
+	SARGS_SUBKEY_BACKUP = 9,   /* encrypts backup files (backup_crypt.h) */
 	SARGS_SUBKEY__COUNT
 };
 

@@ -152,6 +152,20 @@ enum sargs_rc sargs_reg_open(const char *dir, struct sargs_reg **out, struct sar
 				     "there is no register in %s; create one with 'sargs init'"
 				     " or point --data (or %s) at an existing one",
 				     dir, SARGS_DATA_ENV);
+	{
+		char marker[1100];
+
+		/* a restore that did not finish may not have re-applied every
+		 * erasure: people erased since the backup could be in it */
+		if (sargs_fs_join(marker, sizeof(marker), dir, SARGS_RESTORE_MARKER) != SARGS_OK ||
+		    sargs_fs_exists(marker))
+			return sargs_err_set(err, SARGS_E_STORE,
+					     "the register in %s is an unfinished restore (%s is"
+					     " there): erasures may not have been re-applied, so it"
+					     " must not be used; remove the directory and run"
+					     " 'sargs backup restore' again",
+					     dir, SARGS_RESTORE_MARKER);
+	}
 	reg = calloc(1, sizeof(*reg));
 	if (reg == NULL)
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");

@@ -5,6 +5,7 @@
  * A data directory holds:
  *   sargs.db     the register database (SQLite, WAL)
  *   master.key   the master key file (0600), unless SARGS_MASTER_KEY is set
+ *   RESTORE_INCOMPLETE  only while a restore runs (or after one broke off)
  * The master key is never written into the database.
  *
  * Transactions: every domain function that changes the register, or reads
@@ -31,6 +32,9 @@
 
 #define SARGS_DB_FILE "sargs.db"
 #define SARGS_KEY_FILE "master.key"
+/* Present while a restore is re-applying erasures (domain/backup.h): a
+ * directory holding it is not opened. */
+#define SARGS_RESTORE_MARKER "RESTORE_INCOMPLETE"
 #define SARGS_DATA_ENV "SARGS_DATA"
 #define SARGS_ACTOR_MAX 128
 

@@ -572,7 +572,7 @@ static enum sargs_rc write_facts(struct sargs_reg *reg, const char *id, const st
 int sargs_erase_reason_valid(const char *reason)
 {
 	static const char *const ok[] = {"request", "retention", "withdrawal", "objection",
-					 "other"};
+					 "other", "restore"};
 
 	for (size_t i = 0; reason != NULL && i < sizeof(ok) / sizeof(ok[0]); i++)
 		if (strcmp(reason, ok[i]) == 0)

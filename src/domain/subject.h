@@ -176,7 +176,8 @@ int sargs_erase_reason_valid(const char *reason);
 
 /*
  * Erases a subject by crypto-shredding (see above). reason is one of
- * "request", "retention", "withdrawal", "objection", "other".
+ * "request", "retention", "withdrawal", "objection", "other";
+ * "restore" is a restore re-applying an erasure (domain/backup.h).
  */
 enum sargs_rc sargs_subject_erase(struct sargs_reg *reg, const char *id, const char *reason,
 				  struct sargs_err *err) SARGS_WUR;

@@ -195,3 +195,26 @@ enum sargs_rc sargs_store_compact_log(struct sargs_store *st)
 {
 	return st->ops->compact_log(st);
 }
+
+enum sargs_rc sargs_store_ledger_scan(struct sargs_store *st,
+				      int (*cb)(void *ctx, const char *id, int64_t erased_us),
+				      void *ctx)
+{
+	return st->ops->backup->ledger_scan(st, cb, ctx);
+}
+
+enum sargs_rc sargs_store_ledger_add(struct sargs_store *st, const char *id, int64_t erased_us)
+{
+	return st->ops->backup->ledger_add(st, id, erased_us);
+}
+
+enum sargs_rc sargs_store_backup_to(struct sargs_store *st, const char *path)
+{
+	return st->ops->backup->backup_to(st, path);
+}
+
+enum sargs_rc sargs_store_integrity_check(struct sargs_store *st, int *ok, char *msg,
+					  size_t msg_size)
+{
+	return st->ops->backup->integrity_check(st, ok, msg, msg_size);
+}

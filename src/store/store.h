@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 /* The newest schema this build knows; see store_sqlite.c's migrations. */
-#define SARGS_SCHEMA_VERSION 3
+#define SARGS_SCHEMA_VERSION 4
 
 struct sargs_store;
 
@@ -132,6 +132,28 @@ enum sargs_rc sargs_store_index_find(struct sargs_store *st, const unsigned char
 enum sargs_rc sargs_store_ledger_get(struct sargs_store *st, const char *id,
 				     int64_t *out_us) SARGS_WUR;
 enum sargs_rc sargs_store_ledger_count(struct sargs_store *st, int64_t *out) SARGS_WUR;
+/* Calls cb for every ledger entry (id, when erased), oldest first; cb
+ * returns non-zero to stop. cb must not change the store. */
+enum sargs_rc sargs_store_ledger_scan(struct sargs_store *st,
+				      int (*cb)(void *ctx, const char *id, int64_t erased_us),
+				      void *ctx) SARGS_WUR;
+/* Adds id to the ledger (a restore carrying over erasures made elsewhere);
+ * an id already there keeps its time. */
+enum sargs_rc sargs_store_ledger_add(struct sargs_store *st, const char *id,
+				     int64_t erased_us) SARGS_WUR;
+
+/* ---- backups */
+/*
+ * Copies the whole database, as one consistent snapshot, into a new
+ * database file at path (created 0600 when missing; it must not hold a
+ * database yet, an empty file is fine). Other connections may read and write meanwhile. Inside a read
+ * transaction of st, the copy is exactly that transaction's snapshot.
+ */
+enum sargs_rc sargs_store_backup_to(struct sargs_store *st, const char *path) SARGS_WUR;
+/* The engine's own structural check of the database file: *ok = 1 when
+ * sound, else 0 with the first problem in msg. */
+enum sargs_rc sargs_store_integrity_check(struct sargs_store *st, int *ok, char *msg,
+					  size_t msg_size) SARGS_WUR;
 
 /* ---- audit trail: append and read only; there is no update or delete */
 #define SARGS_AUDIT_HASH_BYTES 32

@@ -8,6 +8,7 @@
 #include "store/store.h"
 #include "store/store_rel.h"
 #include "store/store_rights.h"
+#include "store/store_breach.h"
 
 /* The rights part (store_rights.h). */
 struct sargs_store_rights_ops {
@@ -22,6 +23,25 @@ struct sargs_store_rights_ops {
 	enum sargs_rc (*stats_add)(struct sargs_store *st, const char *month, const char *purpose, const char *product_line, const char *measure, int64_t delta);
 	enum sargs_rc (*stats_scan)(struct sargs_store *st, int (*cb)(void *ctx, const char *month, const char *purpose, const char *product_line, const char *measure, int64_t n), void *ctx);
 	enum sargs_rc (*link_facts_scan)(struct sargs_store *st, int (*cb)(void *ctx, const struct sargs_store_link_facts *l), void *ctx);
+};
+
+/* Backups (store.h, "backups"): copy, integrity, the ledger as a whole. */
+struct sargs_store_backup_ops {
+	enum sargs_rc (*backup_to)(struct sargs_store *st, const char *path);
+	enum sargs_rc (*integrity_check)(struct sargs_store *st, int *ok, char *msg, size_t msg_size);
+	enum sargs_rc (*ledger_scan)(struct sargs_store *st, int (*cb)(void *ctx, const char *id, int64_t erased_us), void *ctx);
+	enum sargs_rc (*ledger_add)(struct sargs_store *st, const char *id, int64_t erased_us);
+};
+
+/* The breach register (store_breach.h). */
+struct sargs_store_breach_ops {
+	enum sargs_rc (*breach_add)(struct sargs_store *st, struct sargs_store_breach *b);
+	enum sargs_rc (*breach_update)(struct sargs_store *st, const struct sargs_store_breach *b);
+	enum sargs_rc (*breach_get)(struct sargs_store *st, int64_t id, struct sargs_store_breach *out, void **owned);
+	enum sargs_rc (*breach_scan)(struct sargs_store *st, int (*cb)(void *ctx, const struct sargs_store_breach *b), void *ctx);
+	enum sargs_rc (*subject_add)(struct sargs_store *st, int64_t breach_id, const char *subject_id, int *added);
+	enum sargs_rc (*subject_add_purpose)(struct sargs_store *st, int64_t breach_id, const char *purpose, int64_t *added);
+	enum sargs_rc (*subjects)(struct sargs_store *st, int64_t breach_id, int (*cb)(void *ctx, const char *subject_id), void *ctx);
 };
 
 /* The relationship part (store_rel.h). */
@@ -146,6 +166,8 @@ struct sargs_store_ops {
 	enum sargs_rc (*compact_log)(struct sargs_store *st);
 	const struct sargs_store_rel_ops *rel;
 	const struct sargs_store_rights_ops *rights;
+	const struct sargs_store_breach_ops *breach;
+	const struct sargs_store_backup_ops *backup;
 };
 
 /* Every engine's handle starts with this header. */

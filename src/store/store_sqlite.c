@@ -101,6 +101,14 @@ static const char *const migrations[SARGS_SCHEMA_VERSION] = {
 	"CREATE TABLE stats(month TEXT NOT NULL, purpose TEXT NOT NULL, product_line TEXT NOT NULL,"
 	"  measure TEXT NOT NULL, n INTEGER NOT NULL,"
 	"  PRIMARY KEY(month, purpose, product_line, measure)) WITHOUT ROWID;",
+	/* 3 -> 4: the breach register (store_breach.h) */
+	"CREATE TABLE breaches(id INTEGER PRIMARY KEY, aware_us INTEGER NOT NULL,"
+	"  recorded_us INTEGER NOT NULL, data TEXT NOT NULL, risk TEXT NOT NULL,"
+	"  notified_dvi_us INTEGER NOT NULL, notified_people_us INTEGER NOT NULL,"
+	"  closed_us INTEGER NOT NULL);"
+	"CREATE TABLE breach_subjects(breach_id INTEGER NOT NULL, subject_id BLOB NOT NULL,"
+	"  PRIMARY KEY(breach_id, subject_id)) WITHOUT ROWID;"
+	"CREATE INDEX breach_subjects_by_subject ON breach_subjects(subject_id);",
 };
 
 enum stmt_id {
@@ -336,6 +344,8 @@ static void sq_close(struct sargs_store *st)
 		(void)sqlite3_finalize(s->rel_stmt[i]);
 	for (int i = 0; i < SQ_RIGHTS_STMT_MAX; i++)
 		(void)sqlite3_finalize(s->rights_stmt[i]);
+	for (int i = 0; i < SQ_BREACH_STMT_MAX; i++)
+		(void)sqlite3_finalize(s->breach_stmt[i]);
 	(void)sqlite3_close(s->db);
 	free(s);
 }
@@ -639,7 +649,8 @@ static enum sargs_rc sq_subject_erase(struct sargs_store *st, const char *id, in
 	}
 	/* relationship rows first: the audience rows are found through the
 	 * subject's purpose links */
-	if ((rc = sq_rel_erase(s, id)) != SARGS_OK || (rc = sq_rights_erase(s, id)) != SARGS_OK)
+	if ((rc = sq_rel_erase(s, id)) != SARGS_OK || (rc = sq_rights_erase(s, id)) != SARGS_OK ||
+	    (rc = sq_breach_erase(s, id)) != SARGS_OK)
 		return rc;
 	PREP(s, p, S_LINKS_DELETE);
 	BIND_ID(p, 1, id);
@@ -1019,6 +1030,8 @@ static const struct sargs_store_ops sqlite_ops = {
 	.compact_log = sq_compact_log,
 	.rel = &sq_rel_ops,
 	.rights = &sq_rights_ops,
+	.breach = &sq_breach_ops,
+	.backup = &sq_backup_ops,
 };
 
 static int user_version(sqlite3 *db, int *out)

@@ -14,6 +14,7 @@
 #define SQ_STMT_MAX 64
 #define SQ_REL_STMT_MAX 48
 #define SQ_RIGHTS_STMT_MAX 24
+#define SQ_BREACH_STMT_MAX 16
 
 struct sq_store {
 	struct sargs_store base; /* must be first */
@@ -25,6 +26,7 @@ struct sq_store {
 	sqlite3_stmt *stmt[SQ_STMT_MAX];
 	sqlite3_stmt *rel_stmt[SQ_REL_STMT_MAX];
 	sqlite3_stmt *rights_stmt[SQ_RIGHTS_STMT_MAX];
+	sqlite3_stmt *breach_stmt[SQ_BREACH_STMT_MAX];
 };
 
 /* Maps an SQLite result code to a sargs code, keeping the message. */
@@ -42,8 +44,12 @@ sqlite3_stmt *sq_cached(struct sq_store *s, sqlite3_stmt **slot, const char *sql
 enum sargs_rc sq_rel_erase(struct sq_store *s, const char *id);
 /* Deletes a subject's disclosure log (part of its erasure). */
 enum sargs_rc sq_rights_erase(struct sq_store *s, const char *id);
+/* Deletes a subject's rows in the breach register (part of its erasure). */
+enum sargs_rc sq_breach_erase(struct sq_store *s, const char *id);
 
 extern const struct sargs_store_rel_ops sq_rel_ops;
 extern const struct sargs_store_rights_ops sq_rights_ops;
+extern const struct sargs_store_breach_ops sq_breach_ops; /* store_sqlite_breach.c */
+extern const struct sargs_store_backup_ops sq_backup_ops; /* store_sqlite_backup.c */
 
 #endif
