@@ -2,6 +2,8 @@
  * cli_audit.c — `sargs audit log|verify`.
  */
 #include "cli/cli.h"
+#include "audit/checkpoint.h"
+#include "crypto/ckpt.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 
@@ -150,11 +152,15 @@ static int audit_log(struct cli *cli, int argc, char **argv)
 }
 
 static const char verify_help[] =
-	"Usage: sargs [--json] audit verify\n"
+	"Usage: sargs [--json] audit verify [--checkpoints DIR [--public-key KEY]]\n"
 	"\n"
 	"Checks the whole audit trail's hash chain and its recorded head. Reports the\n"
 	"first entry that was modified, removed, inserted or reordered, or entries cut\n"
-	"off the end. Exit status 0 when intact, 4 when tampered with.\n";
+	"off the end. With --checkpoints, also checks every signed checkpoint in DIR\n"
+	"(sargs audit checkpoint): its signature, under KEY when given (base64url,\n"
+	"as 'audit checkpoint' printed it), and that the trail still holds the entry\n"
+	"it names: a trail cut back and re-grown, or rewritten by someone holding\n"
+	"the master key, fails here. Exit status 0 when intact, 4 when tampered with.\n";
 
 static int audit_verify(struct cli *cli, int argc, char **argv)
 {
@@ -163,15 +169,58 @@ static int audit_verify(struct cli *cli, int argc, char **argv)
 	enum sargs_rc vrc;
 	int rc;
 
-	if (cli_wants_help(argc, argv)) {
-		fputs(verify_help, stdout);
-		return EXIT_OK;
+	static const struct option opts[] = {{"checkpoints", required_argument, NULL, 'c'},
+					     {"public-key", required_argument, NULL, 'k'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *ckdir = NULL, *pk = NULL;
+	struct sargs_ckpt_report crep;
+	int ch, have_ck = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'h') {
+			fputs(verify_help, stdout);
+			return EXIT_OK;
+		}
+		if (ch == 'c')
+			ckdir = optarg;
+		else if (ch == 'k')
+			pk = optarg;
+		else
+			return cli_usage_error(cli, "unknown option '%s'; see 'sargs audit verify"
+						    " --help'",
+					       argv[optind - 1]);
 	}
-	if (argc > 1)
+	if (optind != argc)
 		return cli_usage_error(cli, "verify takes no arguments");
+	if (pk != NULL && ckdir == NULL)
+		return cli_usage_error(cli, "--public-key goes with --checkpoints");
 	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
 		return rc;
 	vrc = sargs_audit_verify(reg->audit, &rep);
+	if (vrc == SARGS_OK && ckdir != NULL) {
+		struct sargs_err cerr;
+
+		vrc = sargs_audit_check_checkpoints(reg->store, ckdir, pk, &crep, &cerr);
+		have_ck = 1;
+		if (vrc == SARGS_E_NOTFOUND) {
+			sargs_reg_close(reg);
+			return cli_fail(cli, &cerr);
+		}
+		if (vrc == SARGS_E_TAMPERED) {
+			rep.problem = strstr(crep.message, "cut back") != NULL ? SARGS_AUDIT_TRUNCATED
+									     : SARGS_AUDIT_MODIFIED;
+			(void)snprintf(rep.message, sizeof(rep.message), "checkpoint: %.230s",
+				       crep.message);
+		} else if (vrc == SARGS_OK) {
+			size_t l = strlen(rep.message);
+
+			(void)snprintf(rep.message + l, sizeof(rep.message) - l, "; %.80s (key %.43s)",
+				       crep.message, crep.public_key);
+		}
+	}
 	if (vrc != SARGS_OK && vrc != SARGS_E_TAMPERED) {
 		struct sargs_err err;
 
@@ -189,6 +238,8 @@ static int audit_verify(struct cli *cli, int argc, char **argv)
 		json_object_set_new(o, "first_bad_seq",
 				    rep.first_bad_seq ? json_integer(rep.first_bad_seq) : json_null());
 		json_object_set_new(o, "message", json_string(rep.message));
+		if (have_ck)
+			json_object_set_new(o, "checkpoints_checked", json_integer(crep.checked));
 		(void)cli_print_json(o);
 	} else if (vrc == SARGS_OK) {
 		printf("audit trail intact: %s\n", rep.message);
@@ -209,8 +260,137 @@ static int audit_verify(struct cli *cli, int argc, char **argv)
 	return vrc == SARGS_OK ? EXIT_OK : EXIT_TAMPERED;
 }
 
+static const char ckey_help[] =
+	"Usage: sargs audit checkpoint-key --key FILE\n"
+	"\n"
+	"Creates the Ed25519 key that signs audit checkpoints, in its own file\n"
+	"(0600), apart from the master key: keep it off the server (another\n"
+	"machine, a token, a safe) so that whoever holds the register and its master\n"
+	"key still cannot sign for a rewritten trail. Prints its public key.\n";
+
+static const char ckpt_help[] =
+	"Usage: sargs audit checkpoint --key FILE --to DIR [--to DIR2]\n"
+	"\n"
+	"Signs the audit trail's current end (entry number and hash, and the first\n"
+	"entry's hash naming the register) with the checkpoint key and writes\n"
+	"DIR/checkpoint-SEQ.json; --to twice keeps a second copy elsewhere (another\n"
+	"disk, a mounted share). Run it regularly (cron); 'audit verify\n"
+	"--checkpoints DIR' uses them.\n";
+
+static int print_pk(struct cli *cli, const struct sargs_ckpt_key *k, const char *what)
+{
+	unsigned char pk[SARGS_SIGN_PK_BYTES];
+	char b64[64];
+
+	sargs_ckpt_public_key(k, pk);
+	sargs_b64url_encode(pk, sizeof(pk), b64);
+	if (cli->json)
+		return cli_print_json(json_pack("{s:s, s:s}", "result", what, "public_key", b64));
+	printf("%s; public key %s\n", what, b64);
+	return EXIT_OK;
+}
+
+static int audit_checkpoint_key(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {{"key", required_argument, NULL, 'k'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *path = NULL;
+	struct sargs_ckpt_key *k = NULL;
+	struct sargs_err err;
+	int ch, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'h') {
+			fputs(ckey_help, stdout);
+			return EXIT_OK;
+		}
+		if (ch != 'k')
+			return cli_usage_error(cli, "unknown option '%s'", argv[optind - 1]);
+		path = optarg;
+	}
+	if (path == NULL || optind != argc)
+		return cli_usage_error(cli, "give --key FILE");
+	sargs_err_clear(&err);
+	if (sargs_ckpt_key_create(path, &err) != SARGS_OK ||
+	    sargs_ckpt_key_load(path, &k, &err) != SARGS_OK)
+		return cli_fail(cli, &err);
+	rc = print_pk(cli, k, "checkpoint key created");
+	sargs_ckpt_key_free(k);
+	return rc;
+}
+
+static int audit_checkpoint(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {{"key", required_argument, NULL, 'k'},
+					     {"to", required_argument, NULL, 't'},
+					     {"help", no_argument, NULL, 'h'},
+					     {NULL, 0, NULL, 0}};
+	const char *path = NULL, *to[2] = {NULL, NULL};
+	struct sargs_ckpt_key *k = NULL;
+	struct sargs_reg *reg;
+	struct sargs_err err;
+	int ch, rc, n_to = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'h') {
+			fputs(ckpt_help, stdout);
+			return EXIT_OK;
+		}
+		if (ch == 'k') {
+			path = optarg;
+		} else if (ch == 't') {
+			if (n_to == 2)
+				return cli_usage_error(cli, "--to at most twice");
+			to[n_to++] = optarg;
+		} else {
+			return cli_usage_error(cli, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (path == NULL || n_to == 0 || optind != argc)
+		return cli_usage_error(cli, "give --key FILE and --to DIR");
+	sargs_err_clear(&err);
+	if (sargs_ckpt_key_load(path, &k, &err) != SARGS_OK)
+		return cli_fail(cli, &err);
+	if ((rc = cli_open(cli, &reg)) != EXIT_OK) {
+		sargs_ckpt_key_free(k);
+		return rc;
+	}
+	for (int i = 0; i < n_to && rc == EXIT_OK; i++) {
+		char file[4096];
+		int64_t seq = 0;
+
+		if (sargs_audit_checkpoint(reg->store, k, to[i], sargs_time_now_us(), file,
+					   sizeof(file), &seq, &err) != SARGS_OK) {
+			rc = cli_fail(cli, &err);
+		} else {
+			char detail[64];
+
+			(void)snprintf(detail, sizeof(detail), "entry %lld", (long long)seq);
+			if (!cli->json)
+				printf("checkpoint of entry %lld written to %s\n", (long long)seq, file);
+			if (i == n_to - 1 &&
+			    sargs_reg_audit(reg, "audit.checkpoint", NULL, NULL, NULL, detail, &err) !=
+				    SARGS_OK)
+				rc = cli_fail(cli, &err);
+			else if (cli->json && i == n_to - 1)
+				rc = cli_print_json(json_pack("{s:I, s:s}", "seq", (json_int_t)seq,
+							      "file", file));
+		}
+	}
+	sargs_ckpt_key_free(k);
+	sargs_reg_close(reg);
+	return rc;
+}
+
 static const struct cli_cmd table[] = {
 	{"log", audit_log, "print audit entries (filter by subject, actor, time)"},
+	{"checkpoint-key", audit_checkpoint_key, "create the key that signs checkpoints"},
+	{"checkpoint", audit_checkpoint, "sign the trail's end and keep it elsewhere"},
 	{"verify", audit_verify, "check the audit trail for tampering"},
 	{NULL, NULL, NULL},
 };

@@ -164,23 +164,17 @@ static enum sargs_rc encrypt_stream(int in_fd, int out_fd, const unsigned char *
 	/* read one chunk ahead, so that the last one is known and tagged FINAL */
 	n = read_full(in_fd, plain, SARGS_BACKUP_CHUNK);
 	while (n >= 0) {
-		unsigned char *next = NULL;
+		unsigned char probe = 0;
 		ssize_t next_n = 0;
 		unsigned char tag;
 		unsigned long long clen = 0;
 
 		if (n == SARGS_BACKUP_CHUNK) {
 			/* peek: is there more? */
-			unsigned char probe;
-			ssize_t p = read_full(in_fd, &probe, 1);
-
-			if (p < 0) {
+			next_n = read_full(in_fd, &probe, 1);
+			if (next_n < 0) {
 				n = -1;
 				break;
-			}
-			if (p == 1) {
-				next = &probe;
-				next_n = 1;
 			}
 		}
 		tag = next_n == 0 ? crypto_secretstream_xchacha20poly1305_TAG_FINAL : 0;
@@ -196,7 +190,7 @@ static enum sargs_rc encrypt_stream(int in_fd, int out_fd, const unsigned char *
 		}
 		if (next_n == 0)
 			break;
-		plain[0] = *next;
+		plain[0] = probe;
 		n = read_full(in_fd, plain + 1, SARGS_BACKUP_CHUNK - 1);
 		if (n >= 0)
 			n += 1;

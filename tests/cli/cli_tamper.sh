@@ -134,4 +134,19 @@ expect_out "json first bad seq" '"first_bad_seq": 3'
 restore
 expect_rc 0 "pristine copy verifies" "$SARGS" audit verify
 
+# signed checkpoints, kept apart: the key in its own file, the checkpoints
+# in another directory (design.md: signed checkpoints kept elsewhere)
+expect_rc 0 "checkpoint key" "$SARGS" audit checkpoint-key --key "$WORK/ckpt.key"
+PK=$(sed -n 's/.*public key //p' "$OUT")
+[ "$(stat -c %a "$WORK/ckpt.key")" = 600 ] && ok || bad "checkpoint key not 0600"
+expect_rc 0 "checkpoint" "$SARGS" audit checkpoint --key "$WORK/ckpt.key" --to "$WORK/ck1" \
+	--to "$WORK/ck2"
+expect_out "written" "checkpoint of entry [0-9]+ written"
+expect_rc 0 "verify with checkpoints" "$SARGS" audit verify --checkpoints "$WORK/ck2" \
+	--public-key "$PK"
+expect_out "checkpoints hold" "1 checkpoints hold"
+expect_rc 4 "a checkpoint with another key fails" "$SARGS" audit verify --checkpoints \
+	"$WORK/ck1" --public-key "AAAA${PK#AAAA}x"
+expect_rc 3 "no checkpoints there" "$SARGS" audit verify --checkpoints "$WORK/none"
+
 finish
