@@ -254,7 +254,7 @@ enum sargs_rc sargs_audit_check_checkpoints(struct sargs_store *st, const char *
 		rc = sargs_err_set(err, SARGS_E_NOTFOUND, "no checkpoints in %s", dir);
 	else if (rc == SARGS_E_NOMEM)
 		(void)sargs_err_set(err, rc, "out of memory");
-	if (rc == SARGS_OK)
+	if (rc == SARGS_OK && names != NULL)
 		qsort(names, n, sizeof(*names), name_cmp);
 	if (rc == SARGS_OK && (rc = sargs_store_begin_read(st, err)) == SARGS_OK) {
 		rc = genesis_hash(st, genesis);

@@ -457,10 +457,13 @@ static enum sargs_rc build_md(struct sargs_reg *reg, const struct lang *L, const
 static enum sargs_rc to_html(const char *md, const char *lang, const char *title, char **out,
 			     struct sargs_err *err)
 {
-	char *body = cmark_markdown_to_html(md, strlen(md), CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
+	char *body;
 	struct out o;
 
 	*out = NULL;
+	if (md == NULL)
+		return sargs_err_set(err, SARGS_E_INVALID, "no notice text");
+	body = cmark_markdown_to_html(md, strlen(md), CMARK_OPT_DEFAULT | CMARK_OPT_SMART);
 	if (body == NULL)
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 	sargs_strbuf_init(&o.sb, TEXT_LIMIT);
