@@ -429,7 +429,10 @@ enum sargs_rc sargs_consent_give(struct sargs_reg *reg, const char *id, const ch
 	if (proof->preticked) {
 		/* 003; Planet49: a pre-ticked box is not consent. Record the
 		 * attempt; an earlier valid consent stands. */
-		if (c.state != SARGS_CONSENT_GIVEN) {
+		/* only a person who never answered becomes "pre-ticked": an earlier
+		 * valid consent stands, and an earlier withdrawal (an objection to
+		 * marketing) is not undone by a box someone else ticked */
+		if (c.state == SARGS_CONSENT_NONE) {
 			c.state = SARGS_CONSENT_PRETICKED;
 			c.since_us = now;
 		}

@@ -321,13 +321,10 @@ void sargs_policy_decide(const struct sargs_purpose *p, unsigned channel, int32_
 		decide(out, 0, p->basis, SARGS_R_REFUSED_AT_COLLECTION);
 		return;
 	}
-	/* legitimate interests: soft opt-in for e-mail; post on the interest
-	 * itself, with the right to object; calls and SMS need consent */
-	if (channel == SARGS_CH_POST) {
-		decide(out, 1, SARGS_BASIS_LEGITIMATE_INTERESTS, SARGS_R_LEGITIMATE_INTERESTS);
-		return;
-	}
-	if (channel != 0 && channel != SARGS_CH_EMAIL) {
+	/* legitimate interests: only existing customers of the purpose's
+	 * product line who could refuse and did not (mission §4): e-mail under
+	 * soft opt-in, post on the interest itself; calls and SMS need consent */
+	if (channel != 0 && channel != SARGS_CH_EMAIL && channel != SARGS_CH_POST) {
 		decide(out, 0, p->basis, SARGS_R_CONSENT_NEEDED_CHANNEL);
 		return;
 	}
@@ -347,6 +344,10 @@ void sargs_policy_decide(const struct sargs_purpose *p, unsigned channel, int32_
 	}
 	if (!f->opt_out_offered) {
 		decide(out, 0, p->basis, SARGS_R_OPT_OUT_NOT_OFFERED);
+		return;
+	}
+	if (channel == SARGS_CH_POST) {
+		decide(out, 1, SARGS_BASIS_LEGITIMATE_INTERESTS, SARGS_R_LEGITIMATE_INTERESTS);
 		return;
 	}
 	decide(out, 1, SARGS_BASIS_LEGITIMATE_INTERESTS, SARGS_R_SOFT_OPT_IN);

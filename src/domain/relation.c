@@ -140,7 +140,7 @@ static int32_t open_birth(struct sargs_reg *reg, const char *id,
 	if (sargs_fact_open(reg->keys, id, BIRTH_FACT, f->birth_sealed, f->birth_sealed_len, b,
 			    &n) != SARGS_OK ||
 	    n != 4)
-		return 0; /* damaged: treat as a child (the safe side) */
+		return sargs_today(); /* damaged: treat as a child (the safe side) */
 	day = (int32_t)(((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) |
 			(uint32_t)b[3]);
 	sargs_wipe(b, sizeof(b));

@@ -750,7 +750,7 @@ enum sargs_rc sargs_rights_erase(struct sargs_reg *reg, const char *id, const ch
 				 struct sargs_erasure_report *out, struct sargs_err *err)
 {
 	const struct sargs_registry *r;
-	const struct sargs_purpose *kept[8];
+	const struct sargs_purpose *kept[64];
 	struct links *lk = NULL;
 	char (*names)[64] = NULL;
 	const char *unset[MAX_NAMES], *unlink[64];
@@ -795,9 +795,15 @@ enum sargs_rc sargs_rights_erase(struct sargs_reg *reg, const char *id, const ch
 		if ((rc = sargs_policy_facts_load(reg, id, p, &f, err)) != SARGS_OK)
 			goto out;
 		end = sargs_policy_retention_end(p, &f);
-		if (today > end || n_kept >= 8) {
+		if (today > end) {
 			unlink[n_unlink++] = lk->ids[i];
 			continue;
+		}
+		if (n_kept >= 8) {
+			rc = sargs_err_set(err, SARGS_E_INVALID,
+					   "more than 8 purposes would keep data: not erased; review"
+					   " the purposes");
+			goto out;
 		}
 		kept[n_kept] = p;
 		(void)snprintf(out->kept[n_kept].purpose, sizeof(out->kept[0].purpose), "%s", p->id);
@@ -913,7 +919,7 @@ struct sweep_link {
 struct sweep_subject {
 	char id[SARGS_UUID_STR];
 	int restricted;
-	struct sweep_link links[16];
+	struct sweep_link links[64];
 	size_t n;
 };
 
@@ -967,8 +973,12 @@ static int sweep_cb(void *ctx, const struct sargs_store_link_facts *l)
 		(void)snprintf(c->cur.id, sizeof(c->cur.id), "%s", l->subject_id);
 	}
 	c->cur.restricted |= l->restricted != 0;
-	if (p == NULL || c->cur.n >= 16)
+	if (p == NULL)
 		return c->oom;
+	if (c->cur.n >= 64) {
+		c->oom = 1; /* a subject has at most 64 links: never plan on part of them */
+		return 1;
+	}
 	memset(&f, 0, sizeof(f));
 	f.exists = 1;
 	f.linked = 1;
@@ -998,15 +1008,26 @@ static enum sargs_rc sweep_subject(struct sargs_reg *reg, const struct sargs_reg
 				   void *ctx, struct sargs_sweep_summary *sum,
 				   struct sargs_err *err)
 {
-	const struct sargs_purpose *remain[16];
-	const char *unlink[16], *unset[MAX_NAMES];
+	const struct sargs_purpose *remain[64];
+	const char *unlink[64], *unset[MAX_NAMES];
 	char (*names)[64];
 	size_t n_remain = 0, n_unlink = 0, n_names = 0, n_unset;
 	enum sargs_rc rc = SARGS_OK;
 
 	/* GDPR Art. 18(1)(c), 18(2): restricted data is stored and nothing
-	 * more, erasure included, until the restriction is lifted */
-	if (s->restricted) {
+	 * more, erasure included, until the restriction is lifted (looked at
+	 * again here, in the transaction that would act: it may be new) */
+	int restricted = s->restricted;
+
+	if (!restricted && !dry_run) {
+		struct sargs_store_facts f;
+		void *owned = NULL;
+
+		if (sargs_store_facts_get(reg->store, s->id, &f, &owned) == SARGS_OK)
+			restricted = f.restricted;
+		free(owned);
+	}
+	if (restricted) {
 		for (size_t i = 0; i < s->n && cb != NULL; i++) {
 			char until[SARGS_DATE_STR];
 			struct sargs_sweep_item it = {s->id, "hold", s->links[i].purpose, until, ""};
