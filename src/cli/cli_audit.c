@@ -152,13 +152,14 @@ static int audit_log(struct cli *cli, int argc, char **argv)
 }
 
 static const char verify_help[] =
-	"Usage: sargs [--json] audit verify [--checkpoints DIR [--public-key KEY]]\n"
+	"Usage: sargs [--json] audit verify [--checkpoints DIR --public-key KEY]\n"
 	"\n"
 	"Checks the whole audit trail's hash chain and its recorded head. Reports the\n"
 	"first entry that was modified, removed, inserted or reordered, or entries cut\n"
 	"off the end. With --checkpoints, also checks every signed checkpoint in DIR\n"
-	"(sargs audit checkpoint): its signature, under KEY when given (base64url,\n"
-	"as 'audit checkpoint' printed it), and that the trail still holds the entry\n"
+	"(sargs audit checkpoint): its signature under KEY (base64url, as\n"
+	"'audit checkpoint-key' printed it; keep it apart from the register), and\n"
+	"that the trail still holds the entry\n"
 	"it names: a trail cut back and re-grown, or rewritten by someone holding\n"
 	"the master key, fails here. Exit status 0 when intact, 4 when tampered with.\n";
 
@@ -197,6 +198,11 @@ static int audit_verify(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(cli, "verify takes no arguments");
 	if (pk != NULL && ckdir == NULL)
 		return cli_usage_error(cli, "--public-key goes with --checkpoints");
+	/* the key the checkpoint files name proves nothing: whoever rewrote the
+	 * trail could have written them too; the key kept elsewhere does */
+	if (ckdir != NULL && pk == NULL)
+		return cli_usage_error(cli, "give the checkpoint key's --public-key, as kept apart"
+					    " from the register ('audit checkpoint-key' printed it)");
 	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
 		return rc;
 	vrc = sargs_audit_verify(reg->audit, &rep);

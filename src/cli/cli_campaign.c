@@ -87,8 +87,14 @@ static int parse_camp(struct cli *cli, int argc, char **argv, const char *allowe
 			break;
 		case 'b': o->ex.base_url = optarg; break;
 		case 'd':
-			o->ex.link_days = (int)strtol(optarg, &end, 10);
-			if (end == optarg || *end != '\0' || o->ex.link_days <= 0)
+		{
+			long days = strtol(optarg, &end, 10);
+
+			if (end == optarg || *end != '\0' || days <= 0 || days > 3660)
+				return cli_usage_error(cli, "--link-days is 1 to 3660 days");
+			o->ex.link_days = (int)days;
+		}
+			if (o->ex.link_days <= 0)
 				return cli_usage_error(cli, "--link-days is a number of days");
 			break;
 		case 'f':
@@ -258,10 +264,19 @@ static int campaign_export(struct cli *cli, int argc, char **argv)
 			json_t *s = summary_json(&a);
 
 			(void)json_object_set_new(s, "campaign", json_integer(id));
+			(void)json_object_set_new(s, "exported", json_integer(a.exported));
+			(void)json_object_set_new(s, "left_out_since",
+						  json_integer(a.left_out_since));
 			rc = cli_print_json(s);
 		} else {
 			fprintf(stderr, "campaign %lld recorded\n", (long long)id);
 			summary_print(stderr, &a);
+			fprintf(stderr, "exported: %lld", (long long)a.exported);
+			if (a.left_out_since)
+				fprintf(stderr, " (%lld left out: they objected, withdrew or were"
+						" erased since the audience was resolved)",
+					(long long)a.left_out_since);
+			fprintf(stderr, "\n");
 		}
 	}
 	sargs_audience_free(&a);

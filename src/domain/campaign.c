@@ -376,6 +376,9 @@ static int url_ok(const char *u)
 struct export_state {
 	struct sargs_reg *reg;
 	const struct sargs_purpose *p;
+	unsigned channel;
+	int32_t today;
+	int64_t exported, skipped;
 	const struct sargs_export_opts *opts;
 	const char *cols[16];
 	size_t n_cols;
@@ -394,10 +397,27 @@ static enum sargs_rc export_one(struct export_state *st, const char *id,
 	int bad = 0;
 	enum sargs_rc rc;
 
+	/* decided again in the transaction that reads: an objection, a
+	 * withdrawal or an erasure since the audience was resolved takes
+	 * effect at once (GDPR Art. 21(3); mission §4) */
+	{
+		struct sargs_policy_facts f;
+		struct sargs_policy_decision d;
+
+		if ((rc = sargs_policy_facts_load(st->reg, id, st->p, &f, err)) != SARGS_OK)
+			return rc;
+		sargs_policy_decide(st->p, st->channel, st->today, &f, &d);
+		if (!d.allowed) {
+			st->skipped++;
+			return SARGS_OK;
+		}
+		basis = d.reason;
+	}
 	rc = sargs_subject_read_fields(st->reg, id, st->p->id, st->cols, st->n_cols,
 				       "campaign.export", st->detail, &v, err);
 	if (rc != SARGS_OK)
 		return rc;
+	st->exported++;
 	rc = sargs_unsub_token(st->reg, id, st->p->id,
 			       st->opts->link_days > 0 ? st->opts->link_days
 						       : SARGS_UNSUB_DAYS_DEFAULT,
@@ -426,8 +446,25 @@ static enum sargs_rc export_one(struct export_state *st, const char *id,
 			       sargs_reason_id(basis), url, lu);
 		puts_(&st->buf, tail, &bad);
 	} else {
-		for (size_t i = 0; i < st->n_cols; i++)
-			csv_cell(&st->buf, view_value(&v, st->cols[i]), 0, &bad);
+		for (size_t i = 0; i < st->n_cols; i++) {
+			const char *val = view_value(&v, st->cols[i]);
+
+			/* a spreadsheet would run a cell starting with = + - @ as a
+			 * formula: such text (a name) is written with a leading ' ;
+			 * the contact column (a validated address) is left exact */
+			if (i > 0 && strchr("=+-@", val[0]) != NULL && val[0] != '\0') {
+				struct sargs_strbuf q;
+
+				sargs_strbuf_init(&q, SARGS_FIELD_VALUE_MAX + 2);
+				if (sargs_strbuf_add(&q, "'", 1) != SARGS_OK ||
+				    sargs_strbuf_adds(&q, val) != SARGS_OK)
+					bad = 1;
+				csv_cell(&st->buf, q.data ? q.data : "", 0, &bad);
+				sargs_strbuf_free(&q);
+				continue;
+			}
+			csv_cell(&st->buf, val, 0, &bad);
+		}
 		csv_cell(&st->buf, sargs_reason_id(basis), 0, &bad);
 		csv_cell(&st->buf, url, 0, &bad);
 		csv_cell(&st->buf, lu, 0, &bad);
@@ -485,6 +522,8 @@ enum sargs_rc sargs_campaign_export(struct sargs_reg *reg, const struct sargs_au
 	st.reg = reg;
 	st.p = p;
 	st.opts = opts;
+	st.channel = req->channel;
+	st.today = sargs_today();
 	chf = channel_field(r, p, req->channel);
 	if (chf == NULL)
 		return sargs_err_set(err, SARGS_E_DENIED, "purpose \"%s\" has no field for %s",
@@ -599,5 +638,15 @@ enum sargs_rc sargs_campaign_export(struct sargs_reg *reg, const struct sargs_au
 	sargs_strbuf_free(&st.buf);
 	if (rc == SARGS_OK && fflush(out) != 0)
 		rc = sargs_err_set(err, SARGS_E_IO, "cannot write the export");
+	summary->exported = st.exported;
+	summary->left_out_since = st.skipped;
+	if (rc == SARGS_OK) {
+		char done[96];
+
+		(void)snprintf(done, sizeof(done), "campaign:%lld exported:%lld left_out_since:%lld",
+			       (long long)*campaign_id, (long long)st.exported,
+			       (long long)st.skipped);
+		rc = sargs_reg_audit(reg, "campaign.export.done", NULL, NULL, p->id, done, err);
+	}
 	return rc;
 }

@@ -40,6 +40,8 @@ struct sargs_audience {
 	enum sargs_reason *reasons;          /* and each one's basis reason */
 	size_t n_ids;
 	int64_t registry_version;
+	int64_t exported;                    /* export: lines written */
+	int64_t left_out_since;              /* export: no longer allowed when read */
 };
 
 /*

@@ -147,6 +147,8 @@ expect_rc 0 "verify with checkpoints" "$SARGS" audit verify --checkpoints "$WORK
 expect_out "checkpoints hold" "1 checkpoints hold"
 expect_rc 4 "a checkpoint with another key fails" "$SARGS" audit verify --checkpoints \
 	"$WORK/ck1" --public-key "AAAA${PK#AAAA}x"
-expect_rc 3 "no checkpoints there" "$SARGS" audit verify --checkpoints "$WORK/none"
+expect_rc 3 "no checkpoints there" "$SARGS" audit verify --checkpoints "$WORK/none" \
+	--public-key "$PK"
+expect_rc 2 "the key kept apart is required" "$SARGS" audit verify --checkpoints "$WORK/ck1"
 
 finish
