@@ -5,6 +5,7 @@
 #include "domain/backup.h"
 #include "crypto/backup_crypt.h"
 #include "domain/subject.h"
+#include "store/store_rights.h"
 #include "util/fsutil.h"
 #include "util/uuid.h"
 
@@ -583,10 +584,156 @@ static int usable_target(const char *path, int *exists)
 	return empty;
 }
 
+/* Partial erasures (purposes ended, fields erased), names only. */
+struct partial {
+	char id[SARGS_UUID_STR];
+	int64_t when;
+	char *purposes, *fields;
+};
+
+struct partial_list {
+	struct partial *v;
+	size_t n, cap;
+	int failed;
+};
+
+static int partial_cb(void *ctx, const char *id, int64_t when, const char *purposes,
+		      const char *fields)
+{
+	struct partial_list *l = ctx;
+
+	if (l->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 64;
+		struct partial *v = realloc(l->v, nc * sizeof(*v));
+
+		if (v == NULL) {
+			l->failed = 1;
+			return 1;
+		}
+		l->v = v;
+		l->cap = nc;
+	}
+	(void)snprintf(l->v[l->n].id, SARGS_UUID_STR, "%s", id);
+	l->v[l->n].when = when;
+	l->v[l->n].purposes = strdup(purposes);
+	l->v[l->n].fields = strdup(fields);
+	if (l->v[l->n].purposes == NULL || l->v[l->n].fields == NULL) {
+		free(l->v[l->n].purposes);
+		free(l->v[l->n].fields);
+		l->failed = 1;
+		return 1;
+	}
+	l->n++;
+	return 0;
+}
+
+static void partial_list_free(struct partial_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].purposes);
+		free(l->v[i].fields);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static int partial_known(const struct partial_list *l, const struct partial *p)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].when == p->when && strcmp(l->v[i].id, p->id) == 0)
+			return 1;
+	return 0;
+}
+
+/* Splits a comma list in place into names (at most max). */
+static size_t split_names(char *s, const char **out, size_t max)
+{
+	size_t n = 0;
+
+	for (char *tok = s; tok != NULL && *tok != '\0' && n < max;) {
+		char *c = strchr(tok, ',');
+
+		if (c != NULL)
+			*c = '\0';
+		out[n++] = tok;
+		tok = c ? c + 1 : NULL;
+	}
+	return n;
+}
+
+struct link_names {
+	char ids[64][64];
+	size_t n;
+};
+
+static int link_names_cb(void *ctx, const char *purpose, int64_t linked_us)
+{
+	struct link_names *l = ctx;
+
+	(void)linked_us;
+	if (l->n < 64)
+		(void)snprintf(l->ids[l->n++], 64, "%s", purpose);
+	return 0;
+}
+
+/* Re-applies one partial erasure to a restored subject: ends the purposes
+ * still linked and erases the fields still there. */
+static enum sargs_rc apply_partial(struct sargs_reg *reg, const struct partial *pe,
+				   int64_t *count, struct sargs_err *err)
+{
+	char *ps = strdup(pe->purposes), *fs = strdup(pe->fields);
+	const char *want_p[64], *want_f[256], *unlink[64], *unset[256];
+	struct link_names *ln = calloc(1, sizeof(*ln));
+	char (*names)[64] = calloc(256, sizeof(*names));
+	size_t np, nf, nn = 0, n_unlink = 0, n_unset = 0;
+	enum sargs_rc rc = SARGS_OK;
+
+	if (ps == NULL || fs == NULL || ln == NULL || names == NULL) {
+		rc = sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+		goto out;
+	}
+	np = split_names(ps, want_p, 64);
+	nf = split_names(fs, want_f, 256);
+	if ((rc = sargs_store_links(reg->store, pe->id, link_names_cb, ln)) != SARGS_OK ||
+	    (rc = sargs_subject_field_names(reg, pe->id, names, 256, &nn, err)) != SARGS_OK)
+		goto out;
+	for (size_t i = 0; i < np; i++)
+		for (size_t k = 0; k < ln->n; k++)
+			if (strcmp(want_p[i], ln->ids[k]) == 0)
+				unlink[n_unlink++] = want_p[i];
+	for (size_t i = 0; i < nf; i++)
+		for (size_t k = 0; k < nn; k++)
+			if (strcmp(want_f[i], names[k]) == 0)
+				unset[n_unset++] = want_f[i];
+	if (n_unlink + n_unset > 0) {
+		struct sargs_subject_change ch;
+
+		memset(&ch, 0, sizeof(ch));
+		ch.unlink = unlink;
+		ch.n_unlink = n_unlink;
+		ch.unset = unset;
+		ch.n_unset = n_unset;
+		if (n_unlink == ln->n) {
+			/* nothing would be left: the person goes entirely */
+			rc = sargs_subject_erase(reg, pe->id, "restore", err);
+		} else {
+			rc = sargs_subject_edit(reg, pe->id, &ch, err);
+		}
+		if (rc == SARGS_OK)
+			(*count)++;
+	}
+out:
+	free(ps);
+	free(fs);
+	free(ln);
+	free(names);
+	return rc;
+}
+
 /* Reads the live register's ledger into live; *used = 0 when live_dir holds
  * no register. */
-static enum sargs_rc live_ledger(const char *live_dir, struct id_list *live, int *used,
-				 struct sargs_err *err)
+static enum sargs_rc live_ledger(const char *live_dir, struct id_list *live,
+				 struct partial_list *partials, int *used, struct sargs_err *err)
 {
 	struct sargs_reg *reg = NULL;
 	struct sargs_err oe;
@@ -603,7 +750,9 @@ static enum sargs_rc live_ledger(const char *live_dir, struct id_list *live, int
 				     " backup's own ledger only)",
 				     live_dir, oe.msg);
 	rc = sargs_store_ledger_scan(reg->store, ledger_cb, live);
-	if (rc == SARGS_OK && live->failed)
+	if (rc == SARGS_OK)
+		rc = sargs_store_partial_scan(reg->store, partial_cb, partials);
+	if (rc == SARGS_OK && (live->failed || partials->failed))
 		rc = SARGS_E_NOMEM;
 	if (rc != SARGS_OK)
 		(void)sargs_err_set(err, rc, "cannot read the live erasure ledger: %s",
@@ -641,9 +790,11 @@ static enum sargs_rc re_erase(struct sargs_reg *reg, const char *id, int64_t *co
 /* Re-applies the union of the ledgers in the restored register, in one
  * transaction, and audits the restore there. */
 static enum sargs_rc reapply(struct sargs_reg *reg, const struct id_list *live,
+			     const struct partial_list *partials,
 			     struct sargs_backup_restore_result *res, const char *live_note,
 			     struct sargs_err *err)
 {
+	struct partial_list own_p = {NULL, 0, 0, 0};
 	struct id_list own = {NULL, NULL, 0, 0, SIZE_MAX, 0};
 	struct sargs_audit_report ar;
 	char detail[300];
@@ -685,12 +836,36 @@ static enum sargs_rc reapply(struct sargs_reg *reg, const struct id_list *live,
 				res->carried++;
 		}
 	}
+	/* purposes ended and fields erased after the backup, re-applied; the
+	 * live records join the restored ledger */
+	if (rc == SARGS_OK) {
+		rc = sargs_store_partial_scan(reg->store, partial_cb, &own_p);
+		if (rc == SARGS_OK && own_p.failed)
+			rc = SARGS_E_NOMEM;
+		if (rc != SARGS_OK)
+			(void)sargs_err_set(err, rc, "cannot read the restored erasure ledger");
+	}
+	for (size_t i = 0; rc == SARGS_OK && i < partials->n; i++) {
+		const struct partial *pe = &partials->v[i];
+
+		if (partial_known(&own_p, pe))
+			continue;
+		if (subject_present(reg, pe->id))
+			rc = apply_partial(reg, pe, &res->partials, err);
+		if (rc == SARGS_OK &&
+		    (rc = sargs_store_partial_add(reg->store, pe->id, pe->when, pe->purposes,
+						  pe->fields)) != SARGS_OK)
+			(void)sargs_err_set(err, rc, "cannot extend the restored ledger: %s",
+					    sargs_store_errmsg(reg->store));
+	}
+	partial_list_free(&own_p);
 	if (rc == SARGS_OK) {
 		(void)snprintf(detail, sizeof(detail),
-			       "backup of %s, checksum %.16s; re-erased %lld; ledger entries"
-			       " carried over %lld; %s",
+			       "backup of %s, checksum %.16s; re-erased %lld; partial erasures"
+			       " re-applied %lld; ledger entries carried over %lld; %s",
 			       res->manifest.created, res->manifest.checksum,
-			       (long long)res->re_erased, (long long)res->carried, live_note);
+			       (long long)res->re_erased, (long long)res->partials,
+			       (long long)res->carried, live_note);
 		rc = sargs_reg_audit(reg, "backup.restore", NULL, NULL, NULL, detail, err);
 	}
 	id_list_free(&own);
@@ -734,6 +909,7 @@ enum sargs_rc sargs_backup_restore(const char *file, const char *live_dir, int s
 {
 	struct sargs_backup_restore_result res;
 	struct id_list live = {NULL, NULL, 0, 0, SIZE_MAX, 0};
+	struct partial_list partials = {NULL, 0, 0, 0};
 	struct sargs_keys *keys = NULL;
 	struct sargs_reg *reg = NULL;
 	char work[PATH_BYTES], db[PATH_BYTES], marker[PATH_BYTES], kc[33], sum_hex[65];
@@ -764,7 +940,7 @@ enum sargs_rc sargs_backup_restore(const char *file, const char *live_dir, int s
 				   SARGS_MASTER_KEY_ENV);
 		goto fail;
 	}
-	if (!skip_live && (rc = live_ledger(live_dir, &live, &res.live_ledger, err)) != SARGS_OK)
+	if (!skip_live && (rc = live_ledger(live_dir, &live, &partials, &res.live_ledger, err)) != SARGS_OK)
 		goto fail;
 	res.live_entries = (int64_t)live.n;
 	live_note = skip_live ? "live ledger skipped (--no-live-ledger)"
@@ -796,7 +972,7 @@ enum sargs_rc sargs_backup_restore(const char *file, const char *live_dir, int s
 	res.key_copied = copied;
 	if ((rc = sargs_reg_open(work, &reg, err)) != SARGS_OK)
 		goto fail;
-	if ((rc = reapply(reg, &live, &res, live_note, err)) != SARGS_OK)
+	if ((rc = reapply(reg, &live, &partials, &res, live_note, err)) != SARGS_OK)
 		goto fail;
 	sargs_reg_close(reg);
 	reg = NULL;
@@ -809,6 +985,7 @@ enum sargs_rc sargs_backup_restore(const char *file, const char *live_dir, int s
 	}
 	fsync_dir(into);
 	id_list_free(&live);
+	partial_list_free(&partials);
 	sargs_keys_free(keys);
 	if (out != NULL)
 		*out = res;
@@ -818,6 +995,7 @@ fail:
 	if (started)
 		wipe_dir(into, !existed, 0);
 	id_list_free(&live);
+	partial_list_free(&partials);
 	sargs_keys_free(keys);
 	return rc;
 }

@@ -96,6 +96,8 @@ struct sargs_backup_restore_result {
 	int64_t carried;            /* ledger entries carried over (subjects not in
 				     * the backup) */
 	int key_copied;             /* master.key was copied into the new directory */
+	int64_t partials;           /* partial erasures re-applied (purposes ended,
+				     * fields erased after the backup) */
 };
 
 /*

@@ -728,6 +728,44 @@ enum sargs_rc sargs_portability_export(struct sargs_reg *reg, const char *id, ch
 
 /* ---- erasure that keeps what the law requires */
 
+/* Joins names with commas into sb; 1 on overflow. */
+static int join(struct sargs_strbuf *sb, const char *const *names, size_t n)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		raw(sb, i ? "," : "", &bad);
+		raw(sb, names[i], &bad);
+	}
+	raw(sb, "", &bad);
+	return bad;
+}
+
+/*
+ * Records a partial erasure (purposes ended, fields erased; names only) in
+ * the ledger a restore re-applies, so a backup taken before it does not
+ * bring the data back (seed 004 §5.2i).
+ */
+static enum sargs_rc record_partial(struct sargs_reg *reg, const char *id,
+				    const char *const *unlink, size_t n_unlink,
+				    const char *const *unset, size_t n_unset, struct sargs_err *err)
+{
+	struct sargs_strbuf ps, fs;
+	enum sargs_rc rc;
+
+	sargs_strbuf_init(&ps, 1u << 16);
+	sargs_strbuf_init(&fs, 1u << 16);
+	if (join(&ps, unlink, n_unlink) || join(&fs, unset, n_unset))
+		rc = sargs_err_set(err, SARGS_E_NOMEM, "too many names");
+	else if ((rc = sargs_store_partial_add(reg->store, id, sargs_time_now_us(),
+					       ps.data ? ps.data : "", fs.data ? fs.data : "")) !=
+		 SARGS_OK)
+		rc = store_err(reg, rc, err, "record the erasure in the ledger");
+	sargs_strbuf_free(&ps);
+	sargs_strbuf_free(&fs);
+	return rc;
+}
+
 /* The fields of the subject that none of the kept purposes lists. */
 static size_t fields_to_unset(const struct sargs_registry *r, char (*names)[64], size_t n,
 			      const struct sargs_purpose *const *kept, size_t n_kept,
@@ -849,7 +887,9 @@ enum sargs_rc sargs_rights_erase(struct sargs_reg *reg, const char *id, const ch
 		ch.n_unset = n_unset;
 		ch.unlink = unlink;
 		ch.n_unlink = n_unlink;
-		if ((rc = sargs_subject_edit(reg, id, &ch, err)) != SARGS_OK)
+		if ((rc = sargs_subject_edit(reg, id, &ch, err)) != SARGS_OK ||
+		    (rc = record_partial(reg, id, unlink, n_unlink, unset, n_unset, err)) !=
+			    SARGS_OK)
 			goto out;
 	}
 	{
@@ -1090,6 +1130,9 @@ static enum sargs_rc sweep_subject(struct sargs_reg *reg, const struct sargs_reg
 			ch.unset = unset;
 			ch.n_unset = n_unset;
 			rc = sargs_subject_edit(reg, s->id, &ch, err);
+			if (rc == SARGS_OK)
+				rc = record_partial(reg, s->id, unlink, n_unlink, unset, n_unset,
+						    err);
 		}
 	}
 	free(names);

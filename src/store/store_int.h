@@ -22,6 +22,12 @@ struct sargs_store_rights_ops {
 	enum sargs_rc (*disclosures)(struct sargs_store *st, const char *subject_id, int64_t since_us, int (*cb)(void *ctx, const struct sargs_store_disclosure *d), void *ctx);
 	enum sargs_rc (*stats_add)(struct sargs_store *st, const char *month, const char *purpose, const char *product_line, const char *measure, int64_t delta);
 	enum sargs_rc (*stats_scan)(struct sargs_store *st, int (*cb)(void *ctx, const char *month, const char *purpose, const char *product_line, const char *measure, int64_t n), void *ctx);
+	enum sargs_rc (*partial_add)(struct sargs_store *st, const char *subject_id,
+				     int64_t time_us, const char *purposes, const char *fields);
+	enum sargs_rc (*partial_scan)(struct sargs_store *st,
+				      int (*cb)(void *ctx, const char *subject_id, int64_t time_us,
+						const char *purposes, const char *fields),
+				      void *ctx);
 	enum sargs_rc (*link_facts_scan)(struct sargs_store *st, int (*cb)(void *ctx, const struct sargs_store_link_facts *l), void *ctx);
 };
 

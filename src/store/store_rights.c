@@ -80,3 +80,17 @@ enum sargs_rc sargs_store_link_facts_scan(struct sargs_store *st,
 {
 	return st->ops->rights->link_facts_scan(st, cb, ctx);
 }
+
+enum sargs_rc sargs_store_partial_add(struct sargs_store *st, const char *subject_id,
+				      int64_t time_us, const char *purposes, const char *fields)
+{
+	return st->ops->rights->partial_add(st, subject_id, time_us, purposes, fields);
+}
+
+enum sargs_rc sargs_store_partial_scan(struct sargs_store *st,
+				       int (*cb)(void *ctx, const char *subject_id, int64_t time_us,
+						 const char *purposes, const char *fields),
+				       void *ctx)
+{
+	return st->ops->rights->partial_scan(st, cb, ctx);
+}

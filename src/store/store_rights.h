@@ -84,6 +84,18 @@ enum sargs_rc sargs_store_stats_scan(struct sargs_store *st,
 					       int64_t n),
 				     void *ctx) SARGS_WUR;
 
+/* ---- the ledger of partial erasures: purposes ended and fields erased
+ * while the person stays (names only, no values); append-only, re-applied
+ * on restore like the erasure ledger */
+
+enum sargs_rc sargs_store_partial_add(struct sargs_store *st, const char *subject_id,
+				      int64_t time_us, const char *purposes,
+				      const char *fields) SARGS_WUR;
+enum sargs_rc sargs_store_partial_scan(struct sargs_store *st,
+				       int (*cb)(void *ctx, const char *subject_id, int64_t time_us,
+						 const char *purposes, const char *fields),
+				       void *ctx) SARGS_WUR;
+
 /* ---- the retention sweep's scan */
 
 /* One purpose link with what its retention rule may run from. */

@@ -109,6 +109,14 @@ static const char *const migrations[SARGS_SCHEMA_VERSION] = {
 	"CREATE TABLE breach_subjects(breach_id INTEGER NOT NULL, subject_id BLOB NOT NULL,"
 	"  PRIMARY KEY(breach_id, subject_id)) WITHOUT ROWID;"
 	"CREATE INDEX breach_subjects_by_subject ON breach_subjects(subject_id);",
+	/* 4 -> 5: the ledger of partial erasures (purposes ended, fields erased),
+	 * re-applied on restore like the erasure ledger */
+	"CREATE TABLE partial_erasures(seq INTEGER PRIMARY KEY, subject_id BLOB NOT NULL,"
+	"  time_us INTEGER NOT NULL, purposes TEXT NOT NULL, fields TEXT NOT NULL);"
+	"CREATE TRIGGER partial_erasures_no_delete BEFORE DELETE ON partial_erasures"
+	"  BEGIN SELECT RAISE(ABORT, 'the erasure ledger is append-only'); END;"
+	"CREATE TRIGGER partial_erasures_no_update BEFORE UPDATE ON partial_erasures"
+	"  BEGIN SELECT RAISE(ABORT, 'the erasure ledger is append-only'); END;",
 };
 
 enum stmt_id {

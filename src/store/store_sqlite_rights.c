@@ -15,6 +15,7 @@ enum rights_stmt {
 	G_STATS_ADD, G_STATS_SCAN,
 	G_LINK_FACTS,
 	G_DEL_DISCS,
+	G_PARTIAL_ADD, G_PARTIAL_SCAN,
 	G__COUNT
 };
 
@@ -56,6 +57,10 @@ static const char *const rights_sql[G__COUNT] = {
 			 " LEFT JOIN consents c ON c.subject_id = l.subject_id AND c.purpose = l.purpose"
 			 " ORDER BY l.subject_id, l.purpose",
 	[G_DEL_DISCS] = "DELETE FROM disclosures WHERE subject_id = ?1",
+	[G_PARTIAL_ADD] = "INSERT INTO partial_erasures(subject_id, time_us, purposes, fields)"
+			  " VALUES(?1, ?2, ?3, ?4)",
+	[G_PARTIAL_SCAN] = "SELECT subject_id, time_us, purposes, fields FROM partial_erasures"
+			   " ORDER BY seq",
 };
 
 static struct sq_store *SQ(struct sargs_store *st) { return (struct sq_store *)st; }
@@ -442,6 +447,42 @@ static enum sargs_rc sq_link_facts_scan(struct sargs_store *st,
 	return step_done(s, p, r);
 }
 
+static enum sargs_rc sq_partial_add(struct sargs_store *st, const char *subject_id,
+				    int64_t time_us, const char *purposes, const char *fields)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+
+	GPREP(s, p, G_PARTIAL_ADD);
+	GBIND_ID(p, 1, subject_id);
+	(void)sqlite3_bind_int64(p, 2, time_us);
+	(void)sqlite3_bind_text(p, 3, purposes, -1, SQLITE_STATIC);
+	(void)sqlite3_bind_text(p, 4, fields, -1, SQLITE_STATIC);
+	return sq_run(s, p);
+}
+
+static enum sargs_rc sq_partial_scan(struct sargs_store *st,
+				     int (*cb)(void *ctx, const char *subject_id, int64_t time_us,
+					       const char *purposes, const char *fields),
+				     void *ctx)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_stmt *p;
+	int r;
+
+	GPREP(s, p, G_PARTIAL_SCAN);
+	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
+		char id[SARGS_UUID_STR];
+
+		sq_col_id(p, 0, id);
+		if (cb(ctx, id, sqlite3_column_int64(p, 1), col_text(p, 2), col_text(p, 3)) != 0) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	return step_done(s, p, r);
+}
+
 enum sargs_rc sq_rights_erase(struct sq_store *s, const char *id)
 {
 	sqlite3_stmt *p;
@@ -462,5 +503,7 @@ const struct sargs_store_rights_ops sq_rights_ops = {
 	.disclosures = sq_disclosures,
 	.stats_add = sq_stats_add,
 	.stats_scan = sq_stats_scan,
+	.partial_add = sq_partial_add,
+	.partial_scan = sq_partial_scan,
 	.link_facts_scan = sq_link_facts_scan,
 };

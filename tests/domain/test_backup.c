@@ -18,6 +18,7 @@
 #include "domain/register.h"
 #include "domain/controller.h"
 #include "domain/registry.h"
+#include "domain/rights.h"
 #include "domain/subject.h"
 #include "util/uuid.h"
 
@@ -226,6 +227,49 @@ static void test_erased_after_backup_stay_erased(void **state)
 			 SARGS_E_EXISTS);
 }
 
+/* 004 §5.2i: what an erasure took while a legal obligation kept the rest
+ * (Art. 17(3)(b)) stays erased after a restore too */
+static void test_partial_erasure_after_backup(void **state)
+{
+	struct fixture *fx = *state;
+	const char *purposes[] = {"service", "accounting"};
+	struct sargs_kv kv[] = {{"first_name", "Ilze"}, {"last_name", "Kalna"},
+				{"email", "ilze@example.lv"}};
+	struct sargs_subject_input in;
+	struct sargs_erasure_report rep;
+	struct sargs_backup_restore_result res;
+	struct sargs_reg *rr = NULL;
+	struct sargs_err err;
+	char id[SARGS_UUID_STR], into[700], names[16][64];
+	size_t n = 0;
+
+	memset(&in, 0, sizeof(in));
+	in.purposes = purposes;
+	in.n_purposes = 2;
+	in.source = "person";
+	in.fields = kv;
+	in.n_fields = 3;
+	assert_int_equal(sargs_subject_add(fx->reg, &in, id, &err), SARGS_OK);
+	backup(fx, fx->file);
+	assert_int_equal(sargs_rights_erase(fx->reg, id, "request", &rep, &err), SARGS_OK);
+	assert_int_equal(rep.erased, 0);
+	assert_int_equal(rep.n_kept, 1);
+	assert_int_equal(found_by_email(fx->reg, "ilze@example.lv"), 0);
+
+	(void)snprintf(into, sizeof(into), "%s/restored-partial", fx->base);
+	if (sargs_backup_restore(fx->file, fx->live, 0, into, &res, &err) != SARGS_OK)
+		fail_msg("restore failed: %s", err.msg);
+	assert_int_equal(res.partials, 1);
+	assert_int_equal(sargs_reg_open(into, &rr, &err), SARGS_OK);
+	/* the e-mail and the service purpose do not come back; accounting's data stays */
+	assert_int_equal(found_by_email(rr, "ilze@example.lv"), 0);
+	assert_int_equal(sargs_subject_field_names(rr, id, names, 16, &n, &err), SARGS_OK);
+	assert_int_equal(n, 2);
+	for (size_t i = 0; i < n; i++)
+		assert_string_not_equal(names[i], "email");
+	sargs_reg_close(rr);
+}
+
 static const struct sargs_backup_check *find_check(const struct sargs_backup_report *rep,
 						   const char *name)
 {
@@ -432,6 +476,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_erased_after_backup_stay_erased, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_partial_erasure_after_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_good, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_detects_damage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_key, setup, teardown),
