@@ -129,7 +129,9 @@ cmp -s "$WORK/a1.json" "$WORK/a2.json" && ok || bad "rebuild changed the audienc
 
 # the unsubscribe link: no login, at once, idempotent; forged ones change nothing
 TOK=$(tail -1 "$WORK/exp.csv" | cut -d, -f4 | sed 's|.*/u/||')
-expect_rc 1 "an altered token changes nothing" "$SARGS" unsubscribe "${TOK%?}A"
+# change the last character to one it is not
+case "$TOK" in *A) ALT="${TOK%?}B" ;; *) ALT="${TOK%?}A" ;; esac
+expect_rc 1 "an altered token changes nothing" "$SARGS" unsubscribe "$ALT"
 expect_out "says invalid" "not valid"
 expect_rc 1 "a made-up token changes nothing" "$SARGS" unsubscribe "AAAAAAAAAAAAAAAAAAAA"
 expect_rc 0 "still allowed after forged tokens" "$SARGS" policy check "$C" customer_offers \
