@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "crypto/keys.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,11 +57,29 @@ static const struct cli_cmd top[] = {
 	{NULL, NULL, NULL},
 };
 
+/*
+ * jansson's buffers hold personal data (access copies, exports, fields read
+ * from standard input): every block jansson frees is wiped first, across
+ * its whole usable size. Blocks stay plain malloc blocks, so a string that
+ * json_dumps returned may still be released with free().
+ */
+static void json_wiping_free(void *p)
+{
+	if (p == NULL)
+		return;
+	sargs_wipe(p, malloc_usable_size(p));
+	free(p);
+}
+
 int main(int argc, char **argv)
 {
 	struct cli cli = {NULL, 0, "sargs"};
-	char **args = calloc((size_t)argc + 1, sizeof(*args));
+	char **args;
 	int n = 0, rc;
+
+	/* before anything is allocated through jansson */
+	json_set_alloc_funcs(malloc, json_wiping_free);
+	args = calloc((size_t)argc + 1, sizeof(*args));
 
 	if (args == NULL)
 		return EXIT_STORE;

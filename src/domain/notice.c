@@ -490,6 +490,12 @@ static void today_str(char out[SARGS_DATE_STR])
 	sargs_time_format_date(sargs_time_now_us(), out, SARGS_DATE_STR);
 }
 
+static int64_t version_count(struct sargs_reg *reg);
+static json_t *version_doc(struct sargs_reg *reg, int64_t version);
+static const char *str_or_empty(json_t *v);
+static enum sargs_rc current_hash(struct sargs_reg *reg, char hex[2 * SARGS_HASH_BYTES + 1],
+				  struct sargs_err *err);
+
 enum sargs_rc sargs_notice_render(struct sargs_reg *reg, const char *lang,
 				  enum sargs_notice_format format, char **out,
 				  struct sargs_err *err)
@@ -501,7 +507,21 @@ enum sargs_rc sargs_notice_render(struct sargs_reg *reg, const char *lang,
 	*out = NULL;
 	if (L == NULL)
 		return sargs_err_set(err, SARGS_E_INVALID, "the language is lv or en");
+	/* 004 §13.2: the date it last changed: the published version's, when
+	 * the text is the one published; else today's (not published yet) */
 	today_str(date);
+	{
+		char hex[2 * SARGS_HASH_BYTES + 1];
+		int64_t n = version_count(reg);
+		json_t *last = n > 0 ? version_doc(reg, n) : NULL;
+
+		if (last != NULL && current_hash(reg, hex, NULL) == SARGS_OK &&
+		    strcmp(str_or_empty(json_object_get(last, "hash")), hex) == 0)
+			sargs_time_format_date(
+				(int64_t)json_integer_value(json_object_get(last, "published_us")),
+				date, sizeof(date));
+		json_decref(last);
+	}
 	if ((rc = build_md(reg, L, date, &md, err)) != SARGS_OK)
 		return rc;
 	if (format != SARGS_NOTICE_HTML) {
@@ -732,36 +752,47 @@ static void describe_changes(json_t *old, json_t *cur, char *out, size_t n)
 	sargs_strbuf_free(&rem);
 }
 
+/* The hash of the current notice in both languages, without its date. */
+static enum sargs_rc current_hash(struct sargs_reg *reg, char hex[2 * SARGS_HASH_BYTES + 1],
+				  struct sargs_err *err)
+{
+	char *md_lv = NULL, *md_en = NULL;
+	unsigned char h[SARGS_HASH_BYTES];
+	struct sargs_strbuf sb;
+	enum sargs_rc rc;
+
+	if ((rc = build_md(reg, &lv, "-", &md_lv, err)) != SARGS_OK ||
+	    (rc = build_md(reg, &en, "-", &md_en, err)) != SARGS_OK) {
+		free(md_lv);
+		return rc;
+	}
+	sargs_strbuf_init(&sb, 2 * TEXT_LIMIT + 2);
+	if (sargs_strbuf_adds(&sb, md_lv) != SARGS_OK ||
+	    sargs_strbuf_add(&sb, "\0", 1) != SARGS_OK || sargs_strbuf_adds(&sb, md_en) != SARGS_OK)
+		rc = sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+	else
+		sargs_hash(sb.data, sb.len, h);
+	sargs_strbuf_free(&sb);
+	free(md_lv);
+	free(md_en);
+	if (rc == SARGS_OK)
+		sargs_hex(h, sizeof(h), hex);
+	return rc;
+}
+
 enum sargs_rc sargs_notice_publish(struct sargs_reg *reg, struct sargs_notice_version *out,
 				   int *created, struct sargs_err *err)
 {
 	char *md_lv = NULL, *md_en = NULL, *doc_text = NULL;
 	char hex[2 * SARGS_HASH_BYTES + 1], date[SARGS_DATE_STR], key[40], count[24];
-	unsigned char h[SARGS_HASH_BYTES];
 	json_t *last = NULL, *fp = NULL, *doc = NULL;
 	int64_t n, now = sargs_time_now_us();
 	enum sargs_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	*created = 0;
-	/* the hash covers the text without its date line */
-	if ((rc = build_md(reg, &lv, "-", &md_lv, err)) != SARGS_OK ||
-	    (rc = build_md(reg, &en, "-", &md_en, err)) != SARGS_OK)
+	if ((rc = current_hash(reg, hex, err)) != SARGS_OK)
 		goto done;
-	{
-		struct sargs_strbuf sb;
-
-		sargs_strbuf_init(&sb, 2 * TEXT_LIMIT + 2);
-		if (sargs_strbuf_adds(&sb, md_lv) != SARGS_OK || sargs_strbuf_add(&sb, "\0", 1) != SARGS_OK ||
-		    sargs_strbuf_adds(&sb, md_en) != SARGS_OK) {
-			sargs_strbuf_free(&sb);
-			rc = sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
-			goto done;
-		}
-		sargs_hash(sb.data, sb.len, h);
-		sargs_strbuf_free(&sb);
-	}
-	sargs_hex(h, sizeof(h), hex);
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		goto done;
 	n = version_count(reg);

@@ -255,6 +255,24 @@ static void test_versions(void **state)
 	assert_int_equal(sargs_notice_get(fx->reg, 9, "lv", &text, &err), SARGS_E_NOTFOUND);
 }
 
+/* 004 §13.2: the notice shows the date it last changed, not today's */
+static void test_date_is_publication_date(void **state)
+{
+	struct fixture *fx = *state;
+	struct sargs_notice_version v;
+	struct sargs_err err;
+	int created = 0;
+	char *text;
+
+	sargs_time_set_fixed(sargs_days_from_civil(2026, 3, 2) * 86400000000LL);
+	assert_int_equal(sargs_notice_publish(fx->reg, &v, &created, &err), SARGS_OK);
+	sargs_time_set_fixed(sargs_days_from_civil(2026, 9, 15) * 86400000000LL);
+	text = render(fx, "en", SARGS_NOTICE_MD);
+	assert_non_null(strstr(text, "Last updated: 2026-03-02"));
+	free(text);
+	sargs_time_set_fixed(0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -264,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_controller_needed),
 		cmocka_unit_test_setup_teardown(test_short_notice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_versions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_date_is_publication_date, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
