@@ -21,4 +21,8 @@ cat <<MSG
 The register is in $SARGS_DATA. To use it:
   export SARGS_DATA="$SARGS_DATA"
   build/sargs --help
+  build/sargs campaign audience --purpose customer_offers --channel email
+  build/sargs notice show --lang en
+  build/sargs request overdue
+  build/sargs retention sweep --dry-run
 MSG
