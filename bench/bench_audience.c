@@ -108,7 +108,7 @@ static void build(const char *dir, long n, unsigned char *may_market)
 	struct sargs_synth g;
 	struct sargs_consent_proof proof = {
 		"web_form", "shop-v3",
-		"5d1f0c0b6a9e8c7f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f", 0, NULL, NULL};
+		"5d1f0c0b6a9e8c7f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f", 0, NULL, NULL, 0};
 	static const char *const lines[] = {"signs", "printing", "bakery"};
 	int32_t today = sargs_today();
 	double t0 = now_s();

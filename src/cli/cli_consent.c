@@ -38,6 +38,7 @@ static const struct option common_opts[] = {
 	{"receipt", required_argument, NULL, 'r'},
 	{"all", no_argument, NULL, 'a'},
 	{"direct-marketing", no_argument, NULL, 'd'},
+	{"notice-version", required_argument, NULL, 'n'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0}};
 
@@ -70,6 +71,15 @@ static int parse_common(struct cli *cli, int argc, char **argv, const char *allo
 		case 'r': o->receipt_out = optarg; break;
 		case 'a': o->all = 1; break;
 		case 'd': o->direct_marketing = 1; break;
+		case 'n': {
+			char *end = NULL;
+
+			o->proof.notice_version = strtoll(optarg, &end, 10);
+			if (end == optarg || *end != '\0' || o->proof.notice_version <= 0)
+				return cli_usage_error(cli, "--notice-version is a published version"
+							    " number");
+			break;
+		}
 		default: break;
 		}
 	}
@@ -124,12 +134,13 @@ static int emit_receipt(struct cli *cli, const struct copts *o, const char *what
 
 static const char give_help[] =
 	"Usage: sargs consent give SUBJECT PURPOSE --channel CHANNEL --form FORM\n"
-	"                          (--text-hash HEX | --text-file FILE) [--preticked]\n"
-	"                          [--receipt FILE]\n"
+	"                          (--text-hash HEX | --text-file FILE |\n"
+	"                           --notice-version N) [--preticked] [--receipt FILE]\n"
 	"\n"
 	"Records the person's consent to one purpose, with its proof: the channel\n"
 	"(web_form, paper, phone, in_person, email, sms, self_service), the form, and\n"
-	"the text the person saw (its hash, or the file to hash). Prints the signed\n"
+	"the text the person saw (its hash, the file to hash, or the published privacy\n"
+	"notice version shown: 'sargs notice publish'). Prints the signed\n"
 	"consent receipt (Kantara Consent Receipt v1.1 fields), or writes it to FILE.\n"
 	"--preticked: the box was ticked before the person acted. That is not consent\n"
 	"(003): the attempt is recorded, the person counts as not having consented,\n"
@@ -141,7 +152,7 @@ static int consent_give(struct cli *cli, int argc, char **argv)
 	struct sargs_reg *reg;
 	struct sargs_err err;
 	char *receipt = NULL;
-	int help, rc = parse_common(cli, argc, argv, "cftTpr", &o, &help);
+	int help, rc = parse_common(cli, argc, argv, "cftTprn", &o, &help);
 
 	if (rc != EXIT_OK || help) {
 		if (help)

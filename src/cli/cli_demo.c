@@ -43,7 +43,7 @@ static enum sargs_rc add_relationship(struct sargs_reg *reg, long i, const char 
 				      struct sargs_err *err)
 {
 	struct sargs_consent_proof proof = {"web_form", "zimes-shop-checkout-v2",
-					    consent_text_hash, 0, NULL, NULL};
+					    consent_text_hash, 0, NULL, NULL, 0};
 	int32_t day = sargs_today() - (int32_t)(i % 700);
 	enum sargs_rc rc;
 

@@ -6,6 +6,7 @@
 
 #include "crypto/sign.h"
 #include "domain/controller.h"
+#include "domain/notice.h"
 #include "domain/policy.h"
 #include "domain/registry.h"
 #include "domain/relation.h"
@@ -162,6 +163,9 @@ static enum sargs_rc receipt_make(struct sargs_reg *reg, const char *id,
 		(void)json_object_set_new(ext, "form", json_string(proof->form));
 	if (ext != NULL && proof->text_hash != NULL)
 		(void)json_object_set_new(ext, "noticeTextHash", json_string(proof->text_hash));
+	if (ext != NULL && proof->notice_version > 0)
+		(void)json_object_set_new(ext, "noticeVersion",
+					  json_integer((json_int_t)proof->notice_version));
 	if (ext != NULL && proof->guardian_check != NULL)
 		(void)json_object_set_new(ext, "guardianCheck", json_string(proof->guardian_check));
 	if (ext != NULL && proof->outcome != NULL)
@@ -383,6 +387,8 @@ enum sargs_rc sargs_consent_give(struct sargs_reg *reg, const char *id, const ch
 				 const struct sargs_consent_proof *proof, char **receipt,
 				 struct sargs_err *err)
 {
+	struct sargs_consent_proof local;
+	char notice_hash[65];
 	const struct sargs_purpose *p;
 	struct sargs_store_consent c;
 	struct linked_q lq;
@@ -410,6 +416,19 @@ enum sargs_rc sargs_consent_give(struct sargs_reg *reg, const char *id, const ch
 		if ((unsigned char)*s < 0x20)
 			return sargs_err_set(err, SARGS_E_INVALID, "the form name has control"
 								   " characters");
+	if (proof->notice_version != 0) {
+		/* the consent names the notice version the person saw (004 §13.2) */
+		if ((rc = sargs_notice_version_hash(reg, proof->notice_version, notice_hash,
+						    sizeof(notice_hash), err)) != SARGS_OK)
+			return rc;
+		if (proof->text_hash != NULL && strcmp(proof->text_hash, notice_hash) != 0)
+			return sargs_err_set(err, SARGS_E_INVALID,
+					     "the text hash is not that of notice version %lld",
+					     (long long)proof->notice_version);
+		local = *proof;
+		local.text_hash = notice_hash;
+		proof = &local;
+	}
 	if (!hex64(proof->text_hash))
 		return sargs_err_set(err, SARGS_E_INVALID,
 				     "give the hash of the consent text the person saw (64 lower-case"

@@ -44,6 +44,9 @@ struct sargs_consent_proof {
 	const char *outcome;       /* objection to a legitimate-interest purpose: upheld
 				    * (default), overridden_compelling_grounds,
 				    * overridden_legal_claims */
+	int64_t notice_version;    /* the published privacy notice version the person
+				    * saw (notice.h), or 0; its hash stands for
+				    * text_hash when that is not given */
 };
 
 /* 1 when channel is one of the channels above. */

@@ -895,3 +895,17 @@ enum sargs_rc sargs_notice_get(struct sargs_reg *reg, int64_t version, const cha
 	json_decref(d);
 	return *out ? SARGS_OK : sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 }
+
+enum sargs_rc sargs_notice_version_hash(struct sargs_reg *reg, int64_t version, char *hex,
+					size_t hex_size, struct sargs_err *err)
+{
+	json_t *d = version > 0 ? version_doc(reg, version) : NULL;
+
+	if (d == NULL)
+		return sargs_err_set(err, SARGS_E_NOTFOUND,
+				     "no published notice version %lld (see 'sargs notice versions')",
+				     (long long)version);
+	(void)snprintf(hex, hex_size, "%s", str_or_empty(json_object_get(d, "hash")));
+	json_decref(d);
+	return SARGS_OK;
+}

@@ -52,6 +52,10 @@ enum sargs_rc sargs_notice_versions(struct sargs_reg *reg,
 				    int (*cb)(void *ctx, const struct sargs_notice_version *v),
 				    void *ctx, struct sargs_err *err) SARGS_WUR;
 
+/* The hash of a published version (65 bytes with NUL); NOTFOUND if none. */
+enum sargs_rc sargs_notice_version_hash(struct sargs_reg *reg, int64_t version, char *hex,
+					size_t hex_size, struct sargs_err *err) SARGS_WUR;
+
 /* The stored text of a version ("lv"/"en", Markdown); *out: new string. */
 enum sargs_rc sargs_notice_get(struct sargs_reg *reg, int64_t version, const char *lang,
 			       char **out, struct sargs_err *err) SARGS_WUR;

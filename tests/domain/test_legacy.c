@@ -806,7 +806,7 @@ static void test_repermission(void **state)
 				       "late@example.lv,jā\n";
 	/* grey, also a customer under contract: kept, out of marketing */
 	static const char service_csv[] = "email,Consent\ncustomer@example.lv,jā\n";
-	struct sargs_consent_proof proof = {"email", "reconfirm-2026-11", hash64, 0, NULL, NULL};
+	struct sargs_consent_proof proof = {"email", "reconfirm-2026-11", hash64, 0, NULL, NULL, 0};
 	struct sargs_receipt_info info;
 	struct sargs_import_opts o;
 	struct sargs_import_summary s;
@@ -947,7 +947,7 @@ static void test_repermission(void **state)
 static void test_confirm_refusals(void **state)
 {
 	struct fixture *fx = *state;
-	struct sargs_consent_proof proof = {"email", "form", hash64, 0, NULL, NULL};
+	struct sargs_consent_proof proof = {"email", "form", hash64, 0, NULL, NULL, 0};
 	struct sargs_kv kv[] = {{"email", "plain@example.lv"}};
 	struct sargs_subject_input in;
 	struct sargs_ask_result ask;

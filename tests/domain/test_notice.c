@@ -7,7 +7,9 @@
  */
 #include "testutil.h"
 
+#include "domain/consent.h"
 #include "domain/controller.h"
+#include "domain/subject.h"
 #include "domain/notice.h"
 #include "domain/register.h"
 #include "util/timeutil.h"
@@ -273,6 +275,46 @@ static void test_date_is_publication_date(void **state)
 	sargs_time_set_fixed(0);
 }
 
+/* 004 §13.2; GDPR Art. 7(1): a consent names the notice version the person saw */
+static void test_consent_names_version(void **state)
+{
+	struct fixture *fx = *state;
+	const char *purposes[] = {"service"};
+	struct sargs_kv kv[] = {{"first_name", "Anna"}, {"last_name", "Zariņa"},
+				{"email", "anna@example.lv"}};
+	struct sargs_subject_input in;
+	struct sargs_consent_proof proof;
+	struct sargs_notice_version v;
+	struct sargs_err err;
+	char id[64], *receipt = NULL;
+	int created = 0;
+
+	memset(&in, 0, sizeof(in));
+	in.purposes = purposes;
+	in.n_purposes = 1;
+	in.source = "person";
+	in.fields = kv;
+	in.n_fields = 3;
+	assert_int_equal(sargs_subject_add(fx->reg, &in, id, &err), SARGS_OK);
+	assert_int_equal(sargs_notice_publish(fx->reg, &v, &created, &err), SARGS_OK);
+	memset(&proof, 0, sizeof(proof));
+	proof.channel = "web_form";
+	proof.form = "shop-v1";
+	proof.notice_version = 9;
+	assert_int_equal(sargs_consent_give(fx->reg, id, "newsletter", &proof, &receipt, &err),
+			 SARGS_E_NOTFOUND);
+	proof.notice_version = 1;
+	proof.text_hash = "0000000000000000000000000000000000000000000000000000000000000000";
+	assert_int_equal(sargs_consent_give(fx->reg, id, "newsletter", &proof, &receipt, &err),
+			 SARGS_E_INVALID);
+	proof.text_hash = NULL;
+	assert_int_equal(sargs_consent_give(fx->reg, id, "newsletter", &proof, &receipt, &err),
+			 SARGS_OK);
+	assert_non_null(strstr(receipt, "\"noticeVersion\": 1"));
+	assert_non_null(strstr(receipt, v.hash));
+	free(receipt);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -283,6 +325,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_short_notice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_versions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_date_is_publication_date, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_consent_names_version, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
