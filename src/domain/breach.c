@@ -359,14 +359,6 @@ static enum sargs_rc save(struct sargs_reg *reg, const struct sargs_breach *b,
 	return rc == SARGS_OK ? rc : store_err(rc, "update the breach", err);
 }
 
-static enum sargs_rc tx_end(struct sargs_reg *reg, enum sargs_rc rc, struct sargs_err *err)
-{
-	if (rc == SARGS_OK)
-		return sargs_reg_commit(reg, err);
-	sargs_reg_rollback(reg);
-	return rc;
-}
-
 static enum sargs_rc audit_breach(struct sargs_reg *reg, const char *action, int64_t id,
 				  const char *subject_id, const char *purpose, const char *more,
 				  struct sargs_err *err)
@@ -445,7 +437,7 @@ enum sargs_rc sargs_breach_record(struct sargs_reg *reg, const struct sargs_brea
 		rc = audit_breach(reg, "breach.record", s.id, NULL, NULL, more, err);
 	}
 	free(data);
-	if ((rc = tx_end(reg, rc, err)) == SARGS_OK)
+	if ((rc = sargs_reg_end(reg, rc, err)) == SARGS_OK)
 		*id = s.id;
 	return rc;
 }
@@ -501,7 +493,7 @@ enum sargs_rc sargs_breach_update(struct sargs_reg *reg, int64_t id,
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
 	if ((rc = load(reg, id, &b, err)) != SARGS_OK)
-		return tx_end(reg, rc, err);
+		return sargs_reg_end(reg, rc, err);
 	if (ch->what != NULL) {
 		ok &= replace(&b.what, ch->what);
 		changed(list, sizeof(list), "what");
@@ -555,7 +547,7 @@ enum sargs_rc sargs_breach_update(struct sargs_reg *reg, int64_t id,
 		rc = audit_breach(reg, "breach.update", id, NULL, NULL, more, err);
 	}
 	sargs_breach_free(&b);
-	return tx_end(reg, rc, err);
+	return sargs_reg_end(reg, rc, err);
 }
 
 enum sargs_rc sargs_breach_notified(struct sargs_reg *reg, int64_t id, const char *to,
@@ -581,7 +573,7 @@ enum sargs_rc sargs_breach_notified(struct sargs_reg *reg, int64_t id, const cha
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
 	if ((rc = load(reg, id, &b, err)) != SARGS_OK)
-		return tx_end(reg, rc, err);
+		return sargs_reg_end(reg, rc, err);
 	if (at_us < b.aware_us) {
 		rc = sargs_err_set(err, SARGS_E_INVALID,
 				   "the notification time is before the business became aware");
@@ -622,7 +614,7 @@ enum sargs_rc sargs_breach_notified(struct sargs_reg *reg, int64_t id, const cha
 	rc = audit_breach(reg, "breach.notify", id, NULL, NULL, more, err);
 done:
 	sargs_breach_free(&b);
-	return tx_end(reg, rc, err);
+	return sargs_reg_end(reg, rc, err);
 }
 
 /* ---- affected people */
@@ -657,7 +649,7 @@ enum sargs_rc sargs_breach_affect(struct sargs_reg *reg, int64_t id,
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
 	if ((rc = load(reg, id, &b, err)) != SARGS_OK)
-		return tx_end(reg, rc, err);
+		return sargs_reg_end(reg, rc, err);
 	sargs_breach_free(&b);
 	/* every id first: all or nothing */
 	for (size_t i = 0; i < n && rc == SARGS_OK; i++) {
@@ -695,7 +687,7 @@ enum sargs_rc sargs_breach_affect(struct sargs_reg *reg, int64_t id,
 			rc = audit_breach(reg, "breach.affected", id, NULL, purpose, more, err);
 		}
 	}
-	rc = tx_end(reg, rc, err);
+	rc = sargs_reg_end(reg, rc, err);
 	if (rc == SARGS_OK && added != NULL)
 		*added = total;
 	return rc;
@@ -1049,7 +1041,7 @@ enum sargs_rc sargs_breach_draft(struct sargs_reg *reg, int64_t id, const char *
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
 	if ((rc = load(reg, id, &b, err)) != SARGS_OK)
-		return tx_end(reg, rc, err);
+		return sargs_reg_end(reg, rc, err);
 	/* Art. 34(1): the people are told when the risk to them is high */
 	if (!dvi && b.risk != SARGS_BREACH_HIGH) {
 		rc = sargs_err_set(err, SARGS_E_DENIED,
@@ -1058,7 +1050,7 @@ enum sargs_rc sargs_breach_draft(struct sargs_reg *reg, int64_t id, const char *
 				   " 34(1))",
 				   id, sargs_breach_risk_id(b.risk));
 		sargs_breach_free(&b);
-		return tx_end(reg, rc, err);
+		return sargs_reg_end(reg, rc, err);
 	}
 	if ((rc = sargs_controller_get(reg, &c, err)) != SARGS_OK) {
 		if (rc == SARGS_E_NOTFOUND)
@@ -1067,7 +1059,7 @@ enum sargs_rc sargs_breach_draft(struct sargs_reg *reg, int64_t id, const char *
 					   " the controller and its contact point ('sargs controller"
 					   " set')");
 		sargs_breach_free(&b);
-		return tx_end(reg, rc, err);
+		return sargs_reg_end(reg, rc, err);
 	}
 	sargs_strbuf_init(&sb, DRAFT_LIMIT);
 	rc = dvi ? draft_dvi(&sb, is_lv ? &lv : &en, is_lv, r, &b, &c, sargs_time_now_us())
@@ -1080,7 +1072,7 @@ enum sargs_rc sargs_breach_draft(struct sargs_reg *reg, int64_t id, const char *
 	}
 	sargs_controller_release(&c);
 	sargs_breach_free(&b);
-	if ((rc = tx_end(reg, rc, err)) == SARGS_OK) {
+	if ((rc = sargs_reg_end(reg, rc, err)) == SARGS_OK) {
 		*text = sargs_strbuf_take(&sb);
 		if (*text == NULL)
 			rc = sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
@@ -1179,7 +1171,7 @@ enum sargs_rc sargs_breach_contacts(struct sargs_reg *reg, int64_t id, const cha
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
 	if ((rc = load(reg, id, &b, err)) != SARGS_OK)
-		return tx_end(reg, rc, err);
+		return sargs_reg_end(reg, rc, err);
 	sargs_breach_free(&b);
 	rc = sargs_store_breach_subjects(reg->store, id, ids_cb, &ids);
 	if (rc == SARGS_OK && ids.nomem)
@@ -1217,7 +1209,7 @@ enum sargs_rc sargs_breach_contacts(struct sargs_reg *reg, int64_t id, const cha
 		}
 	}
 	free(ids.ids);
-	rc = tx_end(reg, rc, err);
+	rc = sargs_reg_end(reg, rc, err);
 	if (rc != SARGS_OK)
 		sargs_breach_contacts_free(out);
 	return rc;

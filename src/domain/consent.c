@@ -54,14 +54,6 @@ static int hex64(const char *s)
 	return 1;
 }
 
-static enum sargs_rc tx_end(struct sargs_reg *reg, enum sargs_rc rc, struct sargs_err *err)
-{
-	if (rc == SARGS_OK)
-		return sargs_reg_commit(reg, err);
-	sargs_reg_rollback(reg);
-	return rc;
-}
-
 static enum sargs_rc store_err(struct sargs_reg *reg, enum sargs_rc rc, struct sargs_err *err)
 {
 	return sargs_err_set(err, rc, "cannot record it: %s", sargs_store_errmsg(reg->store));
@@ -346,28 +338,6 @@ static enum sargs_rc check_common(struct sargs_reg *reg, const char *id, const c
 	return SARGS_OK;
 }
 
-/* Subject must exist (not erased); explains otherwise. */
-static enum sargs_rc must_exist(struct sargs_reg *reg, const char *id, struct sargs_err *err)
-{
-	struct sargs_store_subject s;
-	void *owned = NULL;
-	int64_t erased_us;
-	enum sargs_rc rc = sargs_store_subject_get(reg->store, id, &s, &owned);
-
-	free(owned);
-	if (rc == SARGS_OK)
-		return rc;
-	if (rc != SARGS_E_NOTFOUND)
-		return store_err(reg, rc, err);
-	if (sargs_store_ledger_get(reg->store, id, &erased_us) == SARGS_OK) {
-		char when[SARGS_DATE_STR];
-
-		sargs_time_format_date(erased_us, when, sizeof(when));
-		return sargs_err_set(err, SARGS_E_NOTFOUND, "subject %s was erased on %s", id, when);
-	}
-	return sargs_err_set(err, SARGS_E_NOTFOUND, "no subject %s", id);
-}
-
 struct linked_q {
 	const char *purpose;
 	int found;
@@ -436,7 +406,7 @@ enum sargs_rc sargs_consent_give(struct sargs_reg *reg, const char *id, const ch
 				     " and provable (GDPR Art. 7(1))");
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
-	if ((rc = must_exist(reg, id, err)) != SARGS_OK)
+	if ((rc = sargs_subject_must_exist(reg, id, err)) != SARGS_OK)
 		goto out;
 	rc = sargs_store_consent_get(reg->store, id, p->id, &c);
 	if (rc == SARGS_E_NOTFOUND)
@@ -462,7 +432,7 @@ enum sargs_rc sargs_consent_give(struct sargs_reg *reg, const char *id, const ch
 		    (rc = sargs_reg_audit(reg, "consent.preticked", id, NULL, p->id, detail, err)) !=
 			    SARGS_OK)
 			goto out;
-		rc = tx_end(reg, SARGS_OK, err);
+		rc = sargs_reg_end(reg, SARGS_OK, err);
 		if (rc != SARGS_OK)
 			return rc;
 		return sargs_err_set(err, SARGS_E_DENIED,
@@ -503,7 +473,7 @@ enum sargs_rc sargs_consent_give(struct sargs_reg *reg, const char *id, const ch
 	    (rc = sargs_reg_audit(reg, "consent.give", id, NULL, p->id, detail, err)) != SARGS_OK)
 		goto out;
 out:
-	rc = tx_end(reg, rc, err);
+	rc = sargs_reg_end(reg, rc, err);
 	if (rc != SARGS_OK && receipt != NULL) {
 		free(*receipt);
 		*receipt = NULL;
@@ -570,7 +540,7 @@ enum sargs_rc sargs_consent_withdraw(struct sargs_reg *reg, const char *id, cons
 		return rc;
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
-	if ((rc = must_exist(reg, id, err)) != SARGS_OK)
+	if ((rc = sargs_subject_must_exist(reg, id, err)) != SARGS_OK)
 		goto out;
 	if (p != NULL && p->marketing.enabled && p->basis != SARGS_BASIS_CONSENT) {
 		/* "stop sending me offers" about a legitimate-interest marketing
@@ -613,7 +583,7 @@ enum sargs_rc sargs_consent_withdraw(struct sargs_reg *reg, const char *id, cons
 		free(g);
 	}
 out:
-	rc = tx_end(reg, rc, err);
+	rc = sargs_reg_end(reg, rc, err);
 	if (rc != SARGS_OK && receipt != NULL) {
 		free(*receipt);
 		*receipt = NULL;
@@ -655,7 +625,7 @@ enum sargs_rc sargs_consent_object(struct sargs_reg *reg, const char *id, const 
 				     " effect at once (GDPR Art. 21(3))");
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
-	if ((rc = must_exist(reg, id, err)) != SARGS_OK)
+	if ((rc = sargs_subject_must_exist(reg, id, err)) != SARGS_OK)
 		goto out;
 	(void)snprintf(detail, sizeof(detail), "channel:%s outcome:%s", proof->channel, outcome);
 	if (p == NULL) {
@@ -712,7 +682,7 @@ enum sargs_rc sargs_consent_object(struct sargs_reg *reg, const char *id, const 
 				  p ? p->id : "direct_marketing", detail, err)) != SARGS_OK)
 		goto out;
 out:
-	rc = tx_end(reg, rc, err);
+	rc = sargs_reg_end(reg, rc, err);
 	if (rc != SARGS_OK && receipt != NULL) {
 		free(*receipt);
 		*receipt = NULL;
@@ -748,7 +718,7 @@ enum sargs_rc sargs_consent_guardian(struct sargs_reg *reg, const char *id, cons
 				     " birth_certificate");
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
-	if ((rc = must_exist(reg, id, err)) != SARGS_OK)
+	if ((rc = sargs_subject_must_exist(reg, id, err)) != SARGS_OK)
 		goto out;
 	rc = sargs_store_consent_get(reg->store, id, p->id, &c);
 	if (rc == SARGS_E_NOTFOUND) {
@@ -772,7 +742,7 @@ enum sargs_rc sargs_consent_guardian(struct sargs_reg *reg, const char *id, cons
 		    SARGS_OK)
 		goto out;
 out:
-	rc = tx_end(reg, rc, err);
+	rc = sargs_reg_end(reg, rc, err);
 	if (rc != SARGS_OK && receipt != NULL) {
 		free(*receipt);
 		*receipt = NULL;
@@ -792,7 +762,7 @@ enum sargs_rc sargs_consent_history(struct sargs_reg *reg, const char *id,
 		return sargs_err_set(err, SARGS_E_INVALID, "not a subject id (expected a UUID)");
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
-	if ((rc = must_exist(reg, id, err)) != SARGS_OK)
+	if ((rc = sargs_subject_must_exist(reg, id, err)) != SARGS_OK)
 		goto out;
 	/* the read is durable before the history leaves the process: the
 	 * caller prints after this returns (cb collects) */
@@ -802,5 +772,5 @@ enum sargs_rc sargs_consent_history(struct sargs_reg *reg, const char *id,
 	if (rc != SARGS_OK)
 		rc = store_err(reg, rc, err);
 out:
-	return tx_end(reg, rc, err);
+	return sargs_reg_end(reg, rc, err);
 }

@@ -1205,14 +1205,6 @@ static enum sargs_rc store_err(struct sargs_reg *reg, enum sargs_rc rc, struct s
 	return sargs_err_set(err, rc, "cannot %s: %s", what, sargs_store_errmsg(reg->store));
 }
 
-static enum sargs_rc tx_end(struct sargs_reg *reg, enum sargs_rc rc, struct sargs_err *err)
-{
-	if (rc == SARGS_OK)
-		return sargs_reg_commit(reg, err);
-	sargs_reg_rollback(reg);
-	return rc;
-}
-
 /* One ask: GDPR Art. 21(3): whoever objected to direct marketing is not
  * asked for marketing consent (the ask is itself direct marketing). */
 static enum sargs_rc ask_one(struct sargs_reg *reg, const char *id, int32_t deadline_day,
@@ -1299,7 +1291,7 @@ enum sargs_rc sargs_zones_ask(struct sargs_reg *reg, unsigned zone_mask, int32_t
 			sargs_uuid_from_bytes(l.ids[done], id);
 			rc = ask_one(reg, id, deadline_day, now, out, err);
 		}
-		rc = tx_end(reg, rc, err);
+		rc = sargs_reg_end(reg, rc, err);
 	}
 	idlist_free(&l);
 	return rc;
@@ -1435,7 +1427,7 @@ enum sargs_rc sargs_zones_confirm(struct sargs_reg *reg, const char *id, const c
 	rc = sargs_reg_audit(reg, "repermission.confirm", id, NULL, pid, detail, err);
 out:
 	free(owned);
-	rc = tx_end(reg, rc, err);
+	rc = sargs_reg_end(reg, rc, err);
 	if (rc != SARGS_OK && receipt != NULL) {
 		free(*receipt);
 		*receipt = NULL;

@@ -302,6 +302,14 @@ void sargs_reg_rollback(struct sargs_reg *reg)
 	}
 }
 
+enum sargs_rc sargs_reg_end(struct sargs_reg *reg, enum sargs_rc rc, struct sargs_err *err)
+{
+	if (rc == SARGS_OK)
+		return sargs_reg_commit(reg, err);
+	sargs_reg_rollback(reg);
+	return rc;
+}
+
 enum sargs_rc sargs_reg_audit(struct sargs_reg *reg, const char *action, const char *subject_id,
 			      const char *fields, const char *purpose, const char *detail,
 			      struct sargs_err *err)

@@ -73,6 +73,11 @@ enum sargs_rc sargs_reg_begin(struct sargs_reg *reg, struct sargs_err *err) SARG
 enum sargs_rc sargs_reg_commit(struct sargs_reg *reg, struct sargs_err *err) SARGS_WUR;
 void sargs_reg_rollback(struct sargs_reg *reg);
 
+/* Ends what sargs_reg_begin started: commits when rc is SARGS_OK (returning
+ * the commit's result), else rolls back and returns rc. */
+enum sargs_rc sargs_reg_end(struct sargs_reg *reg, enum sargs_rc rc,
+			    struct sargs_err *err) SARGS_WUR;
+
 /* Marks the open batch as failed half-way (see above). */
 void sargs_reg_poison(struct sargs_reg *reg);
 

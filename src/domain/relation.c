@@ -27,47 +27,12 @@ int32_t sargs_today(void)
 	return (int32_t)day;
 }
 
-static enum sargs_rc tx_end(struct sargs_reg *reg, enum sargs_rc rc, struct sargs_err *err)
-{
-	if (rc == SARGS_OK)
-		return sargs_reg_commit(reg, err);
-	sargs_reg_rollback(reg);
-	return rc;
-}
-
 static enum sargs_rc store_err(struct sargs_reg *reg, enum sargs_rc rc, struct sargs_err *err,
 			       const char *what)
 {
 	if (err != NULL && err->rc != SARGS_OK)
 		return rc; /* already explained */
 	return sargs_err_set(err, rc, "cannot %s: %s", what, sargs_store_errmsg(reg->store));
-}
-
-/* SARGS_OK when the subject exists; else NOTFOUND saying whether and when it
- * was erased. */
-static enum sargs_rc subject_must_exist(struct sargs_reg *reg, const char *id,
-					struct sargs_err *err)
-{
-	struct sargs_store_subject s;
-	void *owned = NULL;
-	int64_t erased_us;
-	enum sargs_rc rc;
-
-	if (!sargs_uuid_valid(id))
-		return sargs_err_set(err, SARGS_E_INVALID, "not a subject id (expected a UUID)");
-	rc = sargs_store_subject_get(reg->store, id, &s, &owned);
-	free(owned);
-	if (rc == SARGS_OK)
-		return SARGS_OK;
-	if (rc != SARGS_E_NOTFOUND)
-		return store_err(reg, rc, err, "read the subject");
-	if (sargs_store_ledger_get(reg->store, id, &erased_us) == SARGS_OK) {
-		char when[SARGS_DATE_STR];
-
-		sargs_time_format_date(erased_us, when, sizeof(when));
-		return sargs_err_set(err, SARGS_E_NOTFOUND, "subject %s was erased on %s", id, when);
-	}
-	return sargs_err_set(err, SARGS_E_NOTFOUND, "no subject %s", id);
 }
 
 /* ---- facts */
@@ -490,7 +455,7 @@ enum sargs_rc sargs_audience_rebuild(struct sargs_reg *reg, struct sargs_err *er
 				    sargs_store_errmsg(reg->store));
 	else
 		rc = sargs_reg_audit(reg, "audience.rebuild", NULL, NULL, NULL, NULL, err);
-	return tx_end(reg, rc, err);
+	return sargs_reg_end(reg, rc, err);
 }
 
 /* ---- purchases and contracts */
@@ -561,7 +526,7 @@ enum sargs_rc sargs_purchase_record(struct sargs_reg *reg, const char *id,
 				     "a person can refuse only when they were offered the choice");
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
-	if ((rc = subject_must_exist(reg, id, err)) != SARGS_OK)
+	if ((rc = sargs_subject_must_exist(reg, id, err)) != SARGS_OK)
 		goto out;
 	if ((rc = sargs_store_purchase_add(reg->store, id, product_line, day, offered, refused)) !=
 		    SARGS_OK ||
@@ -586,7 +551,7 @@ enum sargs_rc sargs_purchase_record(struct sargs_reg *reg, const char *id,
 		rc = store_err(reg, rc, err, "record the purchase");
 out:
 	free(owned);
-	return tx_end(reg, rc, err);
+	return sargs_reg_end(reg, rc, err);
 }
 
 struct contract_scan {
@@ -647,7 +612,7 @@ enum sargs_rc sargs_contract_start(struct sargs_reg *reg, const char *id,
 				     "a product line is lower-case letters, digits and '_'");
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
-	if ((rc = subject_must_exist(reg, id, err)) != SARGS_OK)
+	if ((rc = sargs_subject_must_exist(reg, id, err)) != SARGS_OK)
 		goto out;
 	if ((rc = sargs_store_contract_add(reg->store, id, product_line, start_day, no)) !=
 		    SARGS_OK ||
@@ -659,7 +624,7 @@ enum sargs_rc sargs_contract_start(struct sargs_reg *reg, const char *id,
 		       product_line ? product_line : "-");
 	rc = sargs_reg_audit(reg, "contract.start", id, NULL, NULL, detail, err);
 out:
-	return tx_end(reg, rc, err);
+	return sargs_reg_end(reg, rc, err);
 }
 
 enum sargs_rc sargs_contract_finish(struct sargs_reg *reg, const char *id, int64_t no,
@@ -671,7 +636,7 @@ enum sargs_rc sargs_contract_finish(struct sargs_reg *reg, const char *id, int64
 
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
-	if ((rc = subject_must_exist(reg, id, err)) != SARGS_OK)
+	if ((rc = sargs_subject_must_exist(reg, id, err)) != SARGS_OK)
 		goto out;
 	if ((rc = sargs_store_contracts(reg->store, id, contract_cb, &cs)) != SARGS_OK) {
 		rc = store_err(reg, rc, err, "read the contracts");
@@ -699,5 +664,5 @@ enum sargs_rc sargs_contract_finish(struct sargs_reg *reg, const char *id, int64
 	(void)snprintf(detail, sizeof(detail), "contract:%lld", (long long)no);
 	rc = sargs_reg_audit(reg, "contract.end", id, NULL, NULL, detail, err);
 out:
-	return tx_end(reg, rc, err);
+	return sargs_reg_end(reg, rc, err);
 }

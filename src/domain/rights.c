@@ -34,14 +34,6 @@
 	"You have the right to complain to the Data State Inspectorate (Datu valsts"           \
 	" inspekcija), Elijas iela 17, Rīga, LV-1050, www.dvi.gov.lv."
 
-static enum sargs_rc tx_end(struct sargs_reg *reg, enum sargs_rc rc, struct sargs_err *err)
-{
-	if (rc == SARGS_OK)
-		return sargs_reg_commit(reg, err);
-	sargs_reg_rollback(reg);
-	return rc;
-}
-
 static enum sargs_rc store_err(struct sargs_reg *reg, enum sargs_rc rc, struct sargs_err *err,
 			       const char *what)
 {
@@ -649,7 +641,7 @@ enum sargs_rc sargs_access_export(struct sargs_reg *reg, const char *id,
 		return rc;
 	rc = access_doc(reg, id, opts, &doc, err);
 	/* the read is durable before the copy leaves the process */
-	rc = tx_end(reg, rc, err);
+	rc = sargs_reg_end(reg, rc, err);
 	if (rc != SARGS_OK) {
 		json_wipe_decref(doc);
 		return rc;
@@ -691,7 +683,7 @@ enum sargs_rc sargs_portability_export(struct sargs_reg *reg, const char *id, ch
 	rc = sargs_subject_read_all(reg, id, "rights.portability", NULL, &v, err);
 	if (rc == SARGS_OK && (rc = sargs_store_links(reg->store, id, links_cb, lk)) != SARGS_OK)
 		(void)store_err(reg, rc, err, "read the subject's purposes");
-	rc = tx_end(reg, rc, err);
+	rc = sargs_reg_end(reg, rc, err);
 	if (rc != SARGS_OK) {
 		free(lk);
 		return rc;
@@ -900,7 +892,7 @@ enum sargs_rc sargs_rights_erase(struct sargs_reg *reg, const char *id, const ch
 		rc = sargs_reg_audit(reg, "rights.erase.partial", id, NULL, NULL, detail, err);
 	}
 out:
-	rc = tx_end(reg, rc, err);
+	rc = sargs_reg_end(reg, rc, err);
 done:
 	free(lk);
 	free(names);
@@ -945,7 +937,7 @@ enum sargs_rc sargs_restrict(struct sargs_reg *reg, const char *id, int on,
 	rc = sargs_reg_audit(reg, on ? "rights.restrict" : "rights.unrestrict", id, NULL, NULL,
 			     NULL, err);
 out:
-	return tx_end(reg, rc, err);
+	return sargs_reg_end(reg, rc, err);
 }
 
 /* ---- the retention sweep */
@@ -1183,7 +1175,7 @@ enum sargs_rc sargs_retention_sweep(struct sargs_reg *reg, int dry_run,
 		for (size_t k = i; k < end && rc == SARGS_OK; k++)
 			rc = sweep_subject(reg, r, &c.due[k], dry_run, cb, ctx, out, err);
 		if (!dry_run)
-			rc = tx_end(reg, rc, err);
+			rc = sargs_reg_end(reg, rc, err);
 	}
 	free(c.due);
 	if (rc != SARGS_OK)

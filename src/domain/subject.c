@@ -466,15 +466,8 @@ static int unpack_next(const unsigned char *b, size_t len, size_t *off, char *na
 	return 1;
 }
 
-/* ---- transactions: sargs_reg_begin joins the caller's or starts our own */
-
-static enum sargs_rc tx_end(struct sargs_reg *reg, enum sargs_rc rc, struct sargs_err *err)
-{
-	if (rc == SARGS_OK)
-		return sargs_reg_commit(reg, err);
-	sargs_reg_rollback(reg);
-	return rc;
-}
+/* ---- transactions: sargs_reg_begin joins the caller's or starts our own,
+ * sargs_reg_end commits or rolls back */
 
 /* Audit entries name every field and purpose; lists longer than an audit
  * entry may hold fail the call rather than being cut short. */
@@ -730,7 +723,7 @@ enum sargs_rc sargs_subject_add(struct sargs_reg *reg, const struct sargs_subjec
 	if (nested && rc != SARGS_OK)
 		sargs_reg_poison(reg);
 	else if (!nested)
-		rc = tx_end(reg, rc, err);
+		rc = sargs_reg_end(reg, rc, err);
 	if (rc == SARGS_OK)
 		memcpy(id_out, id, SARGS_UUID_STR);
 out:
@@ -1008,7 +1001,7 @@ enum sargs_rc sargs_subject_show(struct sargs_reg *reg, const char *id, const ch
 	rc = show_in_tx(reg, r, id, sargs_registry_purpose(r, purpose), NULL, 0, "subject.read",
 			NULL, out, err);
 	/* the audit entry is durable before the data leaves: commit first */
-	rc = tx_end(reg, rc, err);
+	rc = sargs_reg_end(reg, rc, err);
 	if (rc == SARGS_E_DENIED) {
 		/* a refused read is recorded too */
 		struct sargs_err e2;
@@ -1045,7 +1038,7 @@ enum sargs_rc sargs_subject_read_fields(struct sargs_reg *reg, const char *id,
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
 	rc = show_in_tx(reg, r, id, p, names, n_names, action, detail, out, err);
-	rc = tx_end(reg, rc, err);
+	rc = sargs_reg_end(reg, rc, err);
 	if (rc != SARGS_OK)
 		sargs_subject_view_free(out);
 	return rc;
@@ -1064,7 +1057,7 @@ enum sargs_rc sargs_subject_read_all(struct sargs_reg *reg, const char *id, cons
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
 	rc = show_in_tx(reg, r, id, NULL, NULL, 0, action, detail, out, err);
-	rc = tx_end(reg, rc, err);
+	rc = sargs_reg_end(reg, rc, err);
 	if (rc != SARGS_OK)
 		sargs_subject_view_free(out);
 	return rc;
@@ -1102,6 +1095,32 @@ enum sargs_rc sargs_subject_field_names(struct sargs_reg *reg, const char *id,
 		return sargs_err_set(err, SARGS_E_CRYPTO, "the stored record of subject %s is damaged",
 				     id);
 	return SARGS_OK;
+}
+
+enum sargs_rc sargs_subject_must_exist(struct sargs_reg *reg, const char *id,
+				       struct sargs_err *err)
+{
+	struct sargs_store_subject s;
+	void *owned = NULL;
+	int64_t erased_us;
+	enum sargs_rc rc;
+
+	if (!sargs_uuid_valid(id))
+		return sargs_err_set(err, SARGS_E_INVALID, "not a subject id (expected a UUID)");
+	rc = sargs_store_subject_get(reg->store, id, &s, &owned);
+	free(owned);
+	if (rc == SARGS_OK)
+		return SARGS_OK;
+	if (rc != SARGS_E_NOTFOUND)
+		return sargs_err_set(err, rc, "cannot read the subject: %s",
+				     sargs_store_errmsg(reg->store));
+	if (sargs_store_ledger_get(reg->store, id, &erased_us) == SARGS_OK) {
+		char when[SARGS_DATE_STR];
+
+		sargs_time_format_date(erased_us, when, sizeof(when));
+		return sargs_err_set(err, SARGS_E_NOTFOUND, "subject %s was erased on %s", id, when);
+	}
+	return sargs_err_set(err, SARGS_E_NOTFOUND, "no subject %s", id);
 }
 
 /* ---- finding */
@@ -1192,7 +1211,7 @@ enum sargs_rc sargs_subject_find(struct sargs_reg *reg, const char *kind, const 
 		rc = sargs_reg_audit(reg, "subject.find", NULL, kind, NULL, "0 matches", err);
 	for (size_t i = 0; i < found.n && rc == SARGS_OK; i++)
 		rc = sargs_reg_audit(reg, "subject.find", found.ids[i], kind, NULL, NULL, err);
-	rc = tx_end(reg, rc, err);
+	rc = sargs_reg_end(reg, rc, err);
 	if (rc != SARGS_OK) {
 		free(found.ids);
 		return rc;
@@ -1247,7 +1266,7 @@ enum sargs_rc sargs_subject_lookup(struct sargs_reg *reg, const char *kind, cons
 			nv++;
 	}
 	free(found.ids);
-	rc = tx_end(reg, rc, err);
+	rc = sargs_reg_end(reg, rc, err);
 	if (rc != SARGS_OK) {
 		for (size_t i = 0; i < nv; i++)
 			sargs_subject_view_free(&v[i]);
@@ -1412,7 +1431,7 @@ enum sargs_rc sargs_subject_edit(struct sargs_reg *reg, const char *id,
 	if (rc == SARGS_OK)
 		sargs_reg_want_compaction(reg);
 out:
-	rc = tx_end(reg, rc, err);
+	rc = sargs_reg_end(reg, rc, err);
 	if (loaded_ok)
 		loaded_free(&l);
 	sargs_strbuf_free(&fields);
@@ -1471,5 +1490,5 @@ enum sargs_rc sargs_subject_erase(struct sargs_reg *reg, const char *id, const c
 	 * linger in it */
 	if (rc == SARGS_OK)
 		sargs_reg_want_compaction(reg);
-	return tx_end(reg, rc, err);
+	return sargs_reg_end(reg, rc, err);
 }

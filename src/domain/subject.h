@@ -123,6 +123,14 @@ enum sargs_rc sargs_subject_read_all(struct sargs_reg *reg, const char *id, cons
 				     struct sargs_err *err) SARGS_WUR;
 
 /*
+ * SARGS_OK when the subject exists; else SARGS_E_INVALID (not an id) or
+ * SARGS_E_NOTFOUND saying whether and when it was erased. Reads nothing
+ * personal; no audit entry.
+ */
+enum sargs_rc sargs_subject_must_exist(struct sargs_reg *reg, const char *id,
+				       struct sargs_err *err) SARGS_WUR;
+
+/*
  * The names of the fields a subject has (never their values; no
  * decryption, no audit entry), at most max of them, in stored order.
  */

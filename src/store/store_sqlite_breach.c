@@ -48,27 +48,14 @@ static struct sq_store *SQ(struct sargs_store *st) { return (struct sq_store *)s
 			return sq_fail((s), sqlite3_errcode((s)->db));          \
 	} while (0)
 
-static const char *col_text(sqlite3_stmt *p, int i)
-{
-	const unsigned char *t = sqlite3_column_text(p, i);
-
-	return t ? (const char *)t : "";
-}
-
-static enum sargs_rc step_done(struct sq_store *s, sqlite3_stmt *p, int r)
-{
-	(void)sqlite3_reset(p);
-	return r == SQLITE_DONE ? SARGS_OK : sq_fail(s, r);
-}
-
 /* Fills b from a row of BREACH_COLS; the strings point into the row. */
 static void col_breach(sqlite3_stmt *p, struct sargs_store_breach *b)
 {
 	b->id = sqlite3_column_int64(p, 0);
 	b->aware_us = sqlite3_column_int64(p, 1);
 	b->recorded_us = sqlite3_column_int64(p, 2);
-	b->data = col_text(p, 3);
-	b->risk = col_text(p, 4);
+	b->data = sq_col_text(p, 3);
+	b->risk = sq_col_text(p, 4);
 	b->notified_dvi_us = sqlite3_column_int64(p, 5);
 	b->notified_people_us = sqlite3_column_int64(p, 6);
 	b->closed_us = sqlite3_column_int64(p, 7);
@@ -169,7 +156,7 @@ static enum sargs_rc sq_breach_scan(struct sargs_store *st,
 			break;
 		}
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 static enum sargs_rc sq_breach_subject_add(struct sargs_store *st, int64_t breach_id,
@@ -225,7 +212,7 @@ static enum sargs_rc sq_breach_subjects(struct sargs_store *st, int64_t breach_i
 			break;
 		}
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 enum sargs_rc sq_breach_erase(struct sq_store *s, const char *id)

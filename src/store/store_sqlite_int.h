@@ -40,6 +40,53 @@ void sq_col_id(sqlite3_stmt *p, int i, char out[SARGS_UUID_STR]);
 /* Prepares sql into *slot once; later calls reset and clear it. */
 sqlite3_stmt *sq_cached(struct sq_store *s, sqlite3_stmt **slot, const char *sql);
 
+/* ---- small column helpers shared by the engine's files */
+
+/* A text column, "" when NULL. */
+static inline const char *sq_col_text(sqlite3_stmt *p, int i)
+{
+	const unsigned char *t = sqlite3_column_text(p, i);
+
+	return t ? (const char *)t : "";
+}
+
+/* A text column, NULL when NULL. */
+static inline const char *sq_col_opt_text(sqlite3_stmt *p, int i)
+{
+	return (const char *)sqlite3_column_text(p, i);
+}
+
+/* A day column (days since 1970-01-01), SARGS_STORE_DAY_NONE when NULL. */
+static inline int32_t sq_col_day(sqlite3_stmt *p, int i)
+{
+	return sqlite3_column_type(p, i) == SQLITE_NULL ? SARGS_STORE_DAY_NONE
+							 : (int32_t)sqlite3_column_int(p, i);
+}
+
+static inline void sq_bind_day(sqlite3_stmt *p, int i, int32_t day)
+{
+	if (day == SARGS_STORE_DAY_NONE)
+		(void)sqlite3_bind_null(p, i);
+	else
+		(void)sqlite3_bind_int(p, i, day);
+}
+
+/* Binds text, or NULL. The text must outlive the statement's step. */
+static inline void sq_bind_opt_text(sqlite3_stmt *p, int i, const char *v)
+{
+	if (v == NULL)
+		(void)sqlite3_bind_null(p, i);
+	else
+		(void)sqlite3_bind_text(p, i, v, -1, SQLITE_STATIC);
+}
+
+/* Ends a row loop: resets p; SARGS_OK when r is SQLITE_DONE. */
+static inline enum sargs_rc sq_step_done(struct sq_store *s, sqlite3_stmt *p, int r)
+{
+	(void)sqlite3_reset(p);
+	return r == SQLITE_DONE ? SARGS_OK : sq_fail(s, r);
+}
+
 /* Deletes every relationship row of a subject (part of its erasure). */
 enum sargs_rc sq_rel_erase(struct sq_store *s, const char *id);
 /* Deletes a subject's disclosure log (part of its erasure). */

@@ -117,41 +117,6 @@ static struct sq_store *SQ(struct sargs_store *st) { return (struct sq_store *)s
 		}                                       \
 	} while (0)
 
-static int32_t col_day(sqlite3_stmt *p, int i)
-{
-	return sqlite3_column_type(p, i) == SQLITE_NULL ? SARGS_STORE_DAY_NONE
-							 : (int32_t)sqlite3_column_int(p, i);
-}
-
-static void bind_day(sqlite3_stmt *p, int i, int32_t day)
-{
-	if (day == SARGS_STORE_DAY_NONE)
-		(void)sqlite3_bind_null(p, i);
-	else
-		(void)sqlite3_bind_int(p, i, day);
-}
-
-static void bind_opt_text(sqlite3_stmt *p, int i, const char *v)
-{
-	if (v == NULL)
-		(void)sqlite3_bind_null(p, i);
-	else
-		(void)sqlite3_bind_text(p, i, v, -1, SQLITE_STATIC);
-}
-
-static const char *col_text(sqlite3_stmt *p, int i)
-{
-	const unsigned char *t = sqlite3_column_text(p, i);
-
-	return t ? (const char *)t : "";
-}
-
-static enum sargs_rc step_done(struct sq_store *s, sqlite3_stmt *p, int r)
-{
-	(void)sqlite3_reset(p);
-	return r == SQLITE_DONE ? SARGS_OK : sq_fail(s, r);
-}
-
 /* ---- facts */
 
 static void facts_default(struct sargs_store_facts *f)
@@ -176,8 +141,8 @@ static void col_facts(sqlite3_stmt *p, int c0, struct sargs_store_facts *f)
 	f->zone = sqlite3_column_int(p, c0 + 3);
 	f->restricted = sqlite3_column_int(p, c0 + 4);
 	f->dm_objected_us = sqlite3_column_int64(p, c0 + 5);
-	f->last_purchase_day = col_day(p, c0 + 6);
-	f->contract_end_day = col_day(p, c0 + 7);
+	f->last_purchase_day = sq_col_day(p, c0 + 6);
+	f->contract_end_day = sq_col_day(p, c0 + 7);
 }
 
 static enum sargs_rc sq_facts_count(struct sargs_store *st, int64_t *out)
@@ -193,7 +158,7 @@ static enum sargs_rc sq_facts_count(struct sargs_store *st, int64_t *out)
 		*out = sqlite3_column_int64(p, 0);
 		r = SQLITE_DONE;
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 static enum sargs_rc sq_facts_get(struct sargs_store *st, const char *id,
@@ -226,7 +191,7 @@ static enum sargs_rc sq_facts_get(struct sargs_store *st, const char *id,
 		}
 		r = SQLITE_DONE;
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 static enum sargs_rc sq_facts_put(struct sargs_store *st, const char *id,
@@ -245,8 +210,8 @@ static enum sargs_rc sq_facts_put(struct sargs_store *st, const char *id,
 	(void)sqlite3_bind_int(p, 5, f->zone);
 	(void)sqlite3_bind_int(p, 6, f->restricted);
 	(void)sqlite3_bind_int64(p, 7, f->dm_objected_us);
-	bind_day(p, 8, f->last_purchase_day);
-	bind_day(p, 9, f->contract_end_day);
+	sq_bind_day(p, 8, f->last_purchase_day);
+	sq_bind_day(p, 9, f->contract_end_day);
 	return sq_run(s, p);
 }
 
@@ -314,12 +279,12 @@ static enum sargs_rc sq_consents(struct sargs_store *st, const char *id,
 		struct sargs_store_consent c;
 
 		col_consent(p, 1, &c);
-		if (cb(ctx, col_text(p, 0), &c) != 0) {
+		if (cb(ctx, sq_col_text(p, 0), &c) != 0) {
 			r = SQLITE_DONE;
 			break;
 		}
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 static enum sargs_rc sq_consent_event_add(struct sargs_store *st, const char *id,
@@ -351,13 +316,13 @@ static enum sargs_rc sq_consent_events(struct sargs_store *st, const char *id,
 	RPREP(s, p, R_EVENTS);
 	RBIND_ID(p, 1, id);
 	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
-		if (cb(ctx, sqlite3_column_int64(p, 0), col_text(p, 1), col_text(p, 2),
-		       sqlite3_column_int64(p, 3), col_text(p, 4)) != 0) {
+		if (cb(ctx, sqlite3_column_int64(p, 0), sq_col_text(p, 1), sq_col_text(p, 2),
+		       sqlite3_column_int64(p, 3), sq_col_text(p, 4)) != 0) {
 			r = SQLITE_DONE;
 			break;
 		}
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 /* ---- purchases, lines, contracts */
@@ -397,7 +362,7 @@ static enum sargs_rc sq_lines(struct sargs_store *st, const char *id,
 	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
 		struct sargs_store_line l;
 
-		l.product_line = col_text(p, 0);
+		l.product_line = sq_col_text(p, 0);
 		l.first_day = sqlite3_column_int(p, 1);
 		l.last_day = sqlite3_column_int(p, 2);
 		l.opt_out_offered = sqlite3_column_int(p, 3);
@@ -407,7 +372,7 @@ static enum sargs_rc sq_lines(struct sargs_store *st, const char *id,
 			break;
 		}
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 static enum sargs_rc sq_purchases(struct sargs_store *st, const char *id,
@@ -421,12 +386,12 @@ static enum sargs_rc sq_purchases(struct sargs_store *st, const char *id,
 	RPREP(s, p, R_PURCHASES);
 	RBIND_ID(p, 1, id);
 	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
-		if (cb(ctx, col_text(p, 0), sqlite3_column_int(p, 1)) != 0) {
+		if (cb(ctx, sq_col_text(p, 0), sqlite3_column_int(p, 1)) != 0) {
 			r = SQLITE_DONE;
 			break;
 		}
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 static enum sargs_rc sq_contract_add(struct sargs_store *st, const char *id,
@@ -438,7 +403,7 @@ static enum sargs_rc sq_contract_add(struct sargs_store *st, const char *id,
 
 	RPREP(s, p, R_CONTRACT_ADD);
 	RBIND_ID(p, 1, id);
-	bind_opt_text(p, 2, product_line);
+	sq_bind_opt_text(p, 2, product_line);
 	(void)sqlite3_bind_int(p, 3, start_day);
 	rc = sq_run(s, p);
 	if (rc == SARGS_OK)
@@ -478,12 +443,12 @@ static enum sargs_rc sq_contracts(struct sargs_store *st, const char *id,
 		const unsigned char *line = sqlite3_column_text(p, 1);
 
 		if (cb(ctx, sqlite3_column_int64(p, 0), (const char *)line,
-		       sqlite3_column_int(p, 2), col_day(p, 3)) != 0) {
+		       sqlite3_column_int(p, 2), sq_col_day(p, 3)) != 0) {
 			r = SQLITE_DONE;
 			break;
 		}
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 /* ---- audience */
@@ -534,7 +499,7 @@ static enum sargs_rc sq_audience_scan(struct sargs_store *st, const char *purpos
 			break;
 		}
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 /* ---- campaigns */
@@ -550,7 +515,7 @@ static enum sargs_rc sq_campaign_add(struct sargs_store *st, struct sargs_store_
 	(void)sqlite3_bind_text(p, 2, c->actor, -1, SQLITE_STATIC);
 	(void)sqlite3_bind_text(p, 3, c->purpose, -1, SQLITE_STATIC);
 	(void)sqlite3_bind_text(p, 4, c->channel, -1, SQLITE_STATIC);
-	bind_opt_text(p, 5, c->product_line);
+	sq_bind_opt_text(p, 5, c->product_line);
 	(void)sqlite3_bind_int64(p, 6, c->registry_version);
 	(void)sqlite3_bind_int64(p, 7, c->audience);
 	(void)sqlite3_bind_text(p, 8, c->excluded, -1, SQLITE_STATIC);
@@ -574,19 +539,19 @@ static enum sargs_rc sq_campaigns(struct sargs_store *st,
 
 		c.id = sqlite3_column_int64(p, 0);
 		c.time_us = sqlite3_column_int64(p, 1);
-		c.actor = col_text(p, 2);
-		c.purpose = col_text(p, 3);
-		c.channel = col_text(p, 4);
+		c.actor = sq_col_text(p, 2);
+		c.purpose = sq_col_text(p, 3);
+		c.channel = sq_col_text(p, 4);
 		c.product_line = (const char *)sqlite3_column_text(p, 5);
 		c.registry_version = sqlite3_column_int64(p, 6);
 		c.audience = sqlite3_column_int64(p, 7);
-		c.excluded = col_text(p, 8);
+		c.excluded = sq_col_text(p, 8);
 		if (cb(ctx, &c) != 0) {
 			r = SQLITE_DONE;
 			break;
 		}
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 /* ---- zones and re-permission */
@@ -605,7 +570,7 @@ static enum sargs_rc sq_zone_counts(struct sargs_store *st, int64_t counts[4])
 		if (z >= 0 && z < 4)
 			counts[z] = sqlite3_column_int64(p, 1);
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 static enum sargs_rc sq_zone_ids(struct sargs_store *st, int zone,
@@ -626,7 +591,7 @@ static enum sargs_rc sq_zone_ids(struct sargs_store *st, int zone,
 			break;
 		}
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 static enum sargs_rc sq_reperm_get(struct sargs_store *st, const char *id,
@@ -688,7 +653,7 @@ static enum sargs_rc sq_reperm_scan(struct sargs_store *st,
 			break;
 		}
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 enum sargs_rc sq_rel_erase(struct sq_store *s, const char *id)

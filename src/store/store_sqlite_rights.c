@@ -82,38 +82,6 @@ static struct sq_store *SQ(struct sargs_store *st) { return (struct sq_store *)s
 		}                                       \
 	} while (0)
 
-static void bind_opt_text(sqlite3_stmt *p, int i, const char *v)
-{
-	if (v == NULL)
-		(void)sqlite3_bind_null(p, i);
-	else
-		(void)sqlite3_bind_text(p, i, v, -1, SQLITE_STATIC);
-}
-
-static const char *col_text(sqlite3_stmt *p, int i)
-{
-	const unsigned char *t = sqlite3_column_text(p, i);
-
-	return t ? (const char *)t : "";
-}
-
-static const char *col_opt_text(sqlite3_stmt *p, int i)
-{
-	return (const char *)sqlite3_column_text(p, i);
-}
-
-static int32_t col_day(sqlite3_stmt *p, int i)
-{
-	return sqlite3_column_type(p, i) == SQLITE_NULL ? SARGS_STORE_DAY_NONE
-							 : (int32_t)sqlite3_column_int(p, i);
-}
-
-static enum sargs_rc step_done(struct sq_store *s, sqlite3_stmt *p, int r)
-{
-	(void)sqlite3_reset(p);
-	return r == SQLITE_DONE ? SARGS_OK : sq_fail(s, r);
-}
-
 /* ---- requests */
 
 /* Binds columns 2-11 of a request (shared by add and update). */
@@ -136,7 +104,7 @@ static int bind_request(sqlite3_stmt *p, int first, const struct sargs_store_req
 	(void)sqlite3_bind_text(p, i++, r->channel, -1, SQLITE_STATIC);
 	(void)sqlite3_bind_int(p, i++, r->due_day);
 	(void)sqlite3_bind_int(p, i++, r->extended);
-	bind_opt_text(p, i++, r->purpose);
+	sq_bind_opt_text(p, i++, r->purpose);
 	if (r->requester != NULL)
 		(void)sqlite3_bind_blob(p, i, r->requester, (int)r->requester_len, SQLITE_STATIC);
 	else
@@ -194,19 +162,19 @@ static void col_request(sqlite3_stmt *p, struct sargs_store_request *r, char *id
 		sq_col_id(p, 1, idbuf);
 		r->subject_id = idbuf;
 	}
-	r->kind = col_text(p, 2);
-	r->state = col_text(p, 3);
+	r->kind = sq_col_text(p, 2);
+	r->state = sq_col_text(p, 3);
 	r->received_us = sqlite3_column_int64(p, 4);
-	r->channel = col_text(p, 5);
+	r->channel = sq_col_text(p, 5);
 	r->due_day = sqlite3_column_int(p, 6);
 	r->extended = sqlite3_column_int(p, 7);
-	r->purpose = col_opt_text(p, 8);
+	r->purpose = sq_col_opt_text(p, 8);
 	r->requester = sqlite3_column_blob(p, 9);
 	r->requester_len = (size_t)sqlite3_column_bytes(p, 9);
 	if (r->requester_len == 0)
 		r->requester = NULL;
 	r->closed_us = sqlite3_column_int64(p, 10);
-	r->data = col_text(p, 11);
+	r->data = sq_col_text(p, 11);
 }
 
 /* Appends a copy of s (may be NULL) to the arena; returns the copy. */
@@ -289,7 +257,7 @@ static enum sargs_rc sq_request_scan(struct sargs_store *st, int open_only,
 			break;
 		}
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 static enum sargs_rc sq_request_event_add(struct sargs_store *st, int64_t request_id,
@@ -304,7 +272,7 @@ static enum sargs_rc sq_request_event_add(struct sargs_store *st, int64_t reques
 	(void)sqlite3_bind_int64(p, 2, time_us);
 	(void)sqlite3_bind_text(p, 3, actor, -1, SQLITE_STATIC);
 	(void)sqlite3_bind_text(p, 4, event, -1, SQLITE_STATIC);
-	bind_opt_text(p, 5, detail);
+	sq_bind_opt_text(p, 5, detail);
 	return sq_run(s, p);
 }
 
@@ -320,13 +288,13 @@ static enum sargs_rc sq_request_events(struct sargs_store *st, int64_t request_i
 	GPREP(s, p, G_REQ_EVENTS);
 	(void)sqlite3_bind_int64(p, 1, request_id);
 	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
-		if (cb(ctx, sqlite3_column_int64(p, 0), col_text(p, 1), col_text(p, 2),
-		       col_opt_text(p, 3)) != 0) {
+		if (cb(ctx, sqlite3_column_int64(p, 0), sq_col_text(p, 1), sq_col_text(p, 2),
+		       sq_col_opt_text(p, 3)) != 0) {
 			r = SQLITE_DONE;
 			break;
 		}
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 /* ---- disclosures */
@@ -342,8 +310,8 @@ static enum sargs_rc sq_disclosure_add(struct sargs_store *st, const char *subje
 	(void)sqlite3_bind_int64(p, 2, d->time_us);
 	(void)sqlite3_bind_text(p, 3, d->recipient, -1, SQLITE_STATIC);
 	(void)sqlite3_bind_text(p, 4, d->purpose, -1, SQLITE_STATIC);
-	bind_opt_text(p, 5, d->fields);
-	bind_opt_text(p, 6, d->reference);
+	sq_bind_opt_text(p, 5, d->fields);
+	sq_bind_opt_text(p, 6, d->reference);
 	return sq_run(s, p);
 }
 
@@ -363,16 +331,16 @@ static enum sargs_rc sq_disclosures(struct sargs_store *st, const char *subject_
 		struct sargs_store_disclosure d;
 
 		d.time_us = sqlite3_column_int64(p, 0);
-		d.recipient = col_text(p, 1);
-		d.purpose = col_text(p, 2);
-		d.fields = col_opt_text(p, 3);
-		d.reference = col_opt_text(p, 4);
+		d.recipient = sq_col_text(p, 1);
+		d.purpose = sq_col_text(p, 2);
+		d.fields = sq_col_opt_text(p, 3);
+		d.reference = sq_col_opt_text(p, 4);
 		if (cb(ctx, &d) != 0) {
 			r = SQLITE_DONE;
 			break;
 		}
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 /* ---- statistics */
@@ -404,13 +372,13 @@ static enum sargs_rc sq_stats_scan(struct sargs_store *st,
 
 	GPREP(s, p, G_STATS_SCAN);
 	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
-		if (cb(ctx, col_text(p, 0), col_text(p, 1), col_text(p, 2), col_text(p, 3),
+		if (cb(ctx, sq_col_text(p, 0), sq_col_text(p, 1), sq_col_text(p, 2), sq_col_text(p, 3),
 		       sqlite3_column_int64(p, 4)) != 0) {
 			r = SQLITE_DONE;
 			break;
 		}
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 /* ---- the retention sweep's scan */
@@ -430,10 +398,10 @@ static enum sargs_rc sq_link_facts_scan(struct sargs_store *st,
 
 		sq_col_id(p, 0, id);
 		l.subject_id = id;
-		l.purpose = col_text(p, 1);
+		l.purpose = sq_col_text(p, 1);
 		l.linked_us = sqlite3_column_int64(p, 2);
-		l.last_purchase_day = col_day(p, 3);
-		l.contract_end_day = col_day(p, 4);
+		l.last_purchase_day = sq_col_day(p, 3);
+		l.contract_end_day = sq_col_day(p, 4);
 		l.dm_objected_us = sqlite3_column_int64(p, 5);
 		l.restricted = sqlite3_column_int(p, 6);
 		l.consent_state = sqlite3_column_int(p, 7);
@@ -444,7 +412,7 @@ static enum sargs_rc sq_link_facts_scan(struct sargs_store *st,
 			break;
 		}
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 static enum sargs_rc sq_partial_add(struct sargs_store *st, const char *subject_id,
@@ -475,12 +443,12 @@ static enum sargs_rc sq_partial_scan(struct sargs_store *st,
 		char id[SARGS_UUID_STR];
 
 		sq_col_id(p, 0, id);
-		if (cb(ctx, id, sqlite3_column_int64(p, 1), col_text(p, 2), col_text(p, 3)) != 0) {
+		if (cb(ctx, id, sqlite3_column_int64(p, 1), sq_col_text(p, 2), sq_col_text(p, 3)) != 0) {
 			r = SQLITE_DONE;
 			break;
 		}
 	}
-	return step_done(s, p, r);
+	return sq_step_done(s, p, r);
 }
 
 enum sargs_rc sq_rights_erase(struct sq_store *s, const char *id)
