@@ -22,7 +22,9 @@ for c in "" init status controller "controller set" "controller show" purpose \
 	"pseudonym export" "pseudonym reidentify" request "request new" "request list" "request show" \
 	"request ask" "request verify" "request extend" "request refuse" "request fee" "request paid" \
 	"request assign" "request fulfil" "request overdue" backup "backup create" "backup verify" "backup restore" breach "breach record" "breach list" "breach show" \
-	"breach update" "breach affected" "breach notified" "breach draft" "breach contacts" demo; do
+	"breach update" "breach affected" "breach notified" "breach draft" "breach contacts" \
+	staff "staff add" "staff list" "staff passwd" "staff role" "staff disable" "staff enable" \
+	"staff unlock" role "role list" "role set" token "token issue" "token list" "token revoke" demo; do
 	printf '\n## %s\n\n```\n' "$(echo "sargs $c" | sed 's/ *$//')" >>"$tmp"
 	# shellcheck disable=SC2086
 	"$SARGS" $c --help >>"$tmp"

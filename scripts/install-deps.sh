@@ -6,9 +6,14 @@ set -euo pipefail
 
 PKGS=(
 	build-essential cmake pkg-config
-	libsodium-dev libsqlite3-dev libjansson-dev libcmocka-dev libcmark-dev
+	libsodium-dev libsqlite3-dev libjansson-dev libcmocka-dev libcmark-dev libmicrohttpd-dev
+	curl jq openssl chromium
 	sqlite3
 )
+# the browser tests need Node.js and npm; the machine's own are used when present
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+	PKGS+=(nodejs npm)
+fi
 # with --dev: the tools CI and developers use beyond the build
 if [ "${1:-}" = "--dev" ]; then
 	PKGS+=(clang clang-tidy cppcheck valgrind)

@@ -25,6 +25,7 @@ enum {
 struct cli {
 	const char *data_dir;   /* --data or SARGS_DATA or ./sargs-data */
 	int json;               /* --json */
+	int data_dir_explicit;  /* --data or SARGS_DATA was given */
 	const char *prog;
 };
 
@@ -60,6 +61,7 @@ int cli_dispatch(struct cli *cli, const char *group, const char *help,
 		 const struct cli_cmd *table, int argc, char **argv);
 
 int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_serve(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_controller(struct cli *cli, int argc, char **argv);
 int cmd_purpose(struct cli *cli, int argc, char **argv);

@@ -26,6 +26,11 @@ static const char top_help[] =
 	"  --json       machine-readable output\n"
 	"  -h, --help   help for sargs or for any command\n";
 
+/* cli_staff.c */
+int cmd_staff(struct cli *cli, int argc, char **argv);
+int cmd_role(struct cli *cli, int argc, char **argv);
+int cmd_token(struct cli *cli, int argc, char **argv);
+
 static const struct cli_cmd top[] = {
 	{"init", cmd_init, "create a new register in the data directory"},
 	{"status", cmd_status, "summary of the register"},
@@ -50,9 +55,13 @@ static const struct cli_cmd top[] = {
 	{"backup", cmd_backup, "encrypted backups that keep erasures (create, verify, restore)"},
 	{"import", cmd_import, "import a legacy customer list (CSV) into zones"},
 	{"zones", cmd_zones, "legacy zones and re-permission (list, ask, confirm, purge)"},
+	{"staff", cmd_staff, "staff accounts (add, list, passwd, role, disable, enable, unlock)"},
+	{"role", cmd_role, "roles: what staff may do, for which purposes (list, set)"},
+	{"token", cmd_token, "API tokens for systems (issue, list, revoke)"},
 	{"check", cmd_check, "check a personal code, e-mail or phone number"},
 	{"audit", cmd_audit, "the audit trail (log, verify)"},
 	{"calendar", cmd_calendar, "deadlines and Latvian public holidays (due, holidays)"},
+	{"serve", cmd_serve, "run the server: staff console, JSON API, customers' pages"},
 	{"demo", cmd_demo, "create a demo register of a small sign shop"},
 	{NULL, NULL, NULL},
 };
@@ -73,7 +82,7 @@ static void json_wiping_free(void *p)
 
 int main(int argc, char **argv)
 {
-	struct cli cli = {NULL, 0, "sargs"};
+	struct cli cli = {NULL, 0, 0, "sargs"};
 	char **args;
 	int n = 0, rc;
 
@@ -113,7 +122,8 @@ int main(int argc, char **argv)
 		}
 	}
 	args[n] = NULL;
-	if (cli.data_dir == NULL || cli.data_dir[0] == '\0')
+	cli.data_dir_explicit = cli.data_dir != NULL && cli.data_dir[0] != '\0';
+	if (!cli.data_dir_explicit)
 		cli.data_dir = "sargs-data";
 	if (n >= 2 && strcmp(args[1], "--version") == 0) {
 		printf("sargs 0.1.0\n");

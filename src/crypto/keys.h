@@ -33,6 +33,7 @@ enum sargs_subkey {
 	SARGS_SUBKEY_SIGN = 7,     /* seed of the Ed25519 key signing consent receipts */
 	SARGS_SUBKEY_FACTS = 8,    /* seals small policy facts (sargs_fact_seal) */
 	SARGS_SUBKEY_BACKUP = 9,   /* encrypts backup files (backup_crypt.h) */
+	SARGS_SUBKEY_AUTH = 10,    /* keyed hashes of session and API token secrets (secret.h) */
 	SARGS_SUBKEY__COUNT
 };
 

@@ -9,6 +9,7 @@
 #include "store/store_rel.h"
 #include "store/store_rights.h"
 #include "store/store_breach.h"
+#include "store/store_auth.h"
 
 /* The rights part (store_rights.h). */
 struct sargs_store_rights_ops {
@@ -48,6 +49,27 @@ struct sargs_store_breach_ops {
 	enum sargs_rc (*subject_add)(struct sargs_store *st, int64_t breach_id, const char *subject_id, int *added);
 	enum sargs_rc (*subject_add_purpose)(struct sargs_store *st, int64_t breach_id, const char *purpose, int64_t *added);
 	enum sargs_rc (*subjects)(struct sargs_store *st, int64_t breach_id, int (*cb)(void *ctx, const char *subject_id), void *ctx);
+};
+
+/* Staff sign-in (store_auth.h). */
+struct sargs_store_auth_ops {
+	enum sargs_rc (*role_put)(struct sargs_store *st, const struct sargs_store_role *r);
+	enum sargs_rc (*role_get)(struct sargs_store *st, const char *name, struct sargs_store_role *out);
+	enum sargs_rc (*role_scan)(struct sargs_store *st, int (*cb)(void *ctx, const struct sargs_store_role *r), void *ctx);
+	enum sargs_rc (*staff_add)(struct sargs_store *st, const struct sargs_store_staff *s);
+	enum sargs_rc (*staff_update)(struct sargs_store *st, const struct sargs_store_staff *s);
+	enum sargs_rc (*staff_get)(struct sargs_store *st, const char *name, struct sargs_store_staff *out);
+	enum sargs_rc (*staff_scan)(struct sargs_store *st, int (*cb)(void *ctx, const struct sargs_store_staff *s), void *ctx);
+	enum sargs_rc (*session_add)(struct sargs_store *st, const struct sargs_store_session *s);
+	enum sargs_rc (*session_get)(struct sargs_store *st, const unsigned char *hash, struct sargs_store_session *out);
+	enum sargs_rc (*session_touch)(struct sargs_store *st, const unsigned char *hash, int64_t last_used_us);
+	enum sargs_rc (*session_delete)(struct sargs_store *st, const unsigned char *hash);
+	enum sargs_rc (*session_delete_staff)(struct sargs_store *st, const char *staff, int64_t *n);
+	enum sargs_rc (*session_expire)(struct sargs_store *st, int64_t idle_before_us, int64_t created_before_us);
+	enum sargs_rc (*token_add)(struct sargs_store *st, const struct sargs_store_token *t);
+	enum sargs_rc (*token_get_hash)(struct sargs_store *st, const unsigned char *hash, struct sargs_store_token *out);
+	enum sargs_rc (*token_scan)(struct sargs_store *st, int (*cb)(void *ctx, const struct sargs_store_token *t), void *ctx);
+	enum sargs_rc (*token_revoke)(struct sargs_store *st, const char *name, int64_t revoked_us, int *was);
 };
 
 /* The relationship part (store_rel.h). */
@@ -174,6 +196,7 @@ struct sargs_store_ops {
 	const struct sargs_store_rights_ops *rights;
 	const struct sargs_store_breach_ops *breach;
 	const struct sargs_store_backup_ops *backup;
+	const struct sargs_store_auth_ops *auth;
 };
 
 /* Every engine's handle starts with this header. */

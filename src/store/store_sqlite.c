@@ -117,6 +117,30 @@ static const char *const migrations[SARGS_SCHEMA_VERSION] = {
 	"  BEGIN SELECT RAISE(ABORT, 'the erasure ledger is append-only'); END;"
 	"CREATE TRIGGER partial_erasures_no_update BEFORE UPDATE ON partial_erasures"
 	"  BEGIN SELECT RAISE(ABORT, 'the erasure ledger is append-only'); END;",
+	/* 5 -> 6: staff accounts, roles, sessions and API tokens (store_auth.h);
+	 * the four roles every register starts with (domain/staff.h) */
+	"CREATE TABLE roles(name TEXT PRIMARY KEY, actions TEXT NOT NULL, purposes TEXT NOT NULL)"
+	"  WITHOUT ROWID;"
+	"CREATE TABLE staff(name TEXT PRIMARY KEY, role TEXT NOT NULL REFERENCES roles(name),"
+	"  lang TEXT NOT NULL, pwhash TEXT NOT NULL, disabled INTEGER NOT NULL,"
+	"  failed INTEGER NOT NULL, locked_until_us INTEGER NOT NULL, created_us INTEGER NOT NULL,"
+	"  last_login_us INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE staff_sessions(hash BLOB PRIMARY KEY,"
+	"  staff TEXT NOT NULL REFERENCES staff(name), csrf TEXT NOT NULL,"
+	"  created_us INTEGER NOT NULL, last_used_us INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE INDEX staff_sessions_by_staff ON staff_sessions(staff);"
+	"CREATE TABLE api_tokens(name TEXT PRIMARY KEY, hash BLOB NOT NULL UNIQUE,"
+	"  actions TEXT NOT NULL, purposes TEXT NOT NULL, created_us INTEGER NOT NULL,"
+	"  expires_us INTEGER NOT NULL, revoked_us INTEGER NOT NULL);"
+	"INSERT INTO roles(name, actions, purposes) VALUES"
+	"  ('owner', 'subject.read,subject.write,consent.write,purchase.write,request.read,"
+	"request.write,campaign.read,campaign.export,import,audit.read,registry.read,"
+	"staff.manage', '*'),"
+	"  ('dpo', 'subject.read,request.read,request.write,audit.read,registry.read,"
+	"consent.write', '*'),"
+	"  ('cashier', 'subject.read,subject.write,consent.write,purchase.write,registry.read',"
+	"  '*'),"
+	"  ('marketing', 'campaign.read,campaign.export,registry.read,subject.read', '*');",
 };
 
 enum stmt_id {
@@ -354,6 +378,8 @@ static void sq_close(struct sargs_store *st)
 		(void)sqlite3_finalize(s->rights_stmt[i]);
 	for (int i = 0; i < SQ_BREACH_STMT_MAX; i++)
 		(void)sqlite3_finalize(s->breach_stmt[i]);
+	for (int i = 0; i < SQ_AUTH_STMT_MAX; i++)
+		(void)sqlite3_finalize(s->auth_stmt[i]);
 	(void)sqlite3_close(s->db);
 	free(s);
 }
@@ -1040,6 +1066,7 @@ static const struct sargs_store_ops sqlite_ops = {
 	.rights = &sq_rights_ops,
 	.breach = &sq_breach_ops,
 	.backup = &sq_backup_ops,
+	.auth = &sq_auth_ops,
 };
 
 static int user_version(sqlite3 *db, int *out)

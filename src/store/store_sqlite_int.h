@@ -15,6 +15,7 @@
 #define SQ_REL_STMT_MAX 48
 #define SQ_RIGHTS_STMT_MAX 24
 #define SQ_BREACH_STMT_MAX 16
+#define SQ_AUTH_STMT_MAX 24
 
 struct sq_store {
 	struct sargs_store base; /* must be first */
@@ -27,6 +28,7 @@ struct sq_store {
 	sqlite3_stmt *rel_stmt[SQ_REL_STMT_MAX];
 	sqlite3_stmt *rights_stmt[SQ_RIGHTS_STMT_MAX];
 	sqlite3_stmt *breach_stmt[SQ_BREACH_STMT_MAX];
+	sqlite3_stmt *auth_stmt[SQ_AUTH_STMT_MAX];
 };
 
 /* Maps an SQLite result code to a sargs code, keeping the message. */
@@ -98,5 +100,6 @@ extern const struct sargs_store_rel_ops sq_rel_ops;
 extern const struct sargs_store_rights_ops sq_rights_ops;
 extern const struct sargs_store_breach_ops sq_breach_ops; /* store_sqlite_breach.c */
 extern const struct sargs_store_backup_ops sq_backup_ops; /* store_sqlite_backup.c */
+extern const struct sargs_store_auth_ops sq_auth_ops;     /* store_sqlite_auth.c */
 
 #endif

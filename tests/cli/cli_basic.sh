@@ -9,7 +9,7 @@ for cmd in "" "init" "status" "controller" "controller set" "controller show" "p
 	"purpose load" "purpose list" "purpose show" "ropa" "subject" "subject add" \
 	"subject find" "subject show" "subject edit" "subject erase" "check" "audit" \
 	"audit log" "audit checkpoint-key" "audit checkpoint" "audit verify" "calendar" "calendar due" "calendar holidays" "import" "zones" "zones list" \
-	"zones ask" "zones confirm" "zones purge" "demo"; do
+	"zones ask" "zones confirm" "zones purge" "staff" "role" "token" "demo"; do
 	# shellcheck disable=SC2086
 	expect_rc 0 "help: sargs $cmd --help" "$SARGS" $cmd --help
 	expect_out "help text: sargs $cmd" "Usage|Commands"

@@ -1,0 +1,322 @@
+/*
+ * console_search.c — finding a customer by e-mail, phone, personal code
+ * (through the blind index: nothing is decrypted to find them) or by name
+ * (the names of the subjects the chosen purpose may be used for are read,
+ * each read audited as "subject.search"). Every search names a purpose, and
+ * the results show only what that purpose may see.
+ */
+#include "server/console.h"
+
+#include "domain/access.h"
+#include "domain/relation.h"
+#include "domain/subject.h"
+#include "store/store.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEARCH_SHOW_MAX 50        /* results shown */
+#define SEARCH_NAME_SCAN_MAX 20000 /* subjects a name search looks at */
+
+/* What kind of value q is: "email", "personal_code", "phone" or "name". */
+static const char *query_kind(const char *q)
+{
+	size_t digits = 0, other = 0, i;
+
+	if (strchr(q, '@'))
+		return "email";
+	for (i = 0; q[i]; i++) {
+		if (isdigit((unsigned char)q[i]))
+			digits++;
+		else if (!strchr(" +-()", q[i]))
+			other++;
+	}
+	if (other > 0 || digits == 0)
+		return "name";
+	/* a Latvian personal code: 11 digits, "DDMMYY-NNNNN" or "32NNNN-NNNNN" */
+	if (digits == 11 && q[0] != '+' && (strlen(q) == 11 || (strlen(q) == 12 && q[6] == '-')))
+		return "personal_code";
+	return "phone";
+}
+
+static void kind_text(struct http_ctx *c, const char *kind)
+{
+	if (strcmp(kind, "email") == 0)
+		http_out(c->rs, L(c, "e-pasta", "e-mail"));
+	else if (strcmp(kind, "phone") == 0)
+		http_out(c->rs, L(c, "tālruņa", "phone"));
+	else if (strcmp(kind, "personal_code") == 0)
+		http_out(c->rs, L(c, "personas koda", "personal code"));
+	else
+		http_out(c->rs, L(c, "vārda", "name"));
+}
+
+static void result_head(struct http_ctx *c)
+{
+	http_outf(c->rs, "<table class=\"results\"><thead><tr><th>%s</th><th>%s</th><th></th></tr>"
+			 "</thead><tbody>\n",
+		  L(c, "Vārds", "Name"), L(c, "Kontakti", "Contact"));
+}
+
+static const char *view_field(const struct sargs_subject_view *v, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < v->n_fields; i++)
+		if (strcmp(v->fields[i].name, name) == 0)
+			return v->fields[i].value;
+	return NULL;
+}
+
+/* One row: the name and contact the purpose may see, and a link to the card. */
+static void result_row(struct http_ctx *c, const char *id, const char *purpose,
+		       const struct sargs_subject_view *v, const char *refusal)
+{
+	const char *fn = v ? view_field(v, "first_name") : NULL;
+	const char *ln = v ? view_field(v, "last_name") : NULL;
+	const char *em = v ? view_field(v, "email") : NULL;
+	const char *ph = v ? view_field(v, "phone") : NULL;
+
+	http_out(c->rs, "<tr><td>");
+	if (fn || ln) {
+		http_esc(c->rs, fn ? fn : "");
+		http_out(c->rs, " ");
+		http_esc(c->rs, ln ? ln : "");
+	} else if (refusal) {
+		http_out(c->rs, "<span class=\"muted\">");
+		http_esc(c->rs, refusal);
+		http_out(c->rs, "</span>");
+	} else {
+		http_out(c->rs, "<span class=\"muted\">—</span>");
+	}
+	http_out(c->rs, "</td><td>");
+	if (em)
+		http_esc(c->rs, em);
+	if (em && ph)
+		http_out(c->rs, "<br>");
+	if (ph)
+		http_esc(c->rs, ph);
+	http_out(c->rs, "</td><td><a href=\"/console/subjects/");
+	http_urlenc(c->rs, id);
+	http_out(c->rs, "?purpose=");
+	http_urlenc(c->rs, purpose);
+	http_outf(c->rs, "\">%s</a></td></tr>\n", L(c, "Atvērt kartīti", "Open card"));
+}
+
+/* By e-mail, phone or personal code: the blind index, then a purpose-bound
+ * read of each match. */
+static int search_typed(struct http_ctx *c, const char *kind, const char *q,
+			const struct sargs_purpose *p)
+{
+	char(*ids)[SARGS_UUID_STR] = NULL;
+	size_t n = 0, i;
+	struct sargs_err err;
+	enum sargs_rc rc;
+
+	rc = sargs_subject_find(c->reg, kind, q, &ids, &n, &err);
+	if (rc == SARGS_E_INVALID) {
+		html_note(c, "error", err.msg);
+		return 0;
+	}
+	if (rc != SARGS_OK) {
+		http_resp_reset(c->rs);
+		console_message_page(c, 500, "error", L(c, "Kļūda", "Error"), err.msg);
+		return -1;
+	}
+	if (n > 0)
+		result_head(c);
+	for (i = 0; i < n && i < SEARCH_SHOW_MAX; i++) {
+		struct sargs_subject_view v;
+		struct sargs_policy_decision d;
+
+		memset(&v, 0, sizeof(v));
+		memset(&d, 0, sizeof(d));
+		rc = sargs_read_for_purpose(c->reg, ids[i], p->id, &v, &d, &err);
+		if (rc == SARGS_OK) {
+			result_row(c, ids[i], p->id, &v, NULL);
+		} else if (rc == SARGS_E_DENIED || rc == SARGS_E_NOTFOUND) {
+			result_row(c, ids[i], p->id, NULL,
+				   L(c, "šim nolūkam nav pieejams", "not available for this purpose"));
+		} else {
+			sargs_subject_view_free(&v);
+			free(ids);
+			console_message_page(c, 500, "error", L(c, "Kļūda", "Error"), err.msg);
+			return -1;
+		}
+		sargs_subject_view_free(&v);
+	}
+	if (n > 0)
+		http_out(c->rs, "</tbody></table>\n");
+	free(ids);
+	return (int)n;
+}
+
+struct idlist {
+	char (*ids)[SARGS_UUID_STR];
+	size_t n, cap;
+};
+
+static int collect_id(void *ctx, const char *id)
+{
+	struct idlist *l = ctx;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		void *nv = realloc(l->ids, cap * sizeof(*l->ids));
+
+		if (!nv)
+			return 1;
+		l->ids = nv;
+		l->cap = cap;
+	}
+	(void)snprintf(l->ids[l->n], SARGS_UUID_STR, "%s", id);
+	l->n++;
+	return l->n >= SEARCH_NAME_SCAN_MAX;
+}
+
+/* Case-insensitive (ASCII) substring test. */
+static int contains_ci(const char *hay, const char *needle)
+{
+	size_t hn = strlen(hay), nn = strlen(needle), i, j;
+
+	if (nn == 0 || nn > hn)
+		return nn == 0;
+	for (i = 0; i + nn <= hn; i++) {
+		for (j = 0; j < nn; j++)
+			if (tolower((unsigned char)hay[i + j]) != tolower((unsigned char)needle[j]))
+				break;
+		if (j == nn)
+			return 1;
+	}
+	return 0;
+}
+
+/* By name: only subjects the purpose is lawful for now, and only the name
+ * fields the purpose lists are read. */
+static int search_name(struct http_ctx *c, const char *q, const struct sargs_purpose *p)
+{
+	const char *names[2];
+	size_t nn = 0, i, shown = 0;
+	struct idlist l = {NULL, 0, 0};
+	struct sargs_err err;
+	enum sargs_rc rc;
+
+	if (sargs_purpose_field(p, "first_name"))
+		names[nn++] = "first_name";
+	if (sargs_purpose_field(p, "last_name"))
+		names[nn++] = "last_name";
+	if (nn == 0) {
+		html_note(c, "warn", L(c, "Šim nolūkam vārds netiek glabāts. Meklējiet pēc e-pasta, "
+					  "tālruņa vai personas koda, vai izvēlieties citu nolūku.",
+				       "This purpose keeps no names. Search by e-mail, phone or "
+				       "personal code, or choose another purpose."));
+		return 0;
+	}
+	if (strlen(q) < 2) {
+		html_note(c, "warn", L(c, "Ievadiet vismaz divus burtus.",
+				       "Type at least two letters."));
+		return 0;
+	}
+	rc = sargs_store_subject_ids(c->reg->store, collect_id, &l);
+	if (rc != SARGS_OK) {
+		free(l.ids);
+		console_message_page(c, 500, "error", L(c, "Kļūda", "Error"),
+				     L(c, "Neizdevās nolasīt reģistru.", "Could not read the register."));
+		return -1;
+	}
+	for (i = 0; i < l.n && shown < SEARCH_SHOW_MAX; i++) {
+		struct sargs_policy_decision d;
+		struct sargs_subject_view v;
+		const char *fn, *ln;
+
+		if (sargs_policy_check(c->reg, l.ids[i], p->id, 0, &d, &err) != SARGS_OK ||
+		    !d.allowed)
+			continue;
+		memset(&v, 0, sizeof(v));
+		rc = sargs_subject_read_fields(c->reg, l.ids[i], p->id, names, nn,
+					       "subject.search", "by name", &v, &err);
+		if (rc != SARGS_OK) {
+			sargs_subject_view_free(&v);
+			if (rc == SARGS_E_DENIED || rc == SARGS_E_NOTFOUND)
+				continue;
+			free(l.ids);
+			console_message_page(c, 500, "error", L(c, "Kļūda", "Error"), err.msg);
+			return -1;
+		}
+		fn = view_field(&v, "first_name");
+		ln = view_field(&v, "last_name");
+		{
+			char full[1024];
+
+			(void)snprintf(full, sizeof(full), "%s %s", fn ? fn : "", ln ? ln : "");
+			if (contains_ci(full, q)) {
+				if (shown == 0)
+					result_head(c);
+				result_row(c, l.ids[i], p->id, &v, NULL);
+				shown++;
+			}
+		}
+		sargs_subject_view_free(&v);
+	}
+	if (shown > 0)
+		http_out(c->rs, "</tbody></table>\n");
+	free(l.ids);
+	return (int)shown;
+}
+
+void console_search(struct http_ctx *c)
+{
+	const struct sargs_registry *r = console_registry(c);
+	const char *q = http_query(c->rq, "q");
+	const struct sargs_purpose *p;
+	int refused = 0, found = 0;
+	const char *kind;
+
+	if (!r)
+		return;
+	p = console_purpose(c, r, http_query(c->rq, "purpose"), SARGS_ACT_SUBJECT_READ, &refused);
+	if (!p) {
+		console_message_page(c, 403, "error", L(c, "Meklēt", "Search"),
+				     L(c, "Jūsu lomai nav neviena nolūka, kam lasīt klientu datus.",
+				       "Your role may not read customers' data for any purpose."));
+		return;
+	}
+	html_begin(c, HTML_STAFF, L(c, "Meklēt klientu", "Find a customer"));
+	http_outf(c->rs, "<h1>%s</h1>\n", L(c, "Meklēt klientu", "Find a customer"));
+	if (refused)
+		html_note(c, "error", L(c, "Jūsu lomai šis nolūks nav atļauts; izvēlēts cits.",
+					"Your role may not act for that purpose; another one is chosen."));
+	http_outf(c->rs, "<form method=\"get\" action=\"/console/search\" class=\"card search\">"
+			 "<label>%s <input name=\"q\" required maxlength=\"200\" value=\"",
+		  L(c, "Vārds, e-pasts, tālrunis vai personas kods",
+		    "Name, e-mail, phone or personal code"));
+	http_esc(c->rs, q ? q : "");
+	http_outf(c->rs, "\"></label><label>%s <span class=\"why\">%s</span> ",
+		  L(c, "Nolūks", "Purpose"),
+		  L(c, "— kāpēc jūs skatāties šos datus (tiek ierakstīts auditā)",
+		    "— why you are looking (recorded in the audit trail)"));
+	console_purpose_select(c, r, p->id, SARGS_ACT_SUBJECT_READ);
+	http_outf(c->rs, "</label><button type=\"submit\">%s</button></form>\n", L(c, "Meklēt", "Search"));
+	if (q && *q) {
+		if (strlen(q) > 200) {
+			html_note(c, "error", L(c, "Meklējamais teksts ir par garu.", "The search text is too long."));
+		} else {
+			kind = query_kind(q);
+			http_outf(c->rs, "<p class=\"muted\">%s ", L(c, "Meklēts pēc", "Searched by"));
+			kind_text(c, kind);
+			http_outf(c->rs, "; %s: ", L(c, "nolūks", "purpose"));
+			http_esc(c->rs, p->name);
+			http_out(c->rs, "</p>\n");
+			if (strcmp(kind, "name") == 0)
+				found = search_name(c, q, p);
+			else
+				found = search_typed(c, kind, q, p);
+			if (found < 0)
+				return;
+			if (found == 0)
+				html_note(c, "warn", L(c, "Neviens klients netika atrasts.", "No customer was found."));
+		}
+	}
+	html_end(c);
+}

@@ -1,0 +1,707 @@
+/*
+ * server.c — the listener: libmicrohttpd glue, routing, authentication,
+ * CSRF, security headers, logging and metrics (server.h).
+ */
+#include "server/server.h"
+
+#include "crypto/keys.h"
+#include "server/sched.h"
+#include "util/fsutil.h"
+#include "util/timeutil.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#define SESSION_COOKIE "sargs_session"
+
+/* ---- log */
+
+void srv_log(const struct srv *s, const char *level, const char *event, const char *fmt, ...)
+{
+	char ts[40], rest[1024] = "";
+	va_list ap;
+
+	sargs_time_format(sargs_time_now_us(), ts, sizeof(ts));
+	if (fmt) {
+		va_start(ap, fmt);
+		(void)vsnprintf(rest, sizeof(rest), fmt, ap);
+		va_end(ap);
+	}
+	if (s && s->cfg.log_json)
+		fprintf(stderr, "{\"ts\":\"%s\",\"level\":\"%s\",\"event\":\"%s\",\"detail\":\"%s\"}\n",
+			ts, level, event, rest);
+	else
+		fprintf(stderr, "ts=%s level=%s event=%s%s%s\n", ts, level, event, rest[0] ? " " : "",
+			rest);
+}
+
+/* ---- sign-in rate limit: a fixed table of address buckets per minute */
+
+#define RL_SLOTS 4096
+
+struct rl_slot {
+	uint64_t addr_hash;
+	int64_t minute;
+	int count;
+};
+
+struct srv_ratelimit {
+	struct rl_slot slot[RL_SLOTS];
+};
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+int srv_login_allowed(struct srv *s, const char *addr)
+{
+	uint64_t h = fnv1a(addr);
+	int64_t minute = sargs_time_now_us() / 60000000;
+	struct rl_slot *sl;
+	int ok;
+
+	pthread_mutex_lock(&s->mu);
+	sl = &s->logins->slot[h % RL_SLOTS];
+	if (sl->addr_hash != h || sl->minute != minute) {
+		sl->addr_hash = h;
+		sl->minute = minute;
+		sl->count = 0;
+	}
+	ok = sl->count < s->cfg.login_per_minute;
+	if (ok)
+		sl->count++;
+	pthread_mutex_unlock(&s->mu);
+	return ok;
+}
+
+void srv_status_get(struct srv *s, struct srv_status *out)
+{
+	pthread_mutex_lock(&s->mu);
+	*out = s->status;
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* ---- per-request state */
+
+struct conn_state {
+	struct http_req rq;
+	struct http_resp rs;
+	const struct http_route *route;
+	int method_mismatch;
+	struct sargs_strbuf body;
+};
+
+static void req_free(struct conn_state *cs)
+{
+	size_t i;
+
+	for (i = 0; i < cs->rq.n_params; i++)
+		free(cs->rq.params[i]);
+	for (i = 0; i < cs->rq.n_form; i++) {
+		sargs_wipe(cs->rq.form[i].value, strlen(cs->rq.form[i].value));
+		free(cs->rq.form[i].name);
+		free(cs->rq.form[i].value);
+	}
+	sargs_strbuf_free(&cs->body);
+	sargs_wipe(cs->rq.session, sizeof(cs->rq.session));
+	sargs_wipe(&cs->rq.who, sizeof(cs->rq.who));
+	http_resp_free(&cs->rs);
+	free(cs);
+}
+
+/* Matches path against pattern; fills params. */
+static int match(const char *pattern, const char *path, struct http_req *rq)
+{
+	const char *p = pattern, *u = path;
+	size_t np = 0;
+
+	while (*p && *u) {
+		if (*p == '{') {
+			const char *pe = strchr(p, '}');
+			size_t n = strcspn(u, "/");
+			char *v;
+
+			if (!pe || n == 0 || np >= HTTP_MAX_PARAMS)
+				goto no;
+			v = strndup(u, n);
+			if (!v || !http_urldecode(v)) {
+				free(v);
+				goto no;
+			}
+			rq->params[np++] = v;
+			p = pe + 1;
+			u += n;
+		} else if (*p == *u) {
+			p++;
+			u++;
+		} else {
+			goto no;
+		}
+	}
+	if (*p == '\0' && *u == '\0') {
+		rq->n_params = np;
+		return 1;
+	}
+no:
+	while (np > 0)
+		free(rq->params[--np]);
+	return 0;
+}
+
+static const struct http_route *const tables[] = {
+	http_routes_ops, http_routes_api, http_routes_staff, http_routes_self,
+};
+
+static const struct http_route *find_route(const char *method, const char *path,
+					   struct http_req *rq, int *method_mismatch)
+{
+	size_t t;
+	const char *m = strcmp(method, "HEAD") == 0 ? "GET" : method;
+
+	*method_mismatch = 0;
+	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++) {
+		const struct http_route *r;
+
+		for (r = tables[t]; r->pattern; r++) {
+			if (!match(r->pattern, path, rq))
+				continue;
+			if (strcmp(r->method, m) == 0)
+				return r;
+			*method_mismatch = 1;
+			while (rq->n_params > 0)
+				free(rq->params[--rq->n_params]);
+		}
+	}
+	return NULL;
+}
+
+static int is_api(const char *path)
+{
+	return strncmp(path, "/api/", 5) == 0;
+}
+
+/* ---- authentication and CSRF (on the worker) */
+
+static const char *bearer(const struct http_req *rq)
+{
+	const char *a = http_header(rq, "Authorization");
+
+	if (a && strncasecmp(a, "Bearer ", 7) == 0)
+		return a + 7;
+	return NULL;
+}
+
+static void authenticate(struct http_ctx *c)
+{
+	struct http_req *rq = c->rq;
+	struct sargs_err err;
+	const char *tok = bearer(rq);
+
+	rq->authed = 0;
+	if (tok) {
+		if (sargs_apitoken_check(c->reg, tok, &rq->who, &err) == SARGS_OK)
+			rq->authed = 1;
+		return;
+	}
+	if (rq->session[0] && sargs_session_check(c->reg, rq->session, &rq->who, &err) == SARGS_OK)
+		rq->authed = 1;
+}
+
+static int csrf_ok(const struct http_ctx *c)
+{
+	const struct http_req *rq = c->rq;
+	const char *t;
+	size_t n;
+
+	if (strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0)
+		return 1;
+	if (!rq->authed || rq->who.is_token)
+		return 1; /* tokens come in a header no browser adds by itself */
+	t = http_header(rq, "X-CSRF-Token");
+	if (!t)
+		t = http_form(rq, "csrf");
+	if (!t)
+		return 0;
+	n = strlen(rq->who.csrf);
+	return n > 0 && strlen(t) == n && sargs_secret_cmp(t, rq->who.csrf, n) == 0;
+}
+
+static void refuse_unauthenticated(struct http_ctx *c)
+{
+	if (is_api(c->rq->path)) {
+		http_json_error(c->rs, 401, "unauthenticated",
+				"sign in or send an API token (Authorization: Bearer ...)");
+		http_add_header(c->rs, "WWW-Authenticate", "Bearer realm=\"sargs\"");
+		return;
+	}
+	http_redirect(c->rs, "/login");
+}
+
+static void refuse(struct http_ctx *c, const char *code, const char *msg_lv, const char *msg_en)
+{
+	if (is_api(c->rq->path)) {
+		http_json_error(c->rs, 403, code, "%s", msg_en);
+		return;
+	}
+	http_resp_reset(c->rs);
+	http_set_status(c->rs, 403, "text/html; charset=utf-8");
+	http_out(c->rs, "<!doctype html><meta charset=utf-8><title>403</title><p>");
+	http_esc(c->rs, L(c, msg_lv, msg_en));
+	http_out(c->rs, "</p><p><a href=\"/\">");
+	http_out(c->rs, L(c, "Uz sākumu", "Home"));
+	http_out(c->rs, "</a></p>\n");
+}
+
+/* Everything a route needs before its handler: who, may they, CSRF. */
+static int gate(struct http_ctx *c, const struct http_route *r)
+{
+	if (c->reg)
+		authenticate(c);
+	memcpy(c->rq->lang, http_lang(c->rq), 3);
+	if (!(r->flags & ROUTE_PUBLIC) && !c->rq->authed) {
+		refuse_unauthenticated(c);
+		return 0;
+	}
+	if (r->action && !http_may(c, r->action, NULL)) {
+		refuse(c, "forbidden", "Jūsu lomai šī darbība nav atļauta.",
+		       "Your role does not allow this action.");
+		return 0;
+	}
+	if (!(r->flags & ROUTE_NO_CSRF) && !csrf_ok(c)) {
+		refuse(c, "csrf", "Veidlapa nav derīga (trūkst CSRF žetona). Atveriet lapu no jauna.",
+		       "The form is not valid (CSRF token missing). Open the page again.");
+		return 0;
+	}
+	return 1;
+}
+
+struct job_arg {
+	struct srv *srv;
+	struct conn_state *cs;
+};
+
+static void job_run(void *arg, struct sargs_reg *reg, int *failed)
+{
+	struct job_arg *ja = arg;
+	struct http_ctx c = {ja->srv, reg, &ja->cs->rq, &ja->cs->rs};
+	struct sargs_err err;
+
+	http_resp_reset(c.rs);
+	if (!gate(&c, ja->cs->route))
+		return;
+	if (http_set_actor(&c) != SARGS_OK) {
+		http_json_error(c.rs, 500, "actor", "cannot set the actor");
+		*failed = 1;
+		return;
+	}
+	ja->cs->route->fn(&c);
+	if (c.rs->status >= 500 || c.rs->oom)
+		*failed = 1;
+	(void)err;
+}
+
+static void job_lost(void *arg, const struct sargs_err *err)
+{
+	struct job_arg *ja = arg;
+
+	http_resp_reset(&ja->cs->rs);
+	http_json_error(&ja->cs->rs, 503, "not_saved",
+			"the change could not be saved, nothing was changed: %s", err->msg);
+	srv_log(ja->srv, "error", "commit_failed", "route=%s", ja->cs->route->pattern);
+}
+
+/* ---- responses */
+
+static void wipe_free(void *p)
+{
+	/* the body may hold personal data: wipe before freeing; the length
+	 * is not known here, so the buffer carries it in front */
+	size_t *n = (size_t *)p - 1;
+
+	sargs_wipe(p, *n);
+	free(n);
+}
+
+static enum MHD_Result respond(struct srv *s, struct MHD_Connection *conn, struct conn_state *cs)
+{
+	struct http_resp *rs = &cs->rs;
+	struct MHD_Response *r;
+	size_t n = rs->body.len, i;
+	size_t *buf;
+	enum MHD_Result ret;
+	int64_t dur_us;
+	int cls;
+
+	if (rs->oom) {
+		http_resp_reset(rs);
+		if (is_api(cs->rq.path))
+			http_json_error(rs, 500, "internal", "the answer could not be built");
+		else {
+			http_set_status(rs, 500, "text/plain; charset=utf-8");
+			http_out(rs, "internal error\n");
+		}
+		n = rs->body.len;
+	}
+	buf = malloc(sizeof(size_t) + n + 1);
+	if (!buf)
+		return MHD_NO;
+	buf[0] = n;
+	if (n)
+		memcpy(buf + 1, rs->body.data, n);
+	r = MHD_create_response_from_buffer_with_free_callback(n, buf + 1, wipe_free);
+	if (!r) {
+		free(buf);
+		return MHD_NO;
+	}
+	(void)MHD_add_response_header(r, "Content-Type",
+				      rs->ctype ? rs->ctype : "text/html; charset=utf-8");
+	(void)MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	(void)MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	(void)MHD_add_response_header(r, "Cache-Control", "no-store");
+	{
+		int embeddable = 0;
+
+		for (i = 0; i < rs->n_headers; i++)
+			if (strcasecmp(rs->headers[i].name, "X-Sargs-Embeddable") == 0)
+				embeddable = 1;
+		(void)MHD_add_response_header(
+			r, "Content-Security-Policy",
+			embeddable ? "default-src 'self'; form-action 'self'; frame-ancestors *"
+				   : "default-src 'self'; form-action 'self'; frame-ancestors 'none'");
+		if (!embeddable)
+			(void)MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	}
+	if (cs->rq.https)
+		(void)MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
+	for (i = 0; i < rs->n_headers; i++)
+		if (strcasecmp(rs->headers[i].name, "X-Sargs-Embeddable") != 0)
+			(void)MHD_add_response_header(r, rs->headers[i].name, rs->headers[i].value);
+	ret = MHD_queue_response(conn, (unsigned)rs->status, r);
+	MHD_destroy_response(r);
+
+	dur_us = sargs_time_now_us() - cs->rq.start_us;
+	cls = rs->status / 100;
+	if (cls < 1 || cls > 5)
+		cls = 0;
+	pthread_mutex_lock(&s->mu);
+	s->metrics.requests[cls]++;
+	{
+		static const double le_s[SRV_LAT_BUCKETS] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+							    0.05, 0.1, 0.25, 0.5, 1.0, 5.0};
+		double sec = (double)dur_us / 1e6;
+		int b;
+
+		for (b = 0; b < SRV_LAT_BUCKETS; b++)
+			if (sec <= le_s[b])
+				s->metrics.lat_buckets[b]++;
+		s->metrics.lat_sum_s += sec;
+		s->metrics.lat_count++;
+	}
+	pthread_mutex_unlock(&s->mu);
+	if (cs->route && !(cs->route->flags & ROUTE_REG) && strcmp(cs->route->pattern, "/bench/static") == 0)
+		return ret; /* the benchmark's baseline is not logged */
+	srv_log(s, rs->status >= 500 ? "error" : "info", "http",
+		"method=%s route=%s status=%d dur_us=%lld", cs->rq.method,
+		cs->route ? cs->route->pattern : "-", rs->status, (long long)dur_us);
+	return ret;
+}
+
+static void not_found(struct conn_state *cs)
+{
+	http_resp_reset(&cs->rs);
+	if (is_api(cs->rq.path)) {
+		if (cs->method_mismatch)
+			http_json_error(&cs->rs, 405, "method_not_allowed",
+					"this route does not take %s", cs->rq.method);
+		else
+			http_json_error(&cs->rs, 404, "no_route", "no such API route");
+		return;
+	}
+	http_set_status(&cs->rs, cs->method_mismatch ? 405 : 404, "text/html; charset=utf-8");
+	http_out(&cs->rs, "<!doctype html><meta charset=utf-8><title>404</title>"
+			  "<p>Lapa nav atrasta. / Page not found.</p><p><a href=\"/\">Sargs</a></p>\n");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct srv *s = cls;
+	struct conn_state *cs = *con_cls;
+
+	(void)version;
+	if (!cs) {
+		const union MHD_ConnectionInfo *ci;
+		const char *cookie;
+
+		cs = calloc(1, sizeof(*cs));
+		if (!cs)
+			return MHD_NO;
+		cs->rq.conn = conn;
+		cs->rq.method = method;
+		cs->rq.path = url;
+		cs->rq.start_us = sargs_time_now_us();
+		cs->rq.https = s->cfg.tls_cert[0] != '\0' || s->cfg.behind_https_proxy;
+		cs->route = find_route(method, url, &cs->rq, &cs->method_mismatch);
+		cs->rq.route = cs->route ? cs->route->pattern : "-";
+		cs->rq.body_limit = cs->route && (cs->route->flags & ROUTE_BIG_BODY)
+					    ? HTTP_BODY_LIMIT_IMPORT
+					    : HTTP_BODY_LIMIT_DEFAULT;
+		sargs_strbuf_init(&cs->body, cs->rq.body_limit);
+		cs->rs.status = 200;
+		ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		if (ci && ci->client_addr) {
+			const struct sockaddr *sa = ci->client_addr;
+
+			if (sa->sa_family == AF_INET)
+				(void)inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
+						cs->rq.ip, sizeof(cs->rq.ip));
+			else if (sa->sa_family == AF_INET6)
+				(void)inet_ntop(AF_INET6,
+						&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+						cs->rq.ip, sizeof(cs->rq.ip));
+		}
+		cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, SESSION_COOKIE);
+		if (cookie && strlen(cookie) < sizeof(cs->rq.session))
+			memcpy(cs->rq.session, cookie, strlen(cookie) + 1);
+		*con_cls = cs;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!cs->rq.body_too_big &&
+		    sargs_strbuf_add(&cs->body, upload_data, *upload_data_size) != SARGS_OK)
+			cs->rq.body_too_big = 1;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+
+	/* the whole request is here */
+	cs->rq.body = cs->body.data;
+	cs->rq.body_len = cs->body.len;
+	if (cs->rq.body && memchr(cs->rq.body, '\0', cs->rq.body_len))
+		cs->rq.form_bad = 1;
+	if (!cs->route) {
+		not_found(cs);
+		return respond(s, conn, cs);
+	}
+	if (cs->rq.body_too_big) {
+		http_resp_reset(&cs->rs);
+		http_json_error(&cs->rs, 413, "body_too_large",
+				"the request body is larger than %zu bytes", cs->rq.body_limit);
+		return respond(s, conn, cs);
+	}
+	{
+		const char *ct = http_header(&cs->rq, "Content-Type");
+
+		if (cs->rq.body && ct &&
+		    strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 &&
+		    !cs->rq.form_bad)
+			http_parse_form(&cs->rq);
+	}
+	if (cs->route->flags & ROUTE_REG) {
+		struct job_arg ja = {s, cs};
+		struct worker_job job = {job_run, job_lost, &ja, NULL, 0};
+
+		worker_run(s->worker, &job);
+	} else {
+		struct http_ctx c = {s, NULL, &cs->rq, &cs->rs};
+
+		http_resp_reset(&cs->rs);
+		if (gate(&c, cs->route))
+			cs->route->fn(&c);
+	}
+	return respond(s, conn, cs);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (*con_cls) {
+		req_free(*con_cls);
+		*con_cls = NULL;
+	}
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	srv_log(NULL, "warn", "mhd", "msg=\"%s\"", msg);
+}
+
+/* ---- run */
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static enum sargs_rc read_pem(const char *path, char **out, struct sargs_err *err)
+{
+	size_t n;
+
+	return sargs_fs_read(path, 1024 * 1024, out, &n, err);
+	return SARGS_OK;
+}
+
+enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
+{
+	struct srv *s;
+	enum sargs_rc rc;
+	struct sockaddr_in a4;
+	struct sockaddr_in6 a6;
+	const struct sockaddr *sa;
+	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+			 MHD_USE_ERROR_LOG;
+	char *cert = NULL, *key = NULL;
+	struct sigaction sact;
+
+	rc = srv_config_check(cfg, err);
+	if (rc != SARGS_OK)
+		return rc;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+	s->logins = calloc(1, sizeof(*s->logins));
+	if (!s->logins) {
+		free(s);
+		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+	}
+	s->cfg = *cfg;
+	pthread_mutex_init(&s->mu, NULL);
+	s->status.started_us = sargs_time_now_us();
+	memcpy(s->static_body, "ok\n", 4);
+
+	memset(&a4, 0, sizeof(a4));
+	memset(&a6, 0, sizeof(a6));
+	if (inet_pton(AF_INET, cfg->listen, &a4.sin_addr) == 1) {
+		a4.sin_family = AF_INET;
+		a4.sin_port = htons((uint16_t)cfg->port);
+		sa = (const struct sockaddr *)&a4;
+	} else if (inet_pton(AF_INET6, cfg->listen, &a6.sin6_addr) == 1) {
+		a6.sin6_family = AF_INET6;
+		a6.sin6_port = htons((uint16_t)cfg->port);
+		sa = (const struct sockaddr *)&a6;
+		flags |= MHD_USE_IPv6;
+	} else {
+		rc = sargs_err_set(err, SARGS_E_INVALID,
+				   "listen address \"%.64s\" is not an IPv4 or IPv6 address",
+				   cfg->listen);
+		goto out;
+	}
+	if (cfg->tls_cert[0]) {
+		rc = read_pem(cfg->tls_cert, &cert, err);
+		if (rc == SARGS_OK)
+			rc = read_pem(cfg->tls_key, &key, err);
+		if (rc != SARGS_OK)
+			goto out;
+		flags |= MHD_USE_TLS;
+	}
+
+	rc = worker_start(cfg->data, 256, &s->worker, err);
+	if (rc != SARGS_OK)
+		goto out;
+
+	/* signals: SIGTERM/SIGINT end the server; SIGPIPE is ignored */
+	memset(&sact, 0, sizeof(sact));
+	sact.sa_handler = on_signal;
+	sigemptyset(&sact.sa_mask);
+	(void)sigaction(SIGTERM, &sact, NULL);
+	(void)sigaction(SIGINT, &sact, NULL);
+	sact.sa_handler = SIG_IGN;
+	(void)sigaction(SIGPIPE, &sact, NULL);
+
+	if (cert)
+		s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
+					     MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_NOTIFY_COMPLETED,
+					     on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
+					     (unsigned)cfg->max_connections,
+					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+					     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+					     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY,
+					     key, MHD_OPTION_END);
+	else
+		s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
+					     MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_NOTIFY_COMPLETED,
+					     on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
+					     (unsigned)cfg->max_connections,
+					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+					     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_END);
+	if (!s->daemon) {
+		rc = sargs_err_set(err, SARGS_E_IO,
+				   "cannot listen on %s port %d (in use, or not allowed): %s",
+				   cfg->listen, cfg->port, errno ? strerror(errno) : "unknown");
+		worker_stop(s->worker);
+		goto out;
+	}
+	rc = sched_start(s, err);
+	if (rc != SARGS_OK) {
+		MHD_stop_daemon(s->daemon);
+		worker_stop(s->worker);
+		goto out;
+	}
+	{
+		const union MHD_DaemonInfo *di =
+			MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+
+		if (di && di->port)
+			s->cfg.port = di->port; /* port 0: the one the system chose */
+	}
+	if (strchr(cfg->listen, ':'))
+		printf("Sargs listens on %s://[%s]:%d/\n", cert ? "https" : "http", cfg->listen,
+		       s->cfg.port);
+	else
+		printf("Sargs listens on %s://%s:%d/\n", cert ? "https" : "http", cfg->listen,
+		       s->cfg.port);
+	fflush(stdout);
+	srv_log(s, "info", "start", "listen=%s port=%d tls=%s", cfg->listen, s->cfg.port,
+		cert ? "yes" : "no");
+
+	while (!got_signal) {
+		struct timespec ts = {0, 200 * 1000 * 1000};
+
+		(void)nanosleep(&ts, NULL);
+	}
+	srv_log(s, "info", "stop", "signal=%d", (int)got_signal);
+	s->stopping = 1;
+	MHD_stop_daemon(s->daemon);  /* waits for the connection threads */
+	sched_stop(s);
+	worker_stop(s->worker);
+	srv_log(s, "info", "stopped", NULL);
+	rc = SARGS_OK;
+out:
+	if (key) {
+		sargs_wipe(key, strlen(key));
+		free(key);
+	}
+	free(cert);
+	pthread_mutex_destroy(&s->mu);
+	free(s->logins);
+	free(s);
+	return rc;
+}

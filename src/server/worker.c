@@ -1,0 +1,177 @@
+/*
+ * worker.c — the register worker with group commit (worker.h).
+ */
+#include "server/worker.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct worker {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t has_work;   /* signalled to the worker */
+	pthread_cond_t done;       /* broadcast to waiting connection threads */
+	struct worker_job *head, *tail;
+	int stopping;
+	int max_group;
+	struct sargs_reg *reg;
+	struct worker_stats stats;
+};
+
+/* Runs one job in a savepoint of the open transaction. */
+static void run_one(struct worker *w, struct worker_job *j)
+{
+	struct sargs_err err;
+	int failed = 0;
+
+	if (sargs_reg_begin(w->reg, &err) != SARGS_OK) {
+		j->lost(j->arg, &err);
+		return;
+	}
+	j->run(j->arg, w->reg, &failed);
+	if (failed)
+		sargs_reg_rollback(w->reg);
+	else if (sargs_reg_commit(w->reg, &err) != SARGS_OK)
+		j->lost(j->arg, &err); /* the savepoint could not be released */
+}
+
+/* Runs a group: one transaction, or each alone when its commit fails. */
+static void run_group(struct worker *w, struct worker_job *first)
+{
+	struct sargs_err err;
+	struct worker_job *j;
+	int ok = 0;
+
+	if (sargs_reg_begin(w->reg, &err) == SARGS_OK) {
+		for (j = first; j; j = j->next)
+			run_one(w, j);
+		ok = sargs_reg_commit(w->reg, &err) == SARGS_OK;
+		if (!ok)
+			sargs_reg_rollback(w->reg);
+	}
+	if (ok)
+		return;
+	w->stats.retried++;
+	for (j = first; j; j = j->next) {
+		if (sargs_reg_begin(w->reg, &err) != SARGS_OK) {
+			j->lost(j->arg, &err);
+			continue;
+		}
+		run_one(w, j);
+		if (sargs_reg_commit(w->reg, &err) != SARGS_OK) {
+			sargs_reg_rollback(w->reg);
+			j->lost(j->arg, &err);
+		}
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct worker_job *first, *last;
+		int n = 1;
+
+		while (!w->head && !w->stopping)
+			pthread_cond_wait(&w->has_work, &w->mu);
+		if (!w->head)
+			break; /* stopping and nothing queued */
+		first = last = w->head;
+		while (last->next && n < w->max_group) {
+			last = last->next;
+			n++;
+		}
+		w->head = last->next;
+		if (!w->head)
+			w->tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&w->mu);
+
+		run_group(w, first);
+
+		pthread_mutex_lock(&w->mu);
+		w->stats.jobs += (unsigned long long)n;
+		w->stats.groups++;
+		while (first) {
+			struct worker_job *nx = first->next;
+
+			first->done = 1;
+			first = nx;
+		}
+		pthread_cond_broadcast(&w->done);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+enum sargs_rc worker_start(const char *dir, int max_group, struct worker **out,
+			   struct sargs_err *err)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	enum sargs_rc rc;
+
+	*out = NULL;
+	if (!w)
+		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+	rc = sargs_reg_open(dir, &w->reg, err);
+	if (rc != SARGS_OK) {
+		free(w);
+		return rc;
+	}
+	w->max_group = max_group > 0 ? max_group : 128;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->has_work, NULL);
+	pthread_cond_init(&w->done, NULL);
+	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+		sargs_reg_close(w->reg);
+		pthread_mutex_destroy(&w->mu);
+		pthread_cond_destroy(&w->has_work);
+		pthread_cond_destroy(&w->done);
+		free(w);
+		return sargs_err_set(err, SARGS_E_NOMEM, "cannot start the register worker thread");
+	}
+	*out = w;
+	return SARGS_OK;
+}
+
+void worker_stop(struct worker *w)
+{
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stopping = 1;
+	pthread_cond_signal(&w->has_work);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	sargs_reg_close(w->reg);
+	pthread_mutex_destroy(&w->mu);
+	pthread_cond_destroy(&w->has_work);
+	pthread_cond_destroy(&w->done);
+	free(w);
+}
+
+void worker_run(struct worker *w, struct worker_job *job)
+{
+	job->next = NULL;
+	job->done = 0;
+	pthread_mutex_lock(&w->mu);
+	if (w->tail)
+		w->tail->next = job;
+	else
+		w->head = job;
+	w->tail = job;
+	pthread_cond_signal(&w->has_work);
+	while (!job->done)
+		pthread_cond_wait(&w->done, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+}
+
+void worker_get_stats(struct worker *w, struct worker_stats *out)
+{
+	pthread_mutex_lock(&w->mu);
+	*out = w->stats;
+	pthread_mutex_unlock(&w->mu);
+}

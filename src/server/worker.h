@@ -1,0 +1,53 @@
+/*
+ * worker.h — the register worker: one thread that owns the open register
+ * and runs the jobs of the connection threads in groups, one transaction
+ * per group (group commit).
+ *
+ * A connection thread calls worker_run and blocks until its job has run
+ * and the transaction holding it is durable (or rolled back). Jobs that
+ * arrive while a group runs form the next group, so under load one commit
+ * (one fsync) serves many requests, and when idle a job waits for nothing.
+ *
+ * Each job runs inside a savepoint of the group's transaction: when the job
+ * says so (job->failed) its changes are undone and the group goes on. When
+ * the group's commit fails, everything is rolled back and each job of the
+ * group is run again alone, in its own transaction; a job whose own commit
+ * fails gets the commit's error. Nothing a job produced may leave the
+ * process before worker_run returns.
+ */
+#ifndef SARGS_SERVER_WORKER_H
+#define SARGS_SERVER_WORKER_H
+
+#include "domain/register.h"
+#include "util/rc.h"
+
+struct worker;
+
+struct worker_job {
+	/* Runs the job on the register. Must start from a clean output (it may
+	 * run twice) and set *failed when its changes must be undone. */
+	void (*run)(void *arg, struct sargs_reg *reg, int *failed);
+	/* Called when the job's changes could not be made durable. */
+	void (*lost)(void *arg, const struct sargs_err *err);
+	void *arg;
+	/* private */
+	struct worker_job *next;
+	int done;
+};
+
+/* Opens the register in dir and starts the worker thread. */
+enum sargs_rc worker_start(const char *dir, int max_group, struct worker **out,
+			   struct sargs_err *err) SARGS_WUR;
+/* Runs what is queued, then stops the thread and closes the register. */
+void worker_stop(struct worker *w);
+/* Runs job on the worker and waits until it is durable or lost. */
+void worker_run(struct worker *w, struct worker_job *job);
+
+struct worker_stats {
+	unsigned long long jobs;
+	unsigned long long groups;
+	unsigned long long retried;   /* groups whose commit failed */
+};
+void worker_get_stats(struct worker *w, struct worker_stats *out);
+
+#endif

@@ -1,0 +1,203 @@
+/*
+ * test_server.c — the server's parts that need no socket: the configuration
+ * file, and the register worker's group commit (a job's changes are durable
+ * before its caller goes on; a failed job's changes are undone; many
+ * waiting jobs share one transaction).
+ */
+#include "testutil.h"
+
+#include "crypto/keys.h"
+#include "domain/register.h"
+#include "server/server.h"
+#include "server/worker.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_config_file(void **state)
+{
+	char dir[512], path[600];
+	struct srv_config cfg;
+	struct sargs_err err;
+
+	(void)state;
+	test_tmpdir("cfg", dir, sizeof(dir));
+	(void)snprintf(path, sizeof(path), "%s/sargs.ini", dir);
+	write_file(path, "# comment\n[server]\nport = 9090\nlisten = ::1\n\n"
+			 "[schedule]\nbackup_dir = /b\nbackup_keep = 3\n[log]\nformat = json\n");
+	srv_config_defaults(&cfg);
+	assert_int_equal(srv_config_load(&cfg, path, &err), SARGS_OK);
+	assert_int_equal(cfg.port, 9090);
+	assert_string_equal(cfg.listen, "::1");
+	assert_string_equal(cfg.backup_dir, "/b");
+	assert_int_equal(cfg.backup_keep, 3);
+	assert_int_equal(cfg.log_json, 1);
+	assert_int_equal(cfg.sweep_hours, 24); /* default kept */
+
+	/* errors name the line and change nothing that came after them */
+	write_file(path, "[server]\nport = 80x\n");
+	srv_config_defaults(&cfg);
+	assert_int_equal(srv_config_load(&cfg, path, &err), SARGS_E_INVALID);
+	assert_non_null(strstr(err.msg, "line 2"));
+	assert_int_equal(cfg.port, 8080);
+	write_file(path, "[server]\nprot = 80\n");
+	assert_int_equal(srv_config_load(&cfg, path, &err), SARGS_E_INVALID);
+	assert_non_null(strstr(err.msg, "unknown key \"prot\""));
+	write_file(path, "[sever]\n");
+	assert_int_equal(srv_config_load(&cfg, path, &err), SARGS_E_INVALID);
+	assert_non_null(strstr(err.msg, "unknown section"));
+	write_file(path, "port = 1\n");
+	assert_int_equal(srv_config_load(&cfg, path, &err), SARGS_E_INVALID);
+	assert_non_null(strstr(err.msg, "before any [section]"));
+	write_file(path, "[server]\njust words\n");
+	assert_int_equal(srv_config_load(&cfg, path, &err), SARGS_E_INVALID);
+	write_file(path, "[server]\nport = 70000\n");
+	assert_int_equal(srv_config_load(&cfg, path, &err), SARGS_E_INVALID);
+	assert_int_equal(srv_config_set(&cfg, "port", "8443", &err), SARGS_OK);
+	assert_int_equal(cfg.port, 8443);
+	assert_int_equal(srv_config_set(&cfg, "nonsense", "1", &err), SARGS_E_INVALID);
+
+	/* HTTPS needs both files; checkpoints need their key */
+	srv_config_defaults(&cfg);
+	(void)snprintf(cfg.data, sizeof(cfg.data), "%s", dir);
+	assert_int_equal(srv_config_check(&cfg, &err), SARGS_OK);
+	(void)snprintf(cfg.tls_cert, sizeof(cfg.tls_cert), "/x.pem");
+	assert_int_equal(srv_config_check(&cfg, &err), SARGS_E_INVALID);
+	cfg.tls_cert[0] = '\0';
+	(void)snprintf(cfg.checkpoint_dir, sizeof(cfg.checkpoint_dir), "/c");
+	assert_int_equal(srv_config_check(&cfg, &err), SARGS_E_INVALID);
+	test_rmtree(dir);
+}
+
+/* ---- the worker */
+
+struct job_ctx {
+	int n;          /* which job */
+	int fail;       /* ask for the changes to be undone */
+	int ran;
+	int lost;
+};
+
+static void job_run(void *arg, struct sargs_reg *reg, int *failed)
+{
+	struct job_ctx *j = arg;
+	struct sargs_err err;
+	char detail[32];
+
+	j->ran++;
+	(void)snprintf(detail, sizeof(detail), "job=%d", j->n);
+	assert_int_equal(sargs_reg_audit(reg, "test.job", NULL, NULL, NULL, detail, &err), SARGS_OK);
+	if (j->fail)
+		*failed = 1;
+}
+
+static void job_lost(void *arg, const struct sargs_err *err)
+{
+	(void)err;
+	((struct job_ctx *)arg)->lost = 1;
+}
+
+struct thread_arg {
+	struct worker *w;
+	struct job_ctx *jobs;
+	int from, to;
+};
+
+static void *client(void *p)
+{
+	struct thread_arg *t = p;
+	int i;
+
+	for (i = t->from; i < t->to; i++) {
+		struct worker_job job = {job_run, job_lost, &t->jobs[i], NULL, 0};
+
+		worker_run(t->w, &job);
+	}
+	return NULL;
+}
+
+static int64_t audit_count(const char *dir)
+{
+	struct sargs_reg *reg;
+	struct sargs_reg_summary sum;
+	struct sargs_err err;
+
+	assert_int_equal(sargs_reg_open(dir, &reg, &err), SARGS_OK);
+	assert_int_equal(sargs_reg_summary(reg, &sum, &err), SARGS_OK);
+	sargs_reg_close(reg);
+	return sum.audit_entries;
+}
+
+static void test_worker_group_commit(void **state)
+{
+	enum { THREADS = 8, PER = 50 };
+	char dir[512];
+	struct sargs_err err;
+	struct worker *w;
+	struct worker_stats ws;
+	struct job_ctx *jobs = calloc(THREADS * PER, sizeof(*jobs));
+	pthread_t th[THREADS];
+	struct thread_arg ta[THREADS];
+	int64_t before;
+	int i;
+
+	(void)state;
+	assert_non_null(jobs);
+	test_tmpdir("worker", dir, sizeof(dir));
+	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
+	before = audit_count(dir);
+	assert_int_equal(worker_start(dir, 64, &w, &err), SARGS_OK);
+	for (i = 0; i < THREADS * PER; i++) {
+		jobs[i].n = i;
+		jobs[i].fail = (i % 10) == 3; /* one in ten is undone */
+	}
+	for (i = 0; i < THREADS; i++) {
+		ta[i] = (struct thread_arg){w, jobs, i * PER, (i + 1) * PER};
+		assert_int_equal(pthread_create(&th[i], NULL, client, &ta[i]), 0);
+	}
+	for (i = 0; i < THREADS; i++)
+		pthread_join(th[i], NULL);
+	worker_get_stats(w, &ws);
+	assert_int_equal(ws.jobs, THREADS * PER);
+	assert_true(ws.groups <= ws.jobs);
+	worker_stop(w);
+	for (i = 0; i < THREADS * PER; i++) {
+		assert_int_equal(jobs[i].ran, 1);
+		assert_int_equal(jobs[i].lost, 0);
+	}
+	/* every job that did not fail left exactly its entry; failed ones none */
+	assert_int_equal(audit_count(dir) - before, THREADS * PER - THREADS * PER / 10);
+	{
+		struct sargs_reg *reg;
+		struct sargs_audit_report rep;
+
+		assert_int_equal(sargs_reg_open(dir, &reg, &err), SARGS_OK);
+		assert_int_equal(sargs_audit_verify(reg->audit, &rep), SARGS_OK);
+		sargs_reg_close(reg);
+	}
+	free(jobs);
+	test_rmtree(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_config_file),
+		cmocka_unit_test(test_worker_group_commit),
+	};
+
+	if (sargs_crypto_init() != SARGS_OK)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
