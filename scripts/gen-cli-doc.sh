@@ -24,7 +24,7 @@ for c in "" init status controller "controller set" "controller show" purpose \
 	"request assign" "request fulfil" "request overdue" backup "backup create" "backup verify" "backup restore" breach "breach record" "breach list" "breach show" \
 	"breach update" "breach affected" "breach notified" "breach draft" "breach contacts" \
 	staff "staff add" "staff list" "staff passwd" "staff role" "staff disable" "staff enable" \
-	"staff unlock" role "role list" "role set" token "token issue" "token list" "token revoke" demo; do
+	"staff unlock" role "role list" "role set" token "token issue" "token list" "token revoke" serve demo; do
 	printf '\n## %s\n\n```\n' "$(echo "sargs $c" | sed 's/ *$//')" >>"$tmp"
 	# shellcheck disable=SC2086
 	"$SARGS" $c --help >>"$tmp"
