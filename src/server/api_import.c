@@ -10,6 +10,7 @@
 
 #include "crypto/keys.h"
 #include "domain/legacy.h"
+#include "store/store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -166,11 +167,10 @@ void api_import(struct http_ctx *c)
 	o.ctx = &ref;
 	rc = sargs_import_csv(c->reg, in, &o, &s, &err);
 	if (rc != SARGS_OK) {
-		/* a batch that could not be saved: the worker undoes the whole
-		 * request (status >= 500), so nothing of the list is kept */
+		/* a batch that could not be saved is undone whole; the
+		 * batches before it stay (the message says how many rows) */
 		if (s.stopped)
-			http_json_error(c->rs, 503, "not_saved",
-					"the import stopped and nothing was imported: %s", err.msg);
+			http_json_error(c->rs, 503, "not_saved", "the import stopped: %s", err.msg);
 		else
 			api_fail(c, &err);
 		goto out;

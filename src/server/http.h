@@ -90,7 +90,10 @@ enum {
 	ROUTE_NO_CSRF = 4,    /* a state-changing route that is safe without the
 			       * CSRF token (sign-in, the RFC 8058 POST, pages
 			       * whose form carries a signed link token) */
-	ROUTE_BIG_BODY = 8    /* body limit HTTP_BODY_LIMIT_IMPORT */
+	ROUTE_BIG_BODY = 8,   /* body limit HTTP_BODY_LIMIT_IMPORT */
+	ROUTE_OWN_TX = 16     /* the handler makes its own transactions (an
+			       * import in batches): it runs alone on the
+			       * worker, outside any group (worker.h) */
 };
 
 struct http_route {

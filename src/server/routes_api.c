@@ -177,7 +177,8 @@ const struct http_route http_routes_api[] = {
 	{"POST", "/api/v1/campaigns/export", api_campaign_export, ROUTE_REG,
 	 SARGS_ACT_CAMPAIGN_EXPORT},
 	/* legacy lists */
-	{"POST", "/api/v1/import", api_import, ROUTE_REG | ROUTE_BIG_BODY, SARGS_ACT_IMPORT},
+	{"POST", "/api/v1/import", api_import, ROUTE_REG | ROUTE_BIG_BODY | ROUTE_OWN_TX,
+	 SARGS_ACT_IMPORT},
 	{"GET", "/api/v1/zones", api_zones, ROUTE_REG, SARGS_ACT_IMPORT},
 	/* the audit trail */
 	{"GET", "/api/v1/audit", api_audit_log, ROUTE_REG, SARGS_ACT_AUDIT_READ},

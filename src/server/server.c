@@ -517,7 +517,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (cs->route->flags & ROUTE_REG) {
 		struct job_arg ja = {s, cs};
-		struct worker_job job = {job_run, job_lost, &ja, NULL, 0};
+		struct worker_job job = {job_run, job_lost, &ja,
+					 (cs->route->flags & ROUTE_OWN_TX) != 0, NULL, 0};
 
 		worker_run(s->worker, &job);
 	} else {
@@ -638,20 +639,20 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 
 	if (cert)
 		s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
+					     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 					     MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_NOTIFY_COMPLETED,
 					     on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
 					     (unsigned)cfg->max_connections,
 					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-					     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 					     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY,
 					     key, MHD_OPTION_END);
 	else
 		s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
+					     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 					     MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_NOTIFY_COMPLETED,
 					     on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
 					     (unsigned)cfg->max_connections,
-					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-					     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s, MHD_OPTION_END);
+					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
 	if (!s->daemon) {
 		rc = sargs_err_set(err, SARGS_E_IO,
 				   "cannot listen on %s port %d (in use, or not allowed): %s",

@@ -80,7 +80,10 @@ static void *worker_main(void *arg)
 		if (!w->head)
 			break; /* stopping and nothing queued */
 		first = last = w->head;
-		while (last->next && n < w->max_group) {
+		/* a job with its own transactions runs alone; a group stops
+		 * before one */
+		while (!first->own_tx && last->next && !last->next->own_tx &&
+		       n < w->max_group) {
 			last = last->next;
 			n++;
 		}
@@ -90,7 +93,13 @@ static void *worker_main(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&w->mu);
 
-		run_group(w, first);
+		if (first->own_tx) {
+			int ignored = 0;
+
+			first->run(first->arg, w->reg, &ignored);
+		} else {
+			run_group(w, first);
+		}
 
 		pthread_mutex_lock(&w->mu);
 		w->stats.jobs += (unsigned long long)n;

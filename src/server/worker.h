@@ -30,6 +30,9 @@ struct worker_job {
 	/* Called when the job's changes could not be made durable. */
 	void (*lost)(void *arg, const struct sargs_err *err);
 	void *arg;
+	/* 1: the job makes its own transactions (a long import in batches):
+	 * it runs alone, outside any group, and *failed is ignored */
+	int own_tx;
 	/* private */
 	struct worker_job *next;
 	int done;

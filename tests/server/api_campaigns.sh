@@ -52,6 +52,26 @@ ok "two runs recorded (refused exports are not)" jqt '.campaigns | length == 2'
 ok "run names purpose and size" jqt '.campaigns[0].purpose == "newsletter" and .campaigns[0].audience >= 1'
 req "runs of other purposes are not shown" 200 GET /api/v1/campaigns -H "Authorization: Bearer $OFF"
 ok "none for customer_offers" jqt '.campaigns | length == 0'
+# ---- a legacy list (import) and its zones
+IM=$("$SARGS" token issue importer --actions import --purposes newsletter 2>/dev/null | grep -o 'sgt_[A-Za-z0-9_-]*')
+I=(-H "Authorization: Bearer $IM" -H 'Content-Type: application/json')
+req "zones" 200 GET /api/v1/zones "${I[@]}"
+ok "zone counts" jqt '.zones | has("red") and has("grey") and has("green")'
+req "import: no consent status" 400 POST /api/v1/import "${I[@]}" --data '{"csv":"email\na@b.lv\n","purposes":["newsletter"]}'
+req "import: dry run" 200 POST /api/v1/import "${I[@]}" \
+	--data '{"csv":"email\nold.one@example.lv\nnot-an-email\n","purposes":["newsletter"],"consent":"optout_offered","dry_run":true}'
+ok "dry run counts one" jqt '.imported == 1'
+req "zones unchanged by the dry run" 200 GET /api/v1/zones "${I[@]}"
+Z0=$(jq '.zones.red + .zones.grey + .zones.green' "$BODY")
+req "import" 201 POST /api/v1/import "${I[@]}" \
+	--data '{"csv":"email\nold.one@example.lv\nnot-an-email\nold.two@example.lv\n","purposes":["newsletter"],"consent":"optout_offered"}'
+ok "two imported" jqt '.imported == 2'
+ok "the bad row refused by line, not by value" jqt '.refusals | length == 1 and (.[0] | tostring | test("not-an-email") | not)'
+req "zones after the import" 200 GET /api/v1/zones "${I[@]}"
+ok "two more in the zones" test "$(jq '.zones.red + .zones.grey + .zones.green' "$BODY")" -eq $((Z0 + 2))
+req "import again: duplicates refused" 201 POST /api/v1/import "${I[@]}" \
+	--data '{"csv":"email\nold.one@example.lv\n","purposes":["newsletter"],"consent":"optout_offered"}'
+ok "nothing new" jqt '.imported == 0'
 ok "no personal data in the server log" bash -c "! grep -Eq '@example|@' '$WORK/server.log'"
 
 finish

@@ -10,6 +10,7 @@
 #include "domain/register.h"
 #include "server/server.h"
 #include "server/worker.h"
+#include "store/store.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -120,7 +121,7 @@ static void *client(void *p)
 	int i;
 
 	for (i = t->from; i < t->to; i++) {
-		struct worker_job job = {job_run, job_lost, &t->jobs[i], NULL, 0};
+		struct worker_job job = {job_run, job_lost, &t->jobs[i], 0, NULL, 0};
 
 		worker_run(t->w, &job);
 	}
@@ -190,11 +191,47 @@ static void test_worker_group_commit(void **state)
 	test_rmtree(dir);
 }
 
+/* A job with its own transactions (an import in batches) runs outside any
+ * group: no transaction is open when it starts, and what it commits stays. */
+static void own_tx_run(void *arg, struct sargs_reg *reg, int *failed)
+{
+	struct sargs_err err;
+	int *depth_seen = arg;
+
+	*depth_seen = sargs_store_depth(reg->store);
+	assert_int_equal(sargs_reg_begin(reg, &err), SARGS_OK);
+	assert_int_equal(sargs_reg_audit(reg, "test.own", NULL, NULL, NULL, NULL, &err), SARGS_OK);
+	assert_int_equal(sargs_reg_commit(reg, &err), SARGS_OK);
+	*failed = 1; /* ignored for such jobs: it committed itself */
+}
+
+static void test_worker_own_tx(void **state)
+{
+	char dir[512];
+	struct sargs_err err;
+	struct worker *w;
+	int depth = -1;
+	int64_t before;
+	struct worker_job job = {own_tx_run, job_lost, &depth, 1, NULL, 0};
+
+	(void)state;
+	test_tmpdir("worker-own", dir, sizeof(dir));
+	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
+	before = audit_count(dir);
+	assert_int_equal(worker_start(dir, 64, &w, &err), SARGS_OK);
+	worker_run(w, &job);
+	worker_stop(w);
+	assert_int_equal(depth, 0);
+	assert_int_equal(audit_count(dir) - before, 1);
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_file),
 		cmocka_unit_test(test_worker_group_commit),
+		cmocka_unit_test(test_worker_own_tx),
 	};
 
 	if (sargs_crypto_init() != SARGS_OK)
