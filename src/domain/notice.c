@@ -582,9 +582,14 @@ enum sargs_rc sargs_notice_short(struct sargs_reg *reg, const char *purpose, con
 	text(&o, ret);
 	add(&o, ". ");
 	add(&o, L->short_rights);
-	add(&o, " ");
-	add(&o, L->more);
-	add(&o, ": `sargs notice`.\n");
+	/* where the full notice is: on the command line, the command; in
+	 * HTML the page that embeds the short notice links its own place */
+	if (format != SARGS_NOTICE_HTML) {
+		add(&o, " ");
+		add(&o, L->more);
+		add(&o, ": `sargs notice`.");
+	}
+	add(&o, "\n");
 	sargs_controller_release(&c);
 	if (o.bad) {
 		sargs_strbuf_free(&o.sb);

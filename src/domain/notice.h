@@ -28,7 +28,9 @@ enum sargs_rc sargs_notice_render(struct sargs_reg *reg, const char *lang,
 				  struct sargs_err *err) SARGS_WUR;
 
 /* The short notice shown at collection for one purpose: who, why, how
- * long, the rights (004 §12-13; mission §2). */
+ * long, the rights (004 §12-13; mission §2). Text and Markdown end by
+ * naming `sargs notice` for the full one; HTML leaves that to the page
+ * that shows it (the web pages link /privacy). */
 enum sargs_rc sargs_notice_short(struct sargs_reg *reg, const char *purpose, const char *lang,
 				 enum sargs_notice_format format, char **out,
 				 struct sargs_err *err) SARGS_WUR;

@@ -23,6 +23,7 @@ void srv_config_defaults(struct srv_config *cfg)
 	cfg->link_days = 30;
 	cfg->max_connections = 512;
 	cfg->login_per_minute = 10;
+	cfg->public_posts_per_minute = 20;
 	cfg->sweep_hours = 24;
 	cfg->backup_hours = 24;
 	cfg->backup_keep = 7;
@@ -54,6 +55,7 @@ static const struct key keys[] = {
 	N("server", link_days, 1, 365),
 	N("server", max_connections, 1, 100000),
 	N("server", login_per_minute, 1, 10000),
+	N("server", public_posts_per_minute, 1, 100000),
 	N("schedule", sweep_hours, 0, 24 * 365),
 	S("schedule", backup_dir),
 	S("schedule", backup_copy_dir),

@@ -91,9 +91,11 @@ enum {
 			       * CSRF token (sign-in, the RFC 8058 POST, pages
 			       * whose form carries a signed link token) */
 	ROUTE_BIG_BODY = 8,   /* body limit HTTP_BODY_LIMIT_IMPORT */
-	ROUTE_OWN_TX = 16     /* the handler makes its own transactions (an
+	ROUTE_OWN_TX = 16,    /* the handler makes its own transactions (an
 			       * import in batches): it runs alone on the
 			       * worker, outside any group (worker.h) */
+	ROUTE_LIMITED = 32    /* a public form post: at most
+			       * public_posts_per_minute per client address */
 };
 
 struct http_route {

@@ -92,9 +92,11 @@ const struct http_route http_routes_self[] = {
 	{"POST", "/p/{token}", self_prefs_post, ROUTE_REG | ROUTE_PUBLIC | ROUTE_NO_CSRF, NULL},
 	/* public forms: a signed form token instead of a session's CSRF token */
 	{"GET", "/request", self_request_get, ROUTE_REG | ROUTE_PUBLIC, NULL},
-	{"POST", "/request", self_request_post, ROUTE_REG | ROUTE_PUBLIC | ROUTE_NO_CSRF, NULL},
+	{"POST", "/request", self_request_post,
+	 ROUTE_REG | ROUTE_PUBLIC | ROUTE_NO_CSRF | ROUTE_LIMITED, NULL},
 	{"GET", "/form", self_form_get, ROUTE_REG | ROUTE_PUBLIC, NULL},
-	{"POST", "/form", self_form_post, ROUTE_REG | ROUTE_PUBLIC | ROUTE_NO_CSRF, NULL},
+	{"POST", "/form", self_form_post, ROUTE_REG | ROUTE_PUBLIC | ROUTE_NO_CSRF | ROUTE_LIMITED,
+	 NULL},
 	{"GET", "/privacy", self_privacy_get, ROUTE_REG | ROUTE_PUBLIC, NULL},
 	{NULL, NULL, NULL, 0, NULL},
 };

@@ -70,7 +70,7 @@ static uint64_t fnv1a(const char *s)
 	return h;
 }
 
-int srv_login_allowed(struct srv *s, const char *addr)
+static int rate_allowed(struct srv *s, struct srv_ratelimit *rl, const char *addr, int limit)
 {
 	uint64_t h = fnv1a(addr);
 	int64_t minute = sargs_time_now_us() / 60000000;
@@ -78,17 +78,27 @@ int srv_login_allowed(struct srv *s, const char *addr)
 	int ok;
 
 	pthread_mutex_lock(&s->mu);
-	sl = &s->logins->slot[h % RL_SLOTS];
+	sl = &rl->slot[h % RL_SLOTS];
 	if (sl->addr_hash != h || sl->minute != minute) {
 		sl->addr_hash = h;
 		sl->minute = minute;
 		sl->count = 0;
 	}
-	ok = sl->count < s->cfg.login_per_minute;
+	ok = sl->count < limit;
 	if (ok)
 		sl->count++;
 	pthread_mutex_unlock(&s->mu);
 	return ok;
+}
+
+int srv_login_allowed(struct srv *s, const char *addr)
+{
+	return rate_allowed(s, s->logins, addr, s->cfg.login_per_minute);
+}
+
+int srv_public_post_allowed(struct srv *s, const char *addr)
+{
+	return rate_allowed(s, s->public_posts, addr, s->cfg.public_posts_per_minute);
 }
 
 void srv_status_get(struct srv *s, struct srv_status *out)
@@ -478,6 +488,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 						&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
 						cs->rq.ip, sizeof(cs->rq.ip));
 		}
+		if (s->cfg.behind_https_proxy) {
+			/* the proxy is trusted: the client is the last address
+			 * it appended */
+			const char *xff = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								      "X-Forwarded-For");
+			const char *last = xff ? strrchr(xff, ',') : NULL;
+
+			last = last ? last + 1 : xff;
+			while (last && *last == ' ')
+				last++;
+			if (last && *last && strlen(last) < sizeof(cs->rq.ip))
+				memcpy(cs->rq.ip, last, strlen(last) + 1);
+		}
 		cookie = MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, SESSION_COOKIE);
 		if (cookie && strlen(cookie) < sizeof(cs->rq.session))
 			memcpy(cs->rq.session, cookie, strlen(cookie) + 1);
@@ -514,6 +537,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		    strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0 &&
 		    !cs->rq.form_bad)
 			http_parse_form(&cs->rq);
+	}
+	if ((cs->route->flags & ROUTE_LIMITED) && !srv_public_post_allowed(s, cs->rq.ip)) {
+		http_resp_reset(&cs->rs);
+		http_set_status(&cs->rs, 429, "text/html; charset=utf-8");
+		http_add_header(&cs->rs, "Retry-After", "60");
+		http_out(&cs->rs, "<!doctype html><meta charset=utf-8><title>429</title>"
+				  "<p>Pārāk daudz pieprasījumu no šīs adreses; mēģiniet pēc minūtes."
+				  " / Too many requests from this address; try again in a minute.</p>\n");
+		srv_log(s, "warn", "rate_limited", "route=%s", cs->route->pattern);
+		return respond(s, conn, cs);
 	}
 	if (cs->route->flags & ROUTE_REG) {
 		struct job_arg ja = {s, cs};
@@ -589,7 +622,10 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 	if (!s)
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 	s->logins = calloc(1, sizeof(*s->logins));
-	if (!s->logins) {
+	s->public_posts = calloc(1, sizeof(*s->public_posts));
+	if (!s->logins || !s->public_posts) {
+		free(s->logins);
+		free(s->public_posts);
 		free(s);
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 	}
@@ -703,6 +739,7 @@ out:
 	free(cert);
 	pthread_mutex_destroy(&s->mu);
 	free(s->logins);
+	free(s->public_posts);
 	free(s);
 	return rc;
 }

@@ -26,6 +26,7 @@ struct srv_config {
 	int link_days;                  /* validity of preference links */
 	int max_connections;
 	int login_per_minute;           /* sign-in attempts per address */
+	int public_posts_per_minute;    /* public form posts per address */
 	int sweep_hours;                /* retention sweep interval; 0: never */
 	char backup_dir[SRV_PATH_MAX];  /* scheduled backups; empty: none */
 	char backup_copy_dir[SRV_PATH_MAX]; /* a second place for each backup */
@@ -85,6 +86,7 @@ struct srv {
 	struct srv_status status;
 	struct srv_metrics metrics;
 	struct srv_ratelimit *logins;
+	struct srv_ratelimit *public_posts;
 	pthread_t sched;
 	int sched_running;
 	volatile int stopping;
@@ -107,6 +109,8 @@ void srv_log(const struct srv *s, const char *level, const char *event, const ch
 
 /* 1 when addr may try another sign-in now (counts the try). */
 int srv_login_allowed(struct srv *s, const char *addr);
+/* 1 when addr may post another public form now (counts it). */
+int srv_public_post_allowed(struct srv *s, const char *addr);
 
 /* Copies the status under the lock. */
 void srv_status_get(struct srv *s, struct srv_status *out);

@@ -3,16 +3,30 @@
  */
 #include "server/worker.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * A connection thread waiting in worker_run (on its own stack). Each has its
+ * own semaphore, so the end of a group wakes exactly the threads whose jobs
+ * were in it: with one condition variable broadcast to all, every group
+ * woke every waiting connection thread (hundreds under load) only for most
+ * of them to sleep again, and they fought the worker for the queue's mutex.
+ */
+struct waiter {
+	struct worker_job *job;
+	sem_t done;                /* posted when the job's group is over */
+	struct waiter *next;
+};
 
 struct worker {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t has_work;   /* signalled to the worker */
-	pthread_cond_t done;       /* broadcast to waiting connection threads */
-	struct worker_job *head, *tail;
+	struct waiter *head, *tail;
 	int stopping;
 	int max_group;
 	struct sargs_reg *reg;
@@ -72,7 +86,7 @@ static void *worker_main(void *arg)
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		struct worker_job *first, *last;
+		struct waiter *first, *last, *x;
 		int n = 1;
 
 		while (!w->head && !w->stopping)
@@ -80,10 +94,7 @@ static void *worker_main(void *arg)
 		if (!w->head)
 			break; /* stopping and nothing queued */
 		first = last = w->head;
-		/* a job with its own transactions runs alone; a group stops
-		 * before one */
-		while (!first->own_tx && last->next && !last->next->own_tx &&
-		       n < w->max_group) {
+		while (last->next && n < w->max_group) {
 			last = last->next;
 			n++;
 		}
@@ -93,24 +104,25 @@ static void *worker_main(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&w->mu);
 
-		if (first->own_tx) {
-			int ignored = 0;
-
-			first->run(first->arg, w->reg, &ignored);
-		} else {
-			run_group(w, first);
-		}
+		/* the group's jobs, in the order they came */
+		for (x = first; x; x = x->next)
+			x->job->next = x->next ? x->next->job : NULL;
+		run_group(w, first->job);
 
 		pthread_mutex_lock(&w->mu);
 		w->stats.jobs += (unsigned long long)n;
 		w->stats.groups++;
+		pthread_mutex_unlock(&w->mu);
+		/* the group is durable (or lost): release its requests, and only
+		 * them; a waiter lives on its thread's stack, so read next first */
 		while (first) {
-			struct worker_job *nx = first->next;
+			struct waiter *nx = first->next;
 
-			first->done = 1;
+			first->job->done = 1;
+			(void)sem_post(&first->done);
 			first = nx;
 		}
-		pthread_cond_broadcast(&w->done);
+		pthread_mutex_lock(&w->mu);
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
@@ -133,12 +145,10 @@ enum sargs_rc worker_start(const char *dir, int max_group, struct worker **out,
 	w->max_group = max_group > 0 ? max_group : 128;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->has_work, NULL);
-	pthread_cond_init(&w->done, NULL);
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
 		sargs_reg_close(w->reg);
 		pthread_mutex_destroy(&w->mu);
 		pthread_cond_destroy(&w->has_work);
-		pthread_cond_destroy(&w->done);
 		free(w);
 		return sargs_err_set(err, SARGS_E_NOMEM, "cannot start the register worker thread");
 	}
@@ -158,24 +168,29 @@ void worker_stop(struct worker *w)
 	sargs_reg_close(w->reg);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->has_work);
-	pthread_cond_destroy(&w->done);
 	free(w);
 }
 
 void worker_run(struct worker *w, struct worker_job *job)
 {
+	struct waiter me;
+
 	job->next = NULL;
 	job->done = 0;
+	me.job = job;
+	me.next = NULL;
+	(void)sem_init(&me.done, 0, 0);
 	pthread_mutex_lock(&w->mu);
 	if (w->tail)
-		w->tail->next = job;
+		w->tail->next = &me;
 	else
-		w->head = job;
-	w->tail = job;
+		w->head = &me;
+	w->tail = &me;
 	pthread_cond_signal(&w->has_work);
-	while (!job->done)
-		pthread_cond_wait(&w->done, &w->mu);
 	pthread_mutex_unlock(&w->mu);
+	while (sem_wait(&me.done) != 0 && errno == EINTR)
+		;
+	(void)sem_destroy(&me.done);
 }
 
 void worker_get_stats(struct worker *w, struct worker_stats *out)

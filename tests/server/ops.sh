@@ -14,7 +14,7 @@ printf '%s\n' "$OWNER_PW" | "$SARGS" staff add olga --role owner --password-stdi
 PUB=$(sed -n 's/.*public key[^A-Za-z0-9_-]*\([A-Za-z0-9_-]\{40,\}\).*/\1/p' "$WORK/ckpt.out" | head -1)
 
 server_start --set backup_dir="$WORK/backups" --set backup_copy_dir="$WORK/offsite" \
-	--set backup_keep=2 --set checkpoint_dir="$WORK/ckpts" --set checkpoint_key="$WORK/ckpt.key"
+	--set public_posts_per_minute=3 --set backup_keep=2 --set checkpoint_dir="$WORK/ckpts" --set checkpoint_key="$WORK/ckpt.key"
 
 # health and metrics
 req "health" 200 GET /health
@@ -50,6 +50,13 @@ expect_header "to the sign-in page" 'location: /login'
 # body limit: 1 MiB for ordinary routes
 head -c 1100000 /dev/zero | tr '\0' 'a' >"$WORK/big"
 req "body too large" 413 POST /login --data-binary @"$WORK/big" -H 'Content-Type: application/x-www-form-urlencoded'
+
+# public form posts are rate-limited per address (then 429, nothing done)
+for i in 1 2 3; do
+	req "public post $i" 400 POST /request --data 'kind=nonsense'
+done
+req "public post over the limit" 429 POST /request --data 'kind=nonsense'
+expect_header "retry after a minute" 'retry-after: 60'
 
 # sign in as owner, run the schedule now, twice more: keep=2 holds
 req "sign in" 303 POST /login --data-urlencode user=olga --data-urlencode "password=$OWNER_PW"
