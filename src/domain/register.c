@@ -246,6 +246,15 @@ enum sargs_rc sargs_reg_begin(struct sargs_reg *reg, struct sargs_err *err)
 	return rc;
 }
 
+void sargs_reg_refresh(struct sargs_reg *reg)
+{
+	if (sargs_store_depth(reg->store) == 0 && reg->registry != NULL &&
+	    sargs_store_changed_elsewhere(reg->store)) {
+		sargs_registry_free(reg->registry);
+		reg->registry = NULL;
+	}
+}
+
 void sargs_reg_poison(struct sargs_reg *reg)
 {
 	reg->poisoned = 1;

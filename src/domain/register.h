@@ -78,6 +78,14 @@ void sargs_reg_rollback(struct sargs_reg *reg);
 enum sargs_rc sargs_reg_end(struct sargs_reg *reg, enum sargs_rc rc,
 			    struct sargs_err *err) SARGS_WUR;
 
+/*
+ * For long-lived handles (the server's): drops the cached purpose registry
+ * when another process has committed since the last call (a registry loaded
+ * by the command line takes effect). Only between transactions, and only
+ * where nobody holds a pointer from sargs_reg_registry.
+ */
+void sargs_reg_refresh(struct sargs_reg *reg);
+
 /* Marks the open batch as failed half-way (see above). */
 void sargs_reg_poison(struct sargs_reg *reg);
 

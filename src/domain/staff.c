@@ -964,16 +964,58 @@ static enum sargs_rc audit_as(struct sargs_reg *reg, const char *actor, const ch
 	return rc;
 }
 
+void sargs_staff_login_fetch(struct sargs_reg *reg, const char *name,
+			     struct sargs_login_check *out)
+{
+	struct sargs_store_staff s;
+
+	memset(out, 0, sizeof(*out));
+	out->known = name_valid(name) && sargs_store_staff_get(reg->store, name, &s) == SARGS_OK;
+	if (out->known) {
+		(void)snprintf(out->pwhash, sizeof(out->pwhash), "%s", s.pwhash);
+		wipe_staff(&s);
+	}
+}
+
+void sargs_staff_login_verify(struct sargs_login_check *chk, const char *password)
+{
+	size_t pw_len = password != NULL ? strnlen(password, SARGS_PW_MAX + 1) : 0;
+
+	/* an unknown name is checked against a dummy hash of the same cost,
+	 * so the time taken does not tell which names exist */
+	chk->pw_ok = 0;
+	if (password == NULL || pw_len > SARGS_PW_MAX)
+		sargs_secret_pwverify_dummy("", 0);
+	else if (chk->known)
+		chk->pw_ok = sargs_secret_pwverify(chk->pwhash, password, pw_len) == 0;
+	else
+		sargs_secret_pwverify_dummy(password, pw_len);
+	sargs_wipe(chk->pwhash, sizeof(chk->pwhash));
+}
+
 enum sargs_rc sargs_staff_login(struct sargs_reg *reg, const char *name, const char *password,
 				char session_out[SARGS_SECRET_STR],
 				struct sargs_principal *principal, struct sargs_err *err)
 {
+	struct sargs_login_check chk;
+
+	/* the password is checked before the write lock is taken (Argon2id is
+	 * slow on purpose) */
+	sargs_staff_login_fetch(reg, name, &chk);
+	sargs_staff_login_verify(&chk, password);
+	return sargs_staff_login_finish(reg, name, &chk, session_out, principal, err);
+}
+
+enum sargs_rc sargs_staff_login_finish(struct sargs_reg *reg, const char *name,
+				       const struct sargs_login_check *chk,
+				       char session_out[SARGS_SECRET_STR],
+				       struct sargs_principal *principal, struct sargs_err *err)
+{
 	struct sargs_store_staff s;
 	struct sargs_store_session sess;
 	struct sargs_err werr;
-	size_t pw_len = password != NULL ? strnlen(password, SARGS_PW_MAX + 1) : 0;
 	int64_t now = sargs_time_now_us();
-	int known, pw_ok = 0;
+	int known = chk->known, pw_ok = chk->pw_ok;
 	char detail[128], actor[SARGS_ACTOR_MAX], when[16];
 	enum sargs_rc rc, outcome;
 
@@ -981,18 +1023,8 @@ enum sargs_rc sargs_staff_login(struct sargs_reg *reg, const char *name, const c
 	sargs_err_clear(&werr);
 	memset(principal, 0, sizeof(*principal));
 	memset(&sess, 0, sizeof(sess));
-	known = name_valid(name) && sargs_store_staff_get(reg->store, name, &s) == SARGS_OK;
-	/* the password is checked before the write lock is taken (Argon2id is
-	 * slow on purpose), and for an unknown name against a dummy hash, so
-	 * the time taken does not tell which names exist */
-	if (password == NULL || pw_len > SARGS_PW_MAX)
-		sargs_secret_pwverify_dummy("", 0);
-	else if (known)
-		pw_ok = sargs_secret_pwverify(s.pwhash, password, pw_len) == 0;
-	else
-		sargs_secret_pwverify_dummy(password, pw_len);
-	if (known)
-		wipe_staff(&s);
+	if (known && !name_valid(name))
+		known = 0;
 
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;

@@ -154,6 +154,28 @@ enum sargs_rc sargs_staff_login(struct sargs_reg *reg, const char *name, const c
 				struct sargs_err *err) SARGS_WUR;
 
 /*
+ * The same sign-in in three steps, so that a server can run the slow
+ * password check on its own thread and not where it holds the register:
+ * fetch the stored hash (a read), verify the password (no register; wipes
+ * the hash), finish (the transaction that counts failures, audits and
+ * starts the session; it re-reads the account, so a lock or a disabled
+ * account set meanwhile still holds).
+ */
+struct sargs_login_check {
+	int known;                  /* the name is an account */
+	int pw_ok;                  /* set by sargs_staff_login_verify */
+	char pwhash[160];
+};
+void sargs_staff_login_fetch(struct sargs_reg *reg, const char *name,
+			     struct sargs_login_check *out);
+void sargs_staff_login_verify(struct sargs_login_check *chk, const char *password);
+enum sargs_rc sargs_staff_login_finish(struct sargs_reg *reg, const char *name,
+				       const struct sargs_login_check *chk,
+				       char session_out[SARGS_SECRET_STR],
+				       struct sargs_principal *principal,
+				       struct sargs_err *err) SARGS_WUR;
+
+/*
  * Checks a session cookie: exists, not idle longer than SARGS_SESSION_IDLE_S,
  * not older than SARGS_SESSION_MAX_S, account enabled. Touches its last-use
  * time (at most once a minute, to keep reads cheap). SARGS_E_DENIED when not

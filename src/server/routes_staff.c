@@ -40,13 +40,53 @@ static void login_get(struct http_ctx *c)
 	login_form(c, NULL);
 }
 
+/* The sign-in runs in three steps (staff.h): the stored hash is fetched on
+ * the register worker, the slow Argon2id check runs here on the
+ * connection's own thread (the worker and the register are not held
+ * meanwhile), and the outcome is recorded on the worker again. */
+struct login_job {
+	const char *user;
+	struct sargs_login_check chk;
+	char secret[SARGS_SECRET_STR];
+	struct sargs_principal who;
+	struct sargs_err err;
+	enum sargs_rc rc;
+	int lost;
+};
+
+static void login_fetch_run(void *arg, struct sargs_reg *reg, int *failed)
+{
+	struct login_job *lj = arg;
+
+	(void)failed;
+	sargs_staff_login_fetch(reg, lj->user, &lj->chk);
+}
+
+static void login_finish_run(void *arg, struct sargs_reg *reg, int *failed)
+{
+	struct login_job *lj = arg;
+
+	lj->lost = 0;
+	lj->rc = sargs_staff_login_finish(reg, lj->user, &lj->chk, lj->secret, &lj->who, &lj->err);
+	if (lj->rc != SARGS_OK && lj->rc != SARGS_E_DENIED)
+		*failed = 1;
+}
+
+static void login_lost(void *arg, const struct sargs_err *err)
+{
+	struct login_job *lj = arg;
+
+	lj->lost = 1;
+	lj->err = *err;
+	sargs_wipe(lj->secret, sizeof(lj->secret));
+}
+
 static void login_post(struct http_ctx *c)
 {
 	const char *user = http_form(c->rq, "user");
 	const char *pw = http_form(c->rq, "password");
-	char secret[SARGS_SECRET_STR];
-	struct sargs_err err;
-	enum sargs_rc rc;
+	struct login_job lj;
+	struct worker_job job;
 
 	if (!user || !pw || !*user || !*pw) {
 		c->rs->status = 400;
@@ -62,20 +102,37 @@ static void login_post(struct http_ctx *c)
 		srv_log(c->srv, "warn", "login_rate_limited", NULL);
 		return;
 	}
-	rc = sargs_staff_login(c->reg, user, pw, secret, &c->rq->who, &err);
-	if (rc != SARGS_OK) {
-		c->rs->status = rc == SARGS_E_DENIED ? 401 : http_status_for(rc);
-		if (rc == SARGS_E_DENIED)
+	memset(&lj, 0, sizeof(lj));
+	lj.user = user;
+	job = (struct worker_job){login_fetch_run, login_lost, &lj, 0, NULL, 0};
+	worker_run(c->srv->worker, &job);
+	if (!lj.lost) {
+		sargs_staff_login_verify(&lj.chk, pw);
+		job = (struct worker_job){login_finish_run, login_lost, &lj, 0, NULL, 0};
+		worker_run(c->srv->worker, &job);
+	}
+	sargs_wipe(&lj.chk, sizeof(lj.chk));
+	if (lj.lost || lj.rc != SARGS_OK) {
+		if (lj.lost || lj.rc != SARGS_E_DENIED) {
+			c->rs->status = 503;
+			login_form(c, L(c, "Pieteikšanās neizdevās tehnisku iemeslu dēļ; mēģiniet vēlreiz.",
+					"Signing in failed for a technical reason; try again."));
+			srv_log(c->srv, "error", "login_failed", "msg=\"%s\"", lj.err.msg);
+		} else {
+			/* one message for every refusal: it must not tell which
+			 * names exist, nor that a password was right */
+			c->rs->status = 401;
 			login_form(c, L(c, "Nepareizs lietotājvārds vai parole, vai konts ir bloķēts.",
-					err.msg));
-		else
-			login_form(c, err.msg);
+					"Wrong user name or password, or the account is locked."));
+		}
+		sargs_wipe(&lj, sizeof(lj));
 		return;
 	}
+	c->rq->who = lj.who;
 	c->rq->authed = 1;
 	http_redirect(c->rs, "/console");
-	html_session_cookie(c, secret);
-	sargs_wipe(secret, sizeof(secret));
+	html_session_cookie(c, lj.secret);
+	sargs_wipe(&lj, sizeof(lj));
 }
 
 static void logout(struct http_ctx *c)
@@ -155,7 +212,7 @@ void console_home(struct http_ctx *c)
 const struct http_route http_routes_staff[] = {
 	{"GET", "/", root, ROUTE_REG | ROUTE_PUBLIC, NULL},
 	{"GET", "/login", login_get, ROUTE_REG | ROUTE_PUBLIC, NULL},
-	{"POST", "/login", login_post, ROUTE_REG | ROUTE_PUBLIC | ROUTE_NO_CSRF, NULL},
+	{"POST", "/login", login_post, ROUTE_PUBLIC | ROUTE_NO_CSRF, NULL},
 	{"POST", "/logout", logout, ROUTE_REG, NULL},
 	{"GET", "/console", console_home, ROUTE_REG, NULL},
 	{"GET", "/console/search", console_search, ROUTE_REG, SARGS_ACT_SUBJECT_READ},

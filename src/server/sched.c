@@ -6,6 +6,7 @@
 #include "audit/checkpoint.h"
 #include "crypto/ckpt.h"
 #include "domain/backup.h"
+#include "domain/request.h"
 #include "domain/rights.h"
 #include "server/server.h"
 #include "util/fsutil.h"
@@ -223,7 +224,34 @@ static void do_sweep(struct srv *s, struct sargs_reg *reg)
 		srv_log(s, "error", "retention_sweep_failed", "msg=\"%s\"", err.msg);
 }
 
-static int kicked;
+
+static int count_overdue(void *ctx, const struct sargs_request *r, int32_t days_left)
+{
+	(void)r;
+	if (days_left < 0)
+		(*(int64_t *)ctx)++;
+	return 0;
+}
+
+/* The counts /metrics shows, made here on the scheduler's own connection. */
+static void do_counts(struct srv *s, struct sargs_reg *reg)
+{
+	struct sargs_reg_summary sum;
+	struct sargs_err err;
+	int64_t overdue = 0;
+
+	if (sargs_reg_summary(reg, &sum, &err) != SARGS_OK ||
+	    sargs_request_overdue(reg, 0, count_overdue, &overdue, &err) != SARGS_OK) {
+		srv_log(s, "warn", "count_failed", "msg=\"%s\"", err.msg);
+		return;
+	}
+	pthread_mutex_lock(&s->mu);
+	s->status.counted_us = sargs_time_now_us();
+	s->status.subjects = sum.subjects;
+	s->status.audit_entries = sum.audit_entries;
+	s->status.overdue_requests = overdue;
+	pthread_mutex_unlock(&s->mu);
+}
 
 static void *sched_main(void *arg)
 {
@@ -250,6 +278,7 @@ static void *sched_main(void *arg)
 		next_backup = last + (int64_t)s->cfg.backup_hours * 3600 * 1000000LL;
 	}
 	next_ckpt = now;
+	do_counts(s, reg);
 	pthread_mutex_lock(&s->sched_mu);
 	while (!s->stopping) {
 		struct timespec ts;
@@ -257,14 +286,15 @@ static void *sched_main(void *arg)
 
 		clock_gettime(CLOCK_REALTIME, &ts);
 		ts.tv_sec += TICK_S;
-		if (!kicked)
+		if (!s->sched_kicked)
 			(void)pthread_cond_timedwait(&s->sched_cv, &s->sched_mu, &ts);
 		if (s->stopping)
 			break;
-		kick = kicked;
-		kicked = 0;
+		kick = s->sched_kicked;
+		s->sched_kicked = 0;
 		pthread_mutex_unlock(&s->sched_mu);
 		now = sargs_time_now_us();
+		sargs_reg_refresh(reg);
 		if (s->cfg.sweep_hours > 0 && (kick || now >= next_sweep)) {
 			do_sweep(s, reg);
 			next_sweep = now + (int64_t)s->cfg.sweep_hours * 3600 * 1000000LL;
@@ -277,6 +307,7 @@ static void *sched_main(void *arg)
 			do_checkpoint(s, reg);
 			next_ckpt = now + (int64_t)s->cfg.checkpoint_minutes * 60 * 1000000LL;
 		}
+		do_counts(s, reg);
 		pthread_mutex_lock(&s->sched_mu);
 	}
 	pthread_mutex_unlock(&s->sched_mu);
@@ -287,18 +318,16 @@ static void *sched_main(void *arg)
 void srv_sched_kick(struct srv *s)
 {
 	pthread_mutex_lock(&s->sched_mu);
-	kicked = 1;
+	if (s->sched_running)
+		s->sched_kicked = 1;
 	pthread_cond_signal(&s->sched_cv);
 	pthread_mutex_unlock(&s->sched_mu);
 }
 
 enum sargs_rc sched_start(struct srv *s, struct sargs_err *err)
 {
-	pthread_mutex_init(&s->sched_mu, NULL);
-	pthread_cond_init(&s->sched_cv, NULL);
+	/* sched_mu and sched_cv are made by srv_run before anything can kick */
 	if (pthread_create(&s->sched, NULL, sched_main, s) != 0) {
-		pthread_mutex_destroy(&s->sched_mu);
-		pthread_cond_destroy(&s->sched_cv);
 		return sargs_err_set(err, SARGS_E_NOMEM, "cannot start the scheduler thread");
 	}
 	s->sched_running = 1;
@@ -314,7 +343,5 @@ void sched_stop(struct srv *s)
 	pthread_cond_signal(&s->sched_cv);
 	pthread_mutex_unlock(&s->sched_mu);
 	pthread_join(s->sched, NULL);
-	pthread_mutex_destroy(&s->sched_mu);
-	pthread_cond_destroy(&s->sched_cv);
 	s->sched_running = 0;
 }

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -33,9 +34,20 @@ void srv_log(const struct srv *s, const char *level, const char *event, const ch
 
 	sargs_time_format(sargs_time_now_us(), ts, sizeof(ts));
 	if (fmt) {
+		char *p;
+
 		va_start(ap, fmt);
 		(void)vsnprintf(rest, sizeof(rest), fmt, ap);
 		va_end(ap);
+		/* values can come from clients (a method): one line, no control
+		 * characters, nothing that ends a JSON string */
+		for (p = rest; *p; p++) {
+			unsigned char ch = (unsigned char)*p;
+
+			if (ch < 0x20 || ch == 0x7f || ch == '\\' ||
+			    (s && s->cfg.log_json && ch == '"'))
+				*p = '?';
+		}
 	}
 	if (s && s->cfg.log_json)
 		fprintf(stderr, "{\"ts\":\"%s\",\"level\":\"%s\",\"event\":\"%s\",\"detail\":\"%s\"}\n",
@@ -59,12 +71,24 @@ struct srv_ratelimit {
 	struct rl_slot slot[RL_SLOTS];
 };
 
-static uint64_t fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
+static uint64_t rl_seed;
 
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
+/* FNV-1a of the client's address, seeded at start so that colliding
+ * addresses cannot be chosen in advance. An IPv6 address counts by its /64
+ * (one subscriber's network), where rotating addresses come from. */
+static uint64_t addr_key(const char *addr)
+{
+	uint64_t h = 1469598103934665603ull ^ rl_seed;
+	unsigned char a6[16];
+	const unsigned char *p = (const unsigned char *)addr;
+	size_t n = strlen(addr), i;
+
+	if (strchr(addr, ':') && inet_pton(AF_INET6, addr, a6) == 1) {
+		p = a6;
+		n = 8;
+	}
+	for (i = 0; i < n; i++) {
+		h ^= p[i];
 		h *= 1099511628211ull;
 	}
 	return h;
@@ -72,7 +96,7 @@ static uint64_t fnv1a(const char *s)
 
 static int rate_allowed(struct srv *s, struct srv_ratelimit *rl, const char *addr, int limit)
 {
-	uint64_t h = fnv1a(addr);
+	uint64_t h = addr_key(addr);
 	int64_t minute = sargs_time_now_us() / 60000000;
 	struct rl_slot *sl;
 	int ok;
@@ -122,8 +146,10 @@ static void req_free(struct conn_state *cs)
 {
 	size_t i;
 
-	for (i = 0; i < cs->rq.n_params; i++)
+	for (i = 0; i < cs->rq.n_params; i++) {
+		sargs_wipe(cs->rq.params[i], strlen(cs->rq.params[i])); /* link tokens */
 		free(cs->rq.params[i]);
+	}
 	for (i = 0; i < cs->rq.n_form; i++) {
 		sargs_wipe(cs->rq.form[i].value, strlen(cs->rq.form[i].value));
 		free(cs->rq.form[i].name);
@@ -150,11 +176,11 @@ static int match(const char *pattern, const char *path, struct http_req *rq)
 
 			if (!pe || n == 0 || np >= HTTP_MAX_PARAMS)
 				goto no;
+			/* libmicrohttpd has already percent-decoded the path:
+			 * decoding again would let "%252F" become a "/" */
 			v = strndup(u, n);
-			if (!v || !http_urldecode(v)) {
-				free(v);
+			if (!v)
 				goto no;
-			}
 			rq->params[np++] = v;
 			p = pe + 1;
 			u += n;
@@ -505,6 +531,27 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (cookie && strlen(cookie) < sizeof(cs->rq.session))
 			memcpy(cs->rq.session, cookie, strlen(cookie) + 1);
 		*con_cls = cs;
+		{
+			const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+								     "Content-Length");
+			char *end;
+			unsigned long long n = cl ? strtoull(cl, &end, 10) : 0;
+
+			if (cl && n > cs->rq.body_limit) {
+				/* answer before reading the body; libmicrohttpd
+				 * then closes the connection */
+				cs->rq.body_too_big = 1;
+				http_resp_reset(&cs->rs);
+				http_json_error(&cs->rs, 413, "body_too_large",
+						"the request body is larger than %zu bytes",
+						cs->rq.body_limit);
+				return respond(s, conn, cs);
+			}
+		}
+		return MHD_YES;
+	}
+	if (cs->rq.body_too_big && cs->rs.status == 413 && cs->rs.body.len) {
+		*upload_data_size = 0; /* already answered: drop the rest */
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -580,20 +627,12 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];
 
-	(void)cls;
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
-	srv_log(NULL, "warn", "mhd", "msg=\"%s\"", msg);
+	srv_log(cls, "warn", "mhd", "msg=\"%s\"", msg);
 }
 
 /* ---- run */
-
-static volatile sig_atomic_t got_signal;
-
-static void on_signal(int sig)
-{
-	got_signal = sig;
-}
 
 static enum sargs_rc read_pem(const char *path, char **out, struct sargs_err *err)
 {
@@ -611,10 +650,13 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 	struct sockaddr_in6 a6;
 	const struct sockaddr *sa;
 	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			 MHD_USE_ERROR_LOG;
+			 MHD_USE_AUTO | MHD_USE_ERROR_LOG;
 	char *cert = NULL, *key = NULL;
 	struct sigaction sact;
+	sigset_t stopset, oldmask;
+	int sig = 0;
 
+	(void)pthread_sigmask(SIG_SETMASK, NULL, &oldmask);
 	rc = srv_config_check(cfg, err);
 	if (rc != SARGS_OK)
 		return rc;
@@ -630,7 +672,11 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 	}
 	s->cfg = *cfg;
+	if (getrandom(&rl_seed, sizeof(rl_seed), 0) != (ssize_t)sizeof(rl_seed))
+		rl_seed = (uint64_t)sargs_time_now_us();
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->sched_mu, NULL);
+	pthread_cond_init(&s->sched_cv, NULL);
 	s->status.started_us = sargs_time_now_us();
 	memcpy(s->static_body, "ok\n", 4);
 
@@ -660,17 +706,19 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 		flags |= MHD_USE_TLS;
 	}
 
+	sigemptyset(&stopset);
+	sigaddset(&stopset, SIGTERM);
+	sigaddset(&stopset, SIGINT);
+	(void)pthread_sigmask(SIG_BLOCK, &stopset, &oldmask);
 	rc = worker_start(cfg->data, 256, &s->worker, err);
 	if (rc != SARGS_OK)
 		goto out;
 
-	/* signals: SIGTERM/SIGINT end the server; SIGPIPE is ignored */
+	/* SIGPIPE is ignored; SIGTERM/SIGINT are blocked in every thread and
+	 * taken by sigwait below (the mask was set before the first thread) */
 	memset(&sact, 0, sizeof(sact));
-	sact.sa_handler = on_signal;
-	sigemptyset(&sact.sa_mask);
-	(void)sigaction(SIGTERM, &sact, NULL);
-	(void)sigaction(SIGINT, &sact, NULL);
 	sact.sa_handler = SIG_IGN;
+	sigemptyset(&sact.sa_mask);
 	(void)sigaction(SIGPIPE, &sact, NULL);
 
 	if (cert)
@@ -719,12 +767,9 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 	srv_log(s, "info", "start", "listen=%s port=%d tls=%s", cfg->listen, s->cfg.port,
 		cert ? "yes" : "no");
 
-	while (!got_signal) {
-		struct timespec ts = {0, 200 * 1000 * 1000};
-
-		(void)nanosleep(&ts, NULL);
-	}
-	srv_log(s, "info", "stop", "signal=%d", (int)got_signal);
+	while (sigwait(&stopset, &sig) != 0)
+		;
+	srv_log(s, "info", "stop", "signal=%d", sig);
 	s->stopping = 1;
 	MHD_stop_daemon(s->daemon);  /* waits for the connection threads */
 	sched_stop(s);
@@ -738,6 +783,9 @@ out:
 	}
 	free(cert);
 	pthread_mutex_destroy(&s->mu);
+	pthread_mutex_destroy(&s->sched_mu);
+	pthread_cond_destroy(&s->sched_cv);
+	(void)pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
 	free(s->logins);
 	free(s->public_posts);
 	free(s);

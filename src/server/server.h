@@ -65,6 +65,12 @@ struct srv_status {
 	int64_t last_checkpoint_us;
 	char checkpoint_error[SARGS_ERR_BYTES];
 	char sweep_error[SARGS_ERR_BYTES];
+	/* counted by the scheduler every tick (so /metrics costs the worker
+	 * nothing); counted_us 0 until the first count */
+	int64_t counted_us;
+	int64_t subjects;
+	int64_t audit_entries;
+	int64_t overdue_requests;
 };
 
 #define SRV_LAT_BUCKETS 12
@@ -89,6 +95,7 @@ struct srv {
 	struct srv_ratelimit *public_posts;
 	pthread_t sched;
 	int sched_running;
+	int sched_kicked;                /* under sched_mu */
 	volatile int stopping;
 	pthread_mutex_t sched_mu;
 	pthread_cond_t sched_cv;

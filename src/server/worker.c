@@ -3,6 +3,8 @@
  */
 #include "server/worker.h"
 
+#include "store/store.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -33,21 +35,59 @@ struct worker {
 	struct worker_stats stats;
 };
 
+/* Undoes what a job left open: a begin without its end (a bug in the job)
+ * would otherwise make the group's commit release the wrong level. Returns
+ * 1 when something was left open. */
+static int close_leftovers(struct worker *w, int depth)
+{
+	int left = 0;
+
+	while (sargs_store_depth(w->reg->store) > depth) {
+		sargs_reg_rollback(w->reg);
+		left = 1;
+	}
+	return left;
+}
+
 /* Runs one job in a savepoint of the open transaction. */
 static void run_one(struct worker *w, struct worker_job *j)
 {
 	struct sargs_err err;
 	int failed = 0;
+	int depth = sargs_store_depth(w->reg->store);
 
 	if (sargs_reg_begin(w->reg, &err) != SARGS_OK) {
 		j->lost(j->arg, &err);
 		return;
 	}
 	j->run(j->arg, w->reg, &failed);
+	if (sargs_store_depth(w->reg->store) != depth + 1) {
+		/* too many begins: undo the job; too many commits: the group's
+		 * transaction is gone, so its commit fails and the group re-runs
+		 * job by job */
+		(void)close_leftovers(w, depth);
+		(void)sargs_err_set(&err, SARGS_E_STORE, "a request left its transaction unbalanced");
+		j->lost(j->arg, &err);
+		return;
+	}
 	if (failed)
 		sargs_reg_rollback(w->reg);
 	else if (sargs_reg_commit(w->reg, &err) != SARGS_OK)
 		j->lost(j->arg, &err); /* the savepoint could not be released */
+}
+
+/* Runs a job that makes its own transactions, alone and outside any. */
+static void run_alone(struct worker *w, struct worker_job *j)
+{
+	int ignored = 0;
+
+	j->run(j->arg, w->reg, &ignored);
+	if (close_leftovers(w, 0)) {
+		struct sargs_err err;
+
+		(void)sargs_err_set(&err, SARGS_E_STORE, "a request left a transaction open");
+		j->lost(j->arg, &err);
+	}
 }
 
 /* Runs a group: one transaction, or each alone when its commit fails. */
@@ -57,15 +97,21 @@ static void run_group(struct worker *w, struct worker_job *first)
 	struct worker_job *j;
 	int ok = 0;
 
-	if (sargs_reg_begin(w->reg, &err) == SARGS_OK) {
+	if (sargs_reg_begin(w->reg, &err) != SARGS_OK) {
+		/* the register is locked elsewhere past the busy timeout (or
+		 * broken): trying each job again would wait that long per job */
 		for (j = first; j; j = j->next)
-			run_one(w, j);
-		ok = sargs_reg_commit(w->reg, &err) == SARGS_OK;
-		if (!ok)
-			sargs_reg_rollback(w->reg);
+			j->lost(j->arg, &err);
+		return;
 	}
+	for (j = first; j; j = j->next)
+		run_one(w, j);
+	if (sargs_store_depth(w->reg->store) == 0)
+		return; /* a job committed the group itself (a bug): all is durable */
+	ok = sargs_reg_commit(w->reg, &err) == SARGS_OK;
 	if (ok)
 		return;
+	sargs_reg_rollback(w->reg);
 	w->stats.retried++;
 	for (j = first; j; j = j->next) {
 		if (sargs_reg_begin(w->reg, &err) != SARGS_OK) {
@@ -73,6 +119,8 @@ static void run_group(struct worker *w, struct worker_job *first)
 			continue;
 		}
 		run_one(w, j);
+		if (sargs_store_depth(w->reg->store) == 0)
+			continue;
 		if (sargs_reg_commit(w->reg, &err) != SARGS_OK) {
 			sargs_reg_rollback(w->reg);
 			j->lost(j->arg, &err);
@@ -94,7 +142,10 @@ static void *worker_main(void *arg)
 		if (!w->head)
 			break; /* stopping and nothing queued */
 		first = last = w->head;
-		while (last->next && n < w->max_group) {
+		/* a job with its own transactions runs alone; a group stops
+		 * before one */
+		while (!first->job->own_tx && last->next && !last->next->job->own_tx &&
+		       n < w->max_group) {
 			last = last->next;
 			n++;
 		}
@@ -107,7 +158,11 @@ static void *worker_main(void *arg)
 		/* the group's jobs, in the order they came */
 		for (x = first; x; x = x->next)
 			x->job->next = x->next ? x->next->job : NULL;
-		run_group(w, first->job);
+		sargs_reg_refresh(w->reg); /* no handler holds the registry now */
+		if (first->job->own_tx)
+			run_alone(w, first->job);
+		else
+			run_group(w, first->job);
 
 		pthread_mutex_lock(&w->mu);
 		w->stats.jobs += (unsigned long long)n;

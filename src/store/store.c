@@ -27,6 +27,11 @@ const char *sargs_store_engine(const struct sargs_store *st) { return st->ops->n
 int sargs_store_depth(const struct sargs_store *st) { return st->depth; }
 const char *sargs_store_errmsg(const struct sargs_store *st) { return st->errmsg; }
 
+int sargs_store_changed_elsewhere(struct sargs_store *st)
+{
+	return st->ops->changed_elsewhere ? st->ops->changed_elsewhere(st) : 1;
+}
+
 enum sargs_rc sargs_store_begin(struct sargs_store *st, struct sargs_err *err)
 {
 	return st->ops->begin(st, err);

@@ -51,6 +51,9 @@ enum sargs_rc sargs_store_commit(struct sargs_store *st, struct sargs_err *err) 
 void sargs_store_rollback(struct sargs_store *st);
 /* Nesting depth: 0 outside any transaction. */
 int sargs_store_depth(const struct sargs_store *st);
+/* 1 when another connection (the command line, the server's scheduler) has
+ * committed since the last call: cached things must be read again. */
+int sargs_store_changed_elsewhere(struct sargs_store *st);
 
 /* ---- meta: small named values (schema facts, key check, controller) */
 /* *out is a new buffer (caller frees), NUL-terminated for convenience. */

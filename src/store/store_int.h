@@ -143,6 +143,7 @@ struct sargs_store_ops {
 	enum sargs_rc (*begin_read)(struct sargs_store *st, struct sargs_err *err);
 	enum sargs_rc (*commit)(struct sargs_store *st, struct sargs_err *err);
 	void (*rollback)(struct sargs_store *st);
+	int (*changed_elsewhere)(struct sargs_store *st);
 	enum sargs_rc (*meta_get)(struct sargs_store *st, const char *key,
 				  unsigned char **out, size_t *out_len);
 	enum sargs_rc (*meta_put)(struct sargs_store *st, const char *key,

@@ -399,6 +399,22 @@ static enum sargs_rc sq_begin_kind(struct sargs_store *st, enum stmt_id outer,
 	return SARGS_OK;
 }
 
+static int sq_changed_elsewhere(struct sargs_store *st)
+{
+	struct sq_store *s = (struct sq_store *)st;
+	sqlite3_stmt *p = NULL;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &p, NULL) == SQLITE_OK &&
+	    sqlite3_step(p) == SQLITE_ROW)
+		v = sqlite3_column_int64(p, 0);
+	sqlite3_finalize(p);
+	if (v >= 0 && v == s->data_version)
+		return 0;
+	s->data_version = v;
+	return 1;
+}
+
 static enum sargs_rc sq_begin(struct sargs_store *st, struct sargs_err *err)
 {
 	return sq_begin_kind(st, S_BEGIN, err);
@@ -1034,6 +1050,7 @@ static const struct sargs_store_ops sqlite_ops = {
 	.name = "sqlite",
 	.close = sq_close,
 	.begin = sq_begin,
+	.changed_elsewhere = sq_changed_elsewhere,
 	.begin_read = sq_begin_read,
 	.commit = sq_commit,
 	.rollback = sq_rollback,

@@ -29,6 +29,7 @@ struct sq_store {
 	sqlite3_stmt *rights_stmt[SQ_RIGHTS_STMT_MAX];
 	sqlite3_stmt *breach_stmt[SQ_BREACH_STMT_MAX];
 	sqlite3_stmt *auth_stmt[SQ_AUTH_STMT_MAX];
+	int64_t data_version;    /* PRAGMA data_version at the last look */
 };
 
 /* Maps an SQLite result code to a sargs code, keeping the message. */

@@ -103,6 +103,14 @@ expect_body "warning on the console" 'class="note error"'
 rm -f "$WORK/backups"
 mv "$WORK/backups.kept" "$WORK/backups"
 
+# a registry loaded by the command line while the server runs takes effect
+# at once (no stale purposes in the running server)
+jq '(.purposes[] | select(.id == "service") | .name) = "Services, renamed"' \
+	"$SARGS_SOURCE_DIR/examples/zimes-purposes.json" >"$WORK/purposes2.json"
+ok "registry loaded while serving" "$SARGS" purpose load "$WORK/purposes2.json"
+req "purpose after the load" 200 GET /api/v1/purposes/service
+expect_body "the server sees the new registry" 'Services, renamed'
+
 # sign-out ends the session on the server: the old cookie no longer works
 cp "$JAR" "$WORK/old-jar"
 req "sign out" 303 POST /logout --data-urlencode "csrf=$CSRF"
