@@ -239,20 +239,28 @@ enum sargs_rc sargs_reg_begin(struct sargs_reg *reg, struct sargs_err *err)
 		return sargs_err_set(err, SARGS_E_STORE,
 				     "an earlier step of this batch failed; the batch must be rolled"
 				     " back");
-	rc = sargs_store_begin(reg->store, err);
+	rc = reg->reader ? sargs_store_begin_read(reg->store, err)
+			 : sargs_store_begin(reg->store, err);
 
 	if (rc == SARGS_OK)
 		sargs_audit_tx_begin(reg->audit);
 	return rc;
 }
 
-void sargs_reg_refresh(struct sargs_reg *reg)
+int sargs_reg_refresh(struct sargs_reg *reg)
 {
-	if (sargs_store_depth(reg->store) == 0 && reg->registry != NULL &&
-	    sargs_store_changed_elsewhere(reg->store)) {
-		sargs_registry_free(reg->registry);
-		reg->registry = NULL;
-	}
+	if (sargs_store_depth(reg->store) != 0 || !sargs_store_changed_elsewhere(reg->store))
+		return 0;
+	sargs_reg_forget_registry(reg);
+	return 1;
+}
+
+void sargs_reg_forget_registry(struct sargs_reg *reg)
+{
+	if (sargs_store_depth(reg->store) != 0)
+		return;
+	sargs_registry_free(reg->registry);
+	reg->registry = NULL;
 }
 
 void sargs_reg_poison(struct sargs_reg *reg)
@@ -302,10 +310,11 @@ void sargs_reg_rollback(struct sargs_reg *reg)
 		return;
 	sargs_store_rollback(reg->store);
 	sargs_audit_tx_rollback(reg->audit);
-	if (sargs_store_depth(reg->store) == 0) {
+	if (sargs_store_depth(reg->store) == 0 && !reg->reader) {
 		reg->poisoned = 0;
 		/* a registry loaded inside the undone transaction is undone too:
-		 * read it again from the store when next needed */
+		 * read it again from the store when next needed (a reader writes
+		 * nothing, so its registry stands) */
 		sargs_registry_free(reg->registry);
 		reg->registry = NULL;
 	}
@@ -319,6 +328,100 @@ enum sargs_rc sargs_reg_end(struct sargs_reg *reg, enum sargs_rc rc, struct sarg
 	return rc;
 }
 
+static char *dup_opt(const char *s, int *bad)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	d = strdup(s);
+	if (d == NULL)
+		*bad = 1;
+	return d;
+}
+
+static void deferred_free(struct sargs_deferred_audit *d)
+{
+	free(d->action);
+	free(d->subject_id);
+	free(d->fields);
+	free(d->purpose);
+	free(d->detail);
+	memset(d, 0, sizeof(*d));
+}
+
+static enum sargs_rc defer_audit(struct sargs_reg *reg, const struct sargs_audit_entry *e,
+				 struct sargs_err *err)
+{
+	struct sargs_audit_batch *b = reg->reader;
+	struct sargs_deferred_audit *d;
+	int bad = 0;
+
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 4;
+		struct sargs_deferred_audit *ne = realloc(b->e, cap * sizeof(*ne));
+
+		if (ne == NULL) {
+			b->failed = 1;
+			return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+		}
+		b->e = ne;
+		b->cap = cap;
+	}
+	d = &b->e[b->n];
+	memset(d, 0, sizeof(*d));
+	(void)snprintf(d->actor, sizeof(d->actor), "%s", e->actor);
+	(void)snprintf(d->channel, sizeof(d->channel), "%s", e->channel ? e->channel : "");
+	d->action = dup_opt(e->action, &bad);
+	d->subject_id = dup_opt(e->subject_id, &bad);
+	d->fields = dup_opt(e->fields, &bad);
+	d->purpose = dup_opt(e->purpose, &bad);
+	d->detail = dup_opt(e->detail, &bad);
+	if (bad) {
+		deferred_free(d);
+		b->failed = 1;
+		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+	}
+	b->n++;
+	return SARGS_OK;
+}
+
+void sargs_reg_set_reader(struct sargs_reg *reg, struct sargs_audit_batch *batch)
+{
+	reg->reader = batch;
+}
+
+void sargs_audit_batch_free(struct sargs_audit_batch *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++)
+		deferred_free(&b->e[i]);
+	free(b->e);
+	memset(b, 0, sizeof(*b));
+}
+
+enum sargs_rc sargs_reg_audit_apply(struct sargs_reg *reg, const struct sargs_audit_batch *b,
+				    struct sargs_err *err)
+{
+	enum sargs_rc rc;
+	size_t i;
+
+	if (b->failed)
+		return sargs_err_set(err, SARGS_E_NOMEM, "an audit entry of the read was lost");
+	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
+		return rc;
+	for (i = 0; i < b->n && rc == SARGS_OK; i++) {
+		const struct sargs_deferred_audit *d = &b->e[i];
+		struct sargs_audit_entry e = {d->actor, d->action, d->subject_id, d->fields,
+					      d->purpose, d->channel[0] ? d->channel : NULL,
+					      d->detail};
+
+		rc = sargs_audit_append(reg->audit, sargs_time_now_us(), &e, err);
+	}
+	return sargs_reg_end(reg, rc, err);
+}
+
 enum sargs_rc sargs_reg_audit(struct sargs_reg *reg, const char *action, const char *subject_id,
 			      const char *fields, const char *purpose, const char *detail,
 			      struct sargs_err *err)
@@ -327,6 +430,9 @@ enum sargs_rc sargs_reg_audit(struct sargs_reg *reg, const char *action, const c
 				      reg->channel, detail};
 	int own = sargs_store_depth(reg->store) == 0;
 	enum sargs_rc rc;
+
+	if (reg->reader)
+		return defer_audit(reg, &e, err);
 
 	if (own && (rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;

@@ -40,6 +40,23 @@
 
 struct sargs_registry;
 
+/*
+ * Reader mode (the server's read pool): transactions are read snapshots and
+ * audit entries are kept here instead of being written; the caller hands
+ * them to sargs_reg_audit_apply on the writing handle, and lets no data
+ * leave before that transaction is durable.
+ */
+struct sargs_deferred_audit {
+	char actor[SARGS_ACTOR_MAX];
+	char channel[32];
+	char *action, *subject_id, *fields, *purpose, *detail; /* owned, or NULL */
+};
+struct sargs_audit_batch {
+	struct sargs_deferred_audit *e;
+	size_t n, cap;
+	int failed;                      /* an entry could not be kept (memory) */
+};
+
 struct sargs_reg {
 	char dir[1024];
 	struct sargs_store *store;
@@ -51,6 +68,7 @@ struct sargs_reg {
 	char channel[32];                /* "cli", "api", ... */
 	int poisoned;                    /* a step of the open batch failed half-way */
 	int compact_pending;             /* erased or replaced data may sit in the log */
+	struct sargs_audit_batch *reader; /* reader mode when not NULL */
 };
 
 /*
@@ -80,11 +98,13 @@ enum sargs_rc sargs_reg_end(struct sargs_reg *reg, enum sargs_rc rc,
 
 /*
  * For long-lived handles (the server's): drops the cached purpose registry
- * when another process has committed since the last call (a registry loaded
- * by the command line takes effect). Only between transactions, and only
- * where nobody holds a pointer from sargs_reg_registry.
+ * when another connection has committed since the last call (a registry
+ * loaded by the command line takes effect); returns 1 when it did. Only
+ * between transactions, and only where nobody holds a pointer from
+ * sargs_reg_registry. sargs_reg_forget_registry drops it unconditionally.
  */
-void sargs_reg_refresh(struct sargs_reg *reg);
+int sargs_reg_refresh(struct sargs_reg *reg);
+void sargs_reg_forget_registry(struct sargs_reg *reg);
 
 /* Marks the open batch as failed half-way (see above). */
 void sargs_reg_poison(struct sargs_reg *reg);
@@ -96,6 +116,15 @@ void sargs_reg_poison(struct sargs_reg *reg);
  * commit.
  */
 void sargs_reg_want_compaction(struct sargs_reg *reg);
+
+/* Enters reader mode with batch (see struct sargs_audit_batch), or leaves
+ * it (NULL). Only between transactions. */
+void sargs_reg_set_reader(struct sargs_reg *reg, struct sargs_audit_batch *batch);
+/* Writes the deferred entries of b, in order, as the actors and channels
+ * that made them (joins or opens a transaction). */
+enum sargs_rc sargs_reg_audit_apply(struct sargs_reg *reg, const struct sargs_audit_batch *b,
+				    struct sargs_err *err) SARGS_WUR;
+void sargs_audit_batch_free(struct sargs_audit_batch *b);
 
 /* Appends an audit entry as the register's actor and channel. */
 enum sargs_rc sargs_reg_audit(struct sargs_reg *reg, const char *action, const char *subject_id,

@@ -94,8 +94,13 @@ enum {
 	ROUTE_OWN_TX = 16,    /* the handler makes its own transactions (an
 			       * import in batches): it runs alone on the
 			       * worker, outside any group (worker.h) */
-	ROUTE_LIMITED = 32    /* a public form post: at most
+	ROUTE_LIMITED = 32,   /* a public form post: at most
 			       * public_posts_per_minute per client address */
+	ROUTE_READ = 64       /* a read that writes nothing but audit entries:
+			       * with an API token it runs on a reader
+			       * connection in parallel; its audit entries are
+			       * then written by the worker, and the answer
+			       * leaves only after they are durable */
 };
 
 struct http_route {

@@ -130,9 +130,11 @@ const struct http_route http_routes_api[] = {
 	{"GET", "/api/v1/purposes", purposes, ROUTE_REG, SARGS_ACT_REGISTRY_READ},
 	{"GET", "/api/v1/purposes/{id}", purpose_show, ROUTE_REG, SARGS_ACT_REGISTRY_READ},
 	/* subjects */
-	{"GET", "/api/v1/subjects", api_subjects_find, ROUTE_REG, SARGS_ACT_SUBJECT_READ},
+	{"GET", "/api/v1/subjects", api_subjects_find, ROUTE_REG | ROUTE_READ,
+	 SARGS_ACT_SUBJECT_READ},
 	{"POST", "/api/v1/subjects", api_subjects_add, ROUTE_REG, SARGS_ACT_SUBJECT_WRITE},
-	{"GET", "/api/v1/subjects/{id}", subject_read, ROUTE_REG, SARGS_ACT_SUBJECT_READ},
+	{"GET", "/api/v1/subjects/{id}", subject_read, ROUTE_REG | ROUTE_READ,
+	 SARGS_ACT_SUBJECT_READ},
 	{"PATCH", "/api/v1/subjects/{id}", api_subject_edit, ROUTE_REG, SARGS_ACT_SUBJECT_WRITE},
 	/* consents and objections */
 	{"GET", "/api/v1/subjects/{id}/consents", api_consent_history, ROUTE_REG,

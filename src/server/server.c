@@ -333,24 +333,166 @@ struct job_arg {
 	struct conn_state *cs;
 };
 
+/* ---- the read pool: read-only connections for ROUTE_READ */
+
+#define READERS 4
+
+struct srv_readers {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct sargs_reg *reg[READERS];
+	unsigned long gen[READERS];      /* worker_registry_gen when last seen */
+	int busy[READERS];
+};
+
+static enum sargs_rc readers_open(struct srv *s, struct sargs_err *err)
+{
+	struct srv_readers *r = calloc(1, sizeof(*r));
+	int i;
+
+	if (!r)
+		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+	for (i = 0; i < READERS; i++) {
+		enum sargs_rc rc = sargs_reg_open(s->cfg.data, &r->reg[i], err);
+
+		if (rc != SARGS_OK) {
+			while (i > 0)
+				sargs_reg_close(r->reg[--i]);
+			free(r);
+			return rc;
+		}
+		sargs_store_tune_server(r->reg[i]->store, 0);
+	}
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv, NULL);
+	s->readers = r;
+	return SARGS_OK;
+}
+
+static void readers_close(struct srv *s)
+{
+	struct srv_readers *r = s->readers;
+	int i;
+
+	if (!r)
+		return;
+	for (i = 0; i < READERS; i++)
+		sargs_reg_close(r->reg[i]);
+	pthread_mutex_destroy(&r->mu);
+	pthread_cond_destroy(&r->cv);
+	free(r);
+	s->readers = NULL;
+}
+
+static int readers_get(struct srv *s)
+{
+	struct srv_readers *r = s->readers;
+	int i;
+
+	pthread_mutex_lock(&r->mu);
+	for (;;) {
+		for (i = 0; i < READERS; i++) {
+			if (!r->busy[i]) {
+				r->busy[i] = 1;
+				pthread_mutex_unlock(&r->mu);
+				return i;
+			}
+		}
+		pthread_cond_wait(&r->cv, &r->mu);
+	}
+}
+
+static void readers_put(struct srv *s, int i)
+{
+	struct srv_readers *r = s->readers;
+
+	pthread_mutex_lock(&r->mu);
+	r->busy[i] = 0;
+	pthread_cond_signal(&r->cv);
+	pthread_mutex_unlock(&r->mu);
+}
+
+struct apply_arg {
+	struct srv *srv;
+	struct conn_state *cs;
+	const struct sargs_audit_batch *batch;
+};
+
+static void apply_lost(void *arg, const struct sargs_err *err)
+{
+	struct apply_arg *aa = arg;
+
+	/* the read's audit entries are not durable: its data must not leave */
+	http_resp_reset(&aa->cs->rs);
+	http_json_error(&aa->cs->rs, 503, "not_saved",
+			"the read could not be recorded in the audit trail, so it is not"
+			" answered: %s", err->msg);
+	srv_log(aa->srv, "error", "audit_failed", "route=%s", aa->cs->route->pattern);
+}
+
+static void apply_run(void *arg, struct sargs_reg *reg, int *failed)
+{
+	struct apply_arg *aa = arg;
+	struct sargs_err err;
+
+	if (sargs_reg_audit_apply(reg, aa->batch, &err) != SARGS_OK) {
+		*failed = 1;
+		apply_lost(arg, &err);
+	}
+}
+
+static void gate_and_run(struct http_ctx *c, const struct http_route *r);
+
+/* A ROUTE_READ request with an API token: the read runs here, on a reader
+ * connection, in parallel with other reads; its audit entries go to the
+ * worker, and the answer waits for their commit. */
+static void read_on_reader(struct srv *s, struct conn_state *cs)
+{
+	struct sargs_audit_batch batch;
+	int i = readers_get(s);
+	struct sargs_reg *reg = s->readers->reg[i];
+	unsigned long gen = worker_registry_gen(s->worker);
+	struct http_ctx c = {s, reg, &cs->rq, &cs->rs};
+
+	memset(&batch, 0, sizeof(batch));
+	if (s->readers->gen[i] != gen) {
+		sargs_reg_forget_registry(reg); /* loaded elsewhere: read it again */
+		s->readers->gen[i] = gen;
+	}
+	sargs_reg_set_reader(reg, &batch);
+	http_resp_reset(&cs->rs);
+	gate_and_run(&c, cs->route);
+	sargs_reg_set_reader(reg, NULL);
+	readers_put(s, i);
+	if (batch.n || batch.failed) {
+		struct apply_arg aa = {s, cs, &batch};
+		struct worker_job job = {apply_run, apply_lost, &aa, 0, NULL, 0};
+
+		worker_run(s->worker, &job);
+	}
+	sargs_audit_batch_free(&batch);
+}
+
+static void gate_and_run(struct http_ctx *c, const struct http_route *r)
+{
+	if (!gate(c, r))
+		return;
+	if (http_set_actor(c) != SARGS_OK) {
+		http_json_error(c->rs, 500, "actor", "cannot set the actor");
+		return;
+	}
+	r->fn(c);
+}
+
 static void job_run(void *arg, struct sargs_reg *reg, int *failed)
 {
 	struct job_arg *ja = arg;
 	struct http_ctx c = {ja->srv, reg, &ja->cs->rq, &ja->cs->rs};
-	struct sargs_err err;
 
 	http_resp_reset(c.rs);
-	if (!gate(&c, ja->cs->route))
-		return;
-	if (http_set_actor(&c) != SARGS_OK) {
-		http_json_error(c.rs, 500, "actor", "cannot set the actor");
-		*failed = 1;
-		return;
-	}
-	ja->cs->route->fn(&c);
+	gate_and_run(&c, ja->cs->route);
 	if (c.rs->status >= 500 || c.rs->oom)
 		*failed = 1;
-	(void)err;
 }
 
 static void job_lost(void *arg, const struct sargs_err *err)
@@ -595,7 +737,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		srv_log(s, "warn", "rate_limited", "route=%s", cs->route->pattern);
 		return respond(s, conn, cs);
 	}
-	if (cs->route->flags & ROUTE_REG) {
+	if ((cs->route->flags & ROUTE_READ) && s->readers && bearer(&cs->rq)) {
+		read_on_reader(s, cs);
+	} else if (cs->route->flags & ROUTE_REG) {
 		struct job_arg ja = {s, cs};
 		struct worker_job job = {job_run, job_lost, &ja,
 					 (cs->route->flags & ROUTE_OWN_TX) != 0, NULL, 0};
@@ -713,6 +857,14 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 	rc = worker_start(cfg->data, 256, &s->worker, err);
 	if (rc != SARGS_OK)
 		goto out;
+	rc = readers_open(s, err);
+	if (rc == SARGS_OK)
+		rc = sargs_reg_open(cfg->data, &s->ckpt_reg, err);
+	if (rc != SARGS_OK) {
+		readers_close(s);
+		worker_stop(s->worker);
+		goto out;
+	}
 
 	/* SIGPIPE is ignored; SIGTERM/SIGINT are blocked in every thread and
 	 * taken by sigwait below (the mask was set before the first thread) */
@@ -767,13 +919,26 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 	srv_log(s, "info", "start", "listen=%s port=%d tls=%s", cfg->listen, s->cfg.port,
 		cert ? "yes" : "no");
 
-	while (sigwait(&stopset, &sig) != 0)
-		;
+	/* wait for SIGTERM/SIGINT; meanwhile copy the log into the database
+	 * every second (the worker's commits do not: none of them waits for a
+	 * checkpoint) */
+	for (;;) {
+		struct timespec tick = {1, 0};
+
+		sig = sigtimedwait(&stopset, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		if (sargs_store_checkpoint(s->ckpt_reg->store) != SARGS_OK)
+			srv_log(s, "warn", "checkpoint_log_failed", NULL);
+	}
 	srv_log(s, "info", "stop", "signal=%d", sig);
 	s->stopping = 1;
 	MHD_stop_daemon(s->daemon);  /* waits for the connection threads */
 	sched_stop(s);
+	readers_close(s);
 	worker_stop(s->worker);
+	(void)sargs_store_checkpoint(s->ckpt_reg->store);
+	sargs_reg_close(s->ckpt_reg);
 	srv_log(s, "info", "stopped", NULL);
 	rc = SARGS_OK;
 out:

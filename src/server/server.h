@@ -83,6 +83,7 @@ struct srv_metrics {
 };
 
 struct srv_ratelimit;
+struct srv_readers;
 
 struct srv {
 	struct srv_config cfg;
@@ -93,6 +94,8 @@ struct srv {
 	struct srv_metrics metrics;
 	struct srv_ratelimit *logins;
 	struct srv_ratelimit *public_posts;
+	struct srv_readers *readers;     /* read-only connections (ROUTE_READ) */
+	struct sargs_reg *ckpt_reg;      /* the background checkpoint's connection */
 	pthread_t sched;
 	int sched_running;
 	int sched_kicked;                /* under sched_mu */

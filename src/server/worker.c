@@ -33,6 +33,7 @@ struct worker {
 	int max_group;
 	struct sargs_reg *reg;
 	struct worker_stats stats;
+	unsigned long registry_gen; /* under mu */
 };
 
 /* Undoes what a job left open: a begin without its end (a bug in the job)
@@ -158,7 +159,11 @@ static void *worker_main(void *arg)
 		/* the group's jobs, in the order they came */
 		for (x = first; x; x = x->next)
 			x->job->next = x->next ? x->next->job : NULL;
-		sargs_reg_refresh(w->reg); /* no handler holds the registry now */
+		if (sargs_reg_refresh(w->reg)) { /* no handler holds the registry now */
+			pthread_mutex_lock(&w->mu);
+			w->registry_gen++;
+			pthread_mutex_unlock(&w->mu);
+		}
 		if (first->job->own_tx)
 			run_alone(w, first->job);
 		else
@@ -197,6 +202,9 @@ enum sargs_rc worker_start(const char *dir, int max_group, struct worker **out,
 		free(w);
 		return rc;
 	}
+	/* the worker's commits do not checkpoint the log: the server does it
+	 * in the background (sargs_store_checkpoint) */
+	sargs_store_tune_server(w->reg->store, 1);
 	w->max_group = max_group > 0 ? max_group : 128;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->has_work, NULL);
@@ -246,6 +254,16 @@ void worker_run(struct worker *w, struct worker_job *job)
 	while (sem_wait(&me.done) != 0 && errno == EINTR)
 		;
 	(void)sem_destroy(&me.done);
+}
+
+unsigned long worker_registry_gen(struct worker *w)
+{
+	unsigned long g;
+
+	pthread_mutex_lock(&w->mu);
+	g = w->registry_gen;
+	pthread_mutex_unlock(&w->mu);
+	return g;
 }
 
 void worker_get_stats(struct worker *w, struct worker_stats *out)

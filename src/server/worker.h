@@ -53,4 +53,8 @@ struct worker_stats {
 };
 void worker_get_stats(struct worker *w, struct worker_stats *out);
 
+/* Grows each time the worker saw another connection commit (a purpose
+ * registry may have been loaded): other handles drop theirs when it moved. */
+unsigned long worker_registry_gen(struct worker *w);
+
 #endif

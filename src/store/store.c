@@ -196,6 +196,16 @@ enum sargs_rc sargs_store_audit_count(struct sargs_store *st, int64_t *out)
 	return st->ops->audit_count(st, out);
 }
 
+enum sargs_rc sargs_store_checkpoint(struct sargs_store *st)
+{
+	return st->ops->checkpoint(st);
+}
+
+void sargs_store_tune_server(struct sargs_store *st, int writer)
+{
+	st->ops->tune_server(st, writer);
+}
+
 enum sargs_rc sargs_store_compact_log(struct sargs_store *st)
 {
 	return st->ops->compact_log(st);

@@ -207,6 +207,14 @@ enum sargs_rc sargs_store_audit_count(struct sargs_store *st, int64_t *out) SARG
  * write-ahead log, so that erased content does not linger in the log.
  */
 enum sargs_rc sargs_store_compact_log(struct sargs_store *st);
+/* Copies what the log holds into the database as far as readers allow,
+ * without waiting for anyone (the server's background checkpoint). */
+enum sargs_rc sargs_store_checkpoint(struct sargs_store *st);
+/* Settings for a long-lived server connection: memory-mapped reads and a
+ * larger cache; writer: the log is not checkpointed in its commits (a
+ * background thread does it with sargs_store_checkpoint, so no commit
+ * waits for a checkpoint). */
+void sargs_store_tune_server(struct sargs_store *st, int writer);
 
 /* Last engine error message (for diagnostics; holds no personal data). */
 const char *sargs_store_errmsg(const struct sargs_store *st);

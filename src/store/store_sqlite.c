@@ -1037,6 +1037,25 @@ static enum sargs_rc sq_audit_count(struct sargs_store *st, int64_t *out)
 	return count_of(SQ(st), S_AUDIT_COUNT, out);
 }
 
+static enum sargs_rc sq_checkpoint(struct sargs_store *st)
+{
+	struct sq_store *s = SQ(st);
+	int r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+
+	return r == SQLITE_OK || r == SQLITE_BUSY ? SARGS_OK : sq_fail(s, r);
+}
+
+static void sq_tune_server(struct sargs_store *st, int writer)
+{
+	struct sq_store *s = SQ(st);
+
+	/* settings only: a failure leaves the defaults, which work */
+	(void)sqlite3_exec(s->db, "PRAGMA mmap_size=17179869184;", NULL,
+			   NULL, NULL);
+	if (writer)
+		(void)sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=0;", NULL, NULL, NULL);
+}
+
 static enum sargs_rc sq_compact_log(struct sargs_store *st)
 {
 	struct sq_store *s = SQ(st);
@@ -1079,6 +1098,8 @@ static const struct sargs_store_ops sqlite_ops = {
 	.audit_find_hash = sq_audit_find_hash,
 	.audit_count = sq_audit_count,
 	.compact_log = sq_compact_log,
+	.checkpoint = sq_checkpoint,
+	.tune_server = sq_tune_server,
 	.rel = &sq_rel_ops,
 	.rights = &sq_rights_ops,
 	.breach = &sq_breach_ops,

@@ -226,12 +226,55 @@ static void test_worker_own_tx(void **state)
 	test_rmtree(dir);
 }
 
+/* Reader mode: a read's audit entries are kept, not written, until the
+ * writer applies them, as the actor who read (design.md: every access is
+ * recorded; the answer waits for the record). */
+static void test_reader_defers_audit(void **state)
+{
+	char dir[512];
+	struct sargs_err err;
+	struct sargs_reg *rd, *wr;
+	struct sargs_audit_batch batch;
+	struct sargs_audit_report rep;
+	int64_t before;
+
+	(void)state;
+	test_tmpdir("reader", dir, sizeof(dir));
+	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
+	before = audit_count(dir);
+	assert_int_equal(sargs_reg_open(dir, &rd, &err), SARGS_OK);
+	assert_int_equal(sargs_reg_open(dir, &wr, &err), SARGS_OK);
+	memset(&batch, 0, sizeof(batch));
+	assert_int_equal(sargs_reg_set_actor(rd, "token:shop", "api"), SARGS_OK);
+	sargs_reg_set_reader(rd, &batch);
+	assert_int_equal(sargs_reg_begin(rd, &err), SARGS_OK);
+	assert_int_equal(sargs_reg_audit(rd, "subject.read", NULL, "email", "service", NULL, &err),
+			 SARGS_OK);
+	assert_int_equal(sargs_reg_commit(rd, &err), SARGS_OK);
+	assert_int_equal(sargs_reg_audit(rd, "subject.read.denied", NULL, NULL, "newsletter",
+					 "reason=consent_withdrawn", &err),
+			 SARGS_OK);
+	sargs_reg_set_reader(rd, NULL);
+	assert_int_equal(batch.n, 2);
+	assert_int_equal(audit_count(dir), before); /* nothing written yet */
+
+	assert_int_equal(sargs_reg_set_actor(wr, "cli:other", "cli"), SARGS_OK);
+	assert_int_equal(sargs_reg_audit_apply(wr, &batch, &err), SARGS_OK);
+	sargs_audit_batch_free(&batch);
+	assert_int_equal(audit_count(dir), before + 2);
+	assert_int_equal(sargs_audit_verify(wr->audit, &rep), SARGS_OK);
+	sargs_reg_close(rd);
+	sargs_reg_close(wr);
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_file),
 		cmocka_unit_test(test_worker_group_commit),
 		cmocka_unit_test(test_worker_own_tx),
+		cmocka_unit_test(test_reader_defers_audit),
 	};
 
 	if (sargs_crypto_init() != SARGS_OK)
