@@ -1050,7 +1050,7 @@ static void sq_tune_server(struct sargs_store *st, int writer)
 	struct sq_store *s = SQ(st);
 
 	/* settings only: a failure leaves the defaults, which work */
-	(void)sqlite3_exec(s->db, "PRAGMA mmap_size=17179869184;", NULL,
+	(void)sqlite3_exec(s->db, "PRAGMA cache_size=-131072;", NULL,
 			   NULL, NULL);
 	if (writer)
 		(void)sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=0;", NULL, NULL, NULL);
