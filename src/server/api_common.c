@@ -276,11 +276,13 @@ static void wipe_json(json_t *v)
 	if (json_is_string(v)) {
 		sargs_wipe((char *)json_string_value(v), json_string_length(v));
 	} else if (json_is_object(v)) {
-		json_object_foreach(v, k, e)
+		json_object_foreach(v, k, e) {
 			wipe_json(e);
+		}
 	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, e)
+		json_array_foreach(v, i, e) {
 			wipe_json(e);
+		}
 	}
 }
 

@@ -450,7 +450,6 @@ void console_request_fulfil(struct http_ctx *c)
 		(void)snprintf(cd, sizeof(cd), "attachment; filename=\"sargs-%s-%lld.%s\"", r.kind,
 			       (long long)r.id, html ? "html" : "json");
 		http_add_header(c->rs, "Content-Disposition", cd);
-		http_add_header(c->rs, "Cache-Control", "no-store");
 		http_outn(c->rs, res.export, res.export_len);
 		sargs_request_result_free(&res);
 		return;

@@ -205,10 +205,12 @@ void http_outf(struct http_resp *rs, const char *fmt, ...)
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(buf)) {
+		sargs_wipe(buf, sizeof(buf));
 		rs->oom = 1;
 		return;
 	}
 	http_outn(rs, buf, (size_t)n);
+	sargs_wipe(buf, (size_t)n); /* it may have held personal data */
 }
 
 void http_esc(struct http_resp *rs, const char *s)
@@ -384,6 +386,8 @@ void http_resp_reset(struct http_resp *rs)
 	size_t i;
 
 	for (i = 0; i < rs->n_headers; i++) {
+		/* a Set-Cookie value is a session secret */
+		sargs_wipe(rs->headers[i].value, strlen(rs->headers[i].value));
 		free(rs->headers[i].name);
 		free(rs->headers[i].value);
 	}

@@ -244,11 +244,13 @@ void worker_run(struct worker *w, struct worker_job *job)
 	me.next = NULL;
 	(void)sem_init(&me.done, 0, 0);
 	pthread_mutex_lock(&w->mu);
+	/* me lives on this stack until the worker posts it: worker_run
+	 * returns only after that */
 	if (w->tail)
 		w->tail->next = &me;
 	else
-		w->head = &me;
-	w->tail = &me;
+		w->head = &me; // cppcheck-suppress autoVariables
+	w->tail = &me; // cppcheck-suppress autoVariables
 	pthread_cond_signal(&w->has_work);
 	pthread_mutex_unlock(&w->mu);
 	while (sem_wait(&me.done) != 0 && errno == EINTR)
