@@ -388,7 +388,7 @@ void console_subject_add(struct http_ctx *c)
 	in.source = "person";
 	in.fields = kv;
 	in.n_fields = n_kv;
-	if ((rc = sargs_reg_begin(c->reg, &err)) != SARGS_OK) {
+	if (sargs_reg_begin(c->reg, &err) != SARGS_OK) {
 		console_message_page(c, 500, "error", L(c, "Kļūda", "Error"), err.msg);
 		return;
 	}

@@ -202,6 +202,7 @@ void http_outf(struct http_resp *rs, const char *fmt, ...)
 	int n;
 
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	if (n < 0 || (size_t)n >= sizeof(buf)) {
@@ -286,6 +287,7 @@ void http_json_error(struct http_resp *rs, int status, const char *code, const c
 	va_list ap;
 
 	va_start(ap, fmt);
+	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	http_json(rs, status, json_pack("{s:{s:s,s:s}}", "error", "code", code, "message", msg));

@@ -82,7 +82,7 @@ static void prune(struct srv *s, const char *dir, int keep)
 	char **v;
 	size_t n = list_backups(dir, &v), i;
 
-	for (i = 0; i + (size_t)keep < n; i++) {
+	for (i = 0; v != NULL && i + (size_t)keep < n; i++) {
 		char path[SRV_PATH_MAX + 64];
 
 		if (sargs_fs_join(path, sizeof(path), dir, v[i]) == SARGS_OK && unlink(path) == 0)

@@ -37,6 +37,7 @@ void srv_log(const struct srv *s, const char *level, const char *event, const ch
 		char *p;
 
 		va_start(ap, fmt);
+		/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
 		(void)vsnprintf(rest, sizeof(rest), fmt, ap);
 		va_end(ap);
 		/* values can come from clients (a method): one line, no control
@@ -771,6 +772,8 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
 	char msg[512];
 
+	/* libmicrohttpd's own format strings */
+	/* NOLINTNEXTLINE(clang-diagnostic-format-nonliteral) */
 	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	msg[strcspn(msg, "\n")] = '\0';
 	srv_log(cls, "warn", "mhd", "msg=\"%s\"", msg);

@@ -246,11 +246,14 @@ void worker_run(struct worker *w, struct worker_job *job)
 	pthread_mutex_lock(&w->mu);
 	/* me lives on this stack until the worker posts it: worker_run
 	 * returns only after that */
-	if (w->tail)
+	if (w->tail) {
 		w->tail->next = &me;
-	else
-		w->head = &me; // cppcheck-suppress autoVariables
-	w->tail = &me; // cppcheck-suppress autoVariables
+	} else {
+		// cppcheck-suppress autoVariables
+		w->head = &me;
+	}
+	// cppcheck-suppress autoVariables
+	w->tail = &me;
 	pthread_cond_signal(&w->has_work);
 	pthread_mutex_unlock(&w->mu);
 	while (sem_wait(&me.done) != 0 && errno == EINTR)
