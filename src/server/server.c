@@ -804,6 +804,9 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 	int sig = 0;
 
 	(void)pthread_sigmask(SIG_SETMASK, NULL, &oldmask);
+	/* one write per log line (stderr is unbuffered: a line could take
+	 * several writes, and there is one line per request) */
+	(void)setvbuf(stderr, NULL, _IOLBF, 0);
 	rc = srv_config_check(cfg, err);
 	if (rc != SARGS_OK)
 		return rc;
