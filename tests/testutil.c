@@ -1,7 +1,12 @@
 /*
- * testutil.c — temporary directories for tests.
+ * testutil.c — temporary directories and fresh example registers for tests.
  */
 #include "testutil.h"
+
+#include "domain/controller.h"
+#include "domain/register.h"
+#include "domain/registry.h"
+#include "domain/subject.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -51,4 +56,54 @@ char *test_read_example(void)
 	buf[n] = '\0';
 	fclose(f);
 	return buf;
+}
+
+struct sargs_reg *test_reg_example(const char *tag, char *dir, size_t dir_size)
+{
+	struct sargs_reg *reg = NULL;
+	struct sargs_err err;
+	char *doc = test_read_example();
+
+	test_tmpdir(tag, dir, dir_size);
+	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
+	assert_int_equal(sargs_reg_open(dir, &reg, &err), SARGS_OK);
+	assert_int_equal(sargs_registry_load(reg, doc, strlen(doc), NULL, &err), SARGS_OK);
+	free(doc);
+	return reg;
+}
+
+void test_controller_example(struct sargs_reg *reg)
+{
+	struct sargs_controller c = {"Zimes SIA", "40003000001", "Brivibas iela 1, Riga",
+				     "info@zimes.example.lv", "+37167000000", "Data Officer",
+				     "dpo@zimes.example.lv", "+37167000001", NULL};
+	struct sargs_err err;
+
+	assert_int_equal(sargs_controller_set(reg, &c, &err), SARGS_OK);
+}
+
+void test_subject_add(struct sargs_reg *reg, const char *purposes_csv, const char *source,
+		      const char *source_name, const struct sargs_kv *kv, size_t n,
+		      char *id)
+{
+	char buf[256];
+	const char *p[8];
+	size_t np = 0;
+	struct sargs_subject_input in;
+	struct sargs_err err;
+	char *save = NULL;
+
+	(void)snprintf(buf, sizeof(buf), "%s", purposes_csv);
+	for (char *tok = strtok_r(buf, ",", &save); tok != NULL && np < 8;
+	     tok = strtok_r(NULL, ",", &save))
+		p[np++] = tok;
+	memset(&in, 0, sizeof(in));
+	in.purposes = p;
+	in.n_purposes = np;
+	in.source = source;
+	in.source_name = source_name;
+	in.fields = kv;
+	in.n_fields = n;
+	if (sargs_subject_add(reg, &in, id, &err) != SARGS_OK)
+		fail_msg("cannot add a subject (%s): %s", purposes_csv, err.msg);
 }

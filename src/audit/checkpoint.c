@@ -22,34 +22,7 @@ struct entry_q {
 	char hash[HASH_HEX];
 };
 
-static int entry_cb(void *ctx, const struct sargs_store_audit_row *row)
-{
-	struct entry_q *q = ctx;
-
-	if (row->seq == q->seq) {
-		q->found = 1;
-		sargs_hex(row->hash, SARGS_AUDIT_HASH_BYTES, q->hash);
-	}
-	return 1;
-}
-
-/* The hash of the entry with seq; *found 0 when there is none. */
-static enum sargs_rc entry_hash(struct sargs_store *st, int64_t seq, char hash[HASH_HEX],
-				int *found)
-{
-	struct sargs_store_audit_filter f = {NULL, NULL, INT64_MIN, INT64_MAX, 0, 1};
-	struct entry_q q = {seq, 0, ""};
-	enum sargs_rc rc;
-
-	*found = 0;
-	f.after_seq = seq - 1;
-	rc = sargs_store_audit_scan(st, &f, entry_cb, &q);
-	*found = q.found;
-	if (q.found)
-		memcpy(hash, q.hash, HASH_HEX);
-	return rc;
-}
-
+/* Notes the first row the scan yields (its seq and hash) and stops. */
 static int first_cb(void *ctx, const struct sargs_store_audit_row *row)
 {
 	struct entry_q *q = ctx;
@@ -58,6 +31,26 @@ static int first_cb(void *ctx, const struct sargs_store_audit_row *row)
 	q->seq = row->seq;
 	sargs_hex(row->hash, SARGS_AUDIT_HASH_BYTES, q->hash);
 	return 1;
+}
+
+/* The hash of the entry with seq; *found 0 when there is none. */
+static enum sargs_rc entry_hash(struct sargs_store *st, int64_t seq, char hash[HASH_HEX],
+				int *found)
+{
+	struct sargs_store_audit_filter f = {NULL, NULL, INT64_MIN, INT64_MAX, 0, 1};
+	struct entry_q q = {0, 0, ""};
+	enum sargs_rc rc;
+
+	*found = 0;
+	if (seq < 1)
+		return SARGS_OK; /* entries count from 1; seq comes from a file */
+	f.after_seq = seq - 1;
+	rc = sargs_store_audit_scan(st, &f, first_cb, &q);
+	/* the first entry after seq - 1 is seq itself unless seq is gone */
+	*found = q.found && q.seq == seq;
+	if (*found)
+		memcpy(hash, q.hash, HASH_HEX);
+	return rc;
 }
 
 static enum sargs_rc genesis_hash(struct sargs_store *st, char hash[HASH_HEX])
@@ -144,10 +137,12 @@ static int name_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Checks one checkpoint document against pk (or sets pk from it). */
+/* Checks one checkpoint document against rep->public_key (or sets it from
+ * the first one). */
 static enum sargs_rc check_one(struct sargs_store *st, json_t *doc, const char *file,
-			       char *pk_b64, const char *genesis, struct sargs_ckpt_report *rep)
+			       const char *genesis, struct sargs_ckpt_report *rep)
 {
+	char *pk_b64 = rep->public_key;
 	json_int_t seq = 0, time_us = 0;
 	const char *hash = NULL, *gen = NULL, *pk = NULL, *sig = NULL;
 	unsigned char pkb[64], sigb[96];
@@ -163,7 +158,7 @@ static enum sargs_rc check_one(struct sargs_store *st, json_t *doc, const char *
 		return SARGS_E_TAMPERED;
 	}
 	if (pk_b64[0] == '\0')
-		(void)snprintf(pk_b64, 64, "%s", pk);
+		(void)snprintf(rep->public_key, sizeof(rep->public_key), "%s", pk);
 	if (strcmp(pk_b64, pk) != 0 || sargs_b64url_decode(pk_b64, pkb, sizeof(pkb), &pkl) !=
 						  SARGS_OK ||
 	    pkl != SARGS_SIGN_PK_BYTES) {
@@ -273,7 +268,7 @@ enum sargs_rc sargs_audit_check_checkpoints(struct sargs_store *st, const char *
 			}
 			doc = json_loadb(text, len, 0, &jerr);
 			free(text);
-			rc = check_one(st, doc, names[i], rep->public_key, genesis, rep);
+			rc = check_one(st, doc, names[i], genesis, rep);
 			json_decref(doc);
 		}
 		{

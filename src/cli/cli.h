@@ -9,6 +9,7 @@
 #include "util/rc.h"
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 
 /* Exit statuses (docs/cli.md). */
@@ -50,6 +51,18 @@ int cli_usage_error(struct cli *cli, const char *fmt, ...) __attribute__((format
 /* Opens the register named by cli (prints the error on failure). */
 int cli_open(struct cli *cli, struct sargs_reg **out);
 
+/* Closes reg (NULL allowed) and passes the exit status rc on:
+ * `return cli_close(reg, cli_fail(cli, &err));` */
+int cli_close(struct sargs_reg *reg, int rc);
+
+/* Parses a positive record number s (a request's, a breach's: what names
+ * it in the message) into *id; prints the problem and returns EXIT_USAGE. */
+int cli_parse_id(struct cli *cli, const char *what, const char *s, int64_t *id);
+
+/* A time as JSON (YYYY-MM-DDTHH:MM:SSZ, as sargs_time_format), or null when
+ * us is 0 (never). */
+json_t *cli_json_time(int64_t us);
+
 /* Prints a JSON value to stdout (takes ownership) and returns EXIT_OK. */
 int cli_print_json(json_t *v);
 
@@ -88,5 +101,8 @@ int cmd_pseudonym(struct cli *cli, int argc, char **argv);
 int cmd_request(struct cli *cli, int argc, char **argv);
 int cmd_breach(struct cli *cli, int argc, char **argv);
 int cmd_backup(struct cli *cli, int argc, char **argv);
+int cmd_staff(struct cli *cli, int argc, char **argv);
+int cmd_role(struct cli *cli, int argc, char **argv);
+int cmd_token(struct cli *cli, int argc, char **argv);
 
 #endif

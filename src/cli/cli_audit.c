@@ -211,10 +211,8 @@ static int audit_verify(struct cli *cli, int argc, char **argv)
 
 		vrc = sargs_audit_check_checkpoints(reg->store, ckdir, pk, &crep, &cerr);
 		have_ck = 1;
-		if (vrc == SARGS_E_NOTFOUND) {
-			sargs_reg_close(reg);
-			return cli_fail(cli, &cerr);
-		}
+		if (vrc == SARGS_E_NOTFOUND)
+			return cli_close(reg, cli_fail(cli, &cerr));
 		if (vrc == SARGS_E_TAMPERED) {
 			rep.problem = strstr(crep.message, "cut back") != NULL ? SARGS_AUDIT_TRUNCATED
 									     : SARGS_AUDIT_MODIFIED;

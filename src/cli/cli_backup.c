@@ -97,10 +97,8 @@ static int backup_create(struct cli *cli, int argc, char **argv)
 	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
 		return rc;
 	sargs_err_clear(&err);
-	if (sargs_backup_create(reg, o.to, o.n, &m, &err) != SARGS_OK) {
-		sargs_reg_close(reg);
-		return cli_fail(cli, &err);
-	}
+	if (sargs_backup_create(reg, o.to, o.n, &m, &err) != SARGS_OK)
+		return cli_close(reg, cli_fail(cli, &err));
 	sargs_reg_close(reg);
 	if (cli->json) {
 		json_t *files = json_array();

@@ -46,20 +46,6 @@ struct bopts {
 	int64_t id;
 };
 
-static int parse_id(struct cli *cli, const char *s, int64_t *id)
-{
-	char *end;
-	long long v;
-
-	*id = 0;
-	errno = 0;
-	v = s != NULL ? strtoll(s, &end, 10) : 0;
-	if (s == NULL || errno != 0 || end == s || *end != '\0' || v < 1)
-		return cli_usage_error(cli, "give the breach number N (a positive integer)");
-	*id = (int64_t)v;
-	return EXIT_OK;
-}
-
 static int parse_count(struct cli *cli, const char *opt, const char *s, int64_t *out)
 {
 	char *end;
@@ -214,7 +200,7 @@ static int parse(struct cli *cli, int argc, char **argv, const struct option *ta
 	if (argc - optind != 1)
 		return cli_usage_error(cli, "give the breach number; see 'sargs breach %s --help'",
 				       argv[0]);
-	return parse_id(cli, argv[optind], &o->id);
+	return cli_parse_id(cli, "breach", argv[optind], &o->id);
 }
 
 static int finish(struct bopts *o, struct sargs_reg *reg, int rc)
@@ -223,16 +209,6 @@ static int finish(struct bopts *o, struct sargs_reg *reg, int rc)
 	o->subjects = NULL;
 	sargs_reg_close(reg);
 	return rc;
-}
-
-static json_t *time_or_null(int64_t us)
-{
-	char t[SARGS_TIME_STR];
-
-	if (us == 0)
-		return json_null();
-	sargs_time_format(us, t, sizeof(t));
-	return json_string(t);
 }
 
 static json_t *opt_string(const char *s)
@@ -251,12 +227,12 @@ static json_t *breach_json(const struct sargs_breach *b, int64_t now, int texts)
 	for (size_t i = 0; i < b->n_categories; i++)
 		(void)json_array_append_new(cats, json_string(b->categories[i]));
 	o = json_pack("{s:I, s:o, s:o, s:s, s:o, s:I, s:I, s:I, s:o, s:o, s:o}", "id",
-		      (json_int_t)b->id, "aware", time_or_null(b->aware_us), "recorded",
-		      time_or_null(b->recorded_us), "risk", sargs_breach_risk_id(b->risk),
+		      (json_int_t)b->id, "aware", cli_json_time(b->aware_us), "recorded",
+		      cli_json_time(b->recorded_us), "risk", sargs_breach_risk_id(b->risk),
 		      "categories", cats, "people", (json_int_t)b->people, "records",
 		      (json_int_t)b->records, "affected", (json_int_t)b->affected,
-		      "notified_dvi", time_or_null(b->notified_dvi_us), "notified_people",
-		      time_or_null(b->notified_people_us), "closed", time_or_null(b->closed_us));
+		      "notified_dvi", cli_json_time(b->notified_dvi_us), "notified_people",
+		      cli_json_time(b->notified_people_us), "closed", cli_json_time(b->closed_us));
 	if (o == NULL)
 		return NULL;
 	if (texts) {
@@ -270,7 +246,7 @@ static json_t *breach_json(const struct sargs_breach *b, int64_t now, int texts)
 		o, "clock",
 		json_pack("{s:b, s:b, s:o, s:b, s:b, s:I, s:I, s:I, s:I, s:b, s:s}", "dvi_required",
 			  c.dvi_required, "people_required", c.people_required, "deadline",
-			  time_or_null(c.deadline_us), "notified", c.notified, "overdue", c.overdue,
+			  cli_json_time(c.deadline_us), "notified", c.notified, "overdue", c.overdue,
 			  "minutes_left", (json_int_t)c.minutes_left, "hours_left",
 			  (json_int_t)(c.minutes_left / 60), "minutes_late",
 			  (json_int_t)c.minutes_late, "hours_late",

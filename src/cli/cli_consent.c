@@ -146,32 +146,50 @@ static const char give_help[] =
 	"(003): the attempt is recorded, the person counts as not having consented,\n"
 	"and the command exits 1.\n";
 
-static int consent_give(struct cli *cli, int argc, char **argv)
+typedef enum sargs_rc (*consent_step_fn)(struct sargs_reg *reg, const char *id,
+					 const char *purpose,
+					 const struct sargs_consent_proof *proof, char **receipt,
+					 struct sargs_err *err);
+
+/*
+ * give, withdraw, object, guardian: SUBJECT and PURPOSE (only SUBJECT with
+ * --all or --direct-marketing), one step, its receipt printed as "what".
+ */
+static int consent_step(struct cli *cli, int argc, char **argv, const char *allowed,
+			const char *help, const char *args_usage, consent_step_fn step,
+			const char *what)
 {
 	struct copts o;
 	struct sargs_reg *reg;
 	struct sargs_err err;
 	char *receipt = NULL;
-	int help, rc = parse_common(cli, argc, argv, "cftTprn", &o, &help);
+	int shown, no_purpose, rc = parse_common(cli, argc, argv, allowed, &o, &shown);
 
-	if (rc != EXIT_OK || help) {
-		if (help)
-			fputs(give_help, stdout);
+	if (rc != EXIT_OK || shown) {
+		if (shown)
+			fputs(help, stdout);
 		return rc;
 	}
-	if (argc - optind != 2)
-		return cli_usage_error(cli, "give SUBJECT and PURPOSE");
+	no_purpose = o.all || o.direct_marketing;
+	if (argc - optind != (no_purpose ? 1 : 2))
+		return cli_usage_error(cli, "%s", args_usage);
 	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
 		return rc;
 	sargs_err_clear(&err);
-	if (sargs_consent_give(reg, argv[optind], argv[optind + 1], &o.proof, &receipt, &err) !=
-	    SARGS_OK)
+	if (step(reg, argv[optind], no_purpose ? NULL : argv[optind + 1], &o.proof, &receipt,
+		 &err) != SARGS_OK)
 		rc = cli_fail(cli, &err);
 	else
-		rc = emit_receipt(cli, &o, "consent recorded", receipt);
+		rc = emit_receipt(cli, &o, what, receipt);
 	free(receipt);
 	sargs_reg_close(reg);
 	return rc;
+}
+
+static int consent_give(struct cli *cli, int argc, char **argv)
+{
+	return consent_step(cli, argc, argv, "cftTprn", give_help, "give SUBJECT and PURPOSE",
+			    sargs_consent_give, "consent recorded");
 }
 
 static const char withdraw_help[] =
@@ -187,30 +205,9 @@ static const char withdraw_help[] =
 
 static int consent_withdraw(struct cli *cli, int argc, char **argv)
 {
-	struct copts o;
-	struct sargs_reg *reg;
-	struct sargs_err err;
-	char *receipt = NULL;
-	int help, rc = parse_common(cli, argc, argv, "car", &o, &help);
-
-	if (rc != EXIT_OK || help) {
-		if (help)
-			fputs(withdraw_help, stdout);
-		return rc;
-	}
-	if (argc - optind != (o.all ? 1 : 2))
-		return cli_usage_error(cli, "give SUBJECT and PURPOSE, or SUBJECT and --all");
-	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
-		return rc;
-	sargs_err_clear(&err);
-	if (sargs_consent_withdraw(reg, argv[optind], o.all ? NULL : argv[optind + 1], &o.proof,
-				   &receipt, &err) != SARGS_OK)
-		rc = cli_fail(cli, &err);
-	else
-		rc = emit_receipt(cli, &o, "consent withdrawn", receipt);
-	free(receipt);
-	sargs_reg_close(reg);
-	return rc;
+	return consent_step(cli, argc, argv, "car", withdraw_help,
+			    "give SUBJECT and PURPOSE, or SUBJECT and --all", sargs_consent_withdraw,
+			    "consent withdrawn");
 }
 
 static const char object_help[] =
@@ -227,31 +224,9 @@ static const char object_help[] =
 
 static int consent_object(struct cli *cli, int argc, char **argv)
 {
-	struct copts o;
-	struct sargs_reg *reg;
-	struct sargs_err err;
-	char *receipt = NULL;
-	int help, rc = parse_common(cli, argc, argv, "cdor", &o, &help);
-
-	if (rc != EXIT_OK || help) {
-		if (help)
-			fputs(object_help, stdout);
-		return rc;
-	}
-	if (argc - optind != (o.direct_marketing ? 1 : 2))
-		return cli_usage_error(cli, "give SUBJECT and PURPOSE, or SUBJECT and"
-					    " --direct-marketing");
-	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
-		return rc;
-	sargs_err_clear(&err);
-	if (sargs_consent_object(reg, argv[optind], o.direct_marketing ? NULL : argv[optind + 1],
-				 &o.proof, &receipt, &err) != SARGS_OK)
-		rc = cli_fail(cli, &err);
-	else
-		rc = emit_receipt(cli, &o, "objection recorded", receipt);
-	free(receipt);
-	sargs_reg_close(reg);
-	return rc;
+	return consent_step(cli, argc, argv, "cdor", object_help,
+			    "give SUBJECT and PURPOSE, or SUBJECT and --direct-marketing",
+			    sargs_consent_object, "objection recorded");
 }
 
 static const char guardian_help[] =
@@ -266,30 +241,8 @@ static const char guardian_help[] =
 
 static int consent_guardian(struct cli *cli, int argc, char **argv)
 {
-	struct copts o;
-	struct sargs_reg *reg;
-	struct sargs_err err;
-	char *receipt = NULL;
-	int help, rc = parse_common(cli, argc, argv, "ckr", &o, &help);
-
-	if (rc != EXIT_OK || help) {
-		if (help)
-			fputs(guardian_help, stdout);
-		return rc;
-	}
-	if (argc - optind != 2)
-		return cli_usage_error(cli, "give SUBJECT and PURPOSE");
-	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
-		return rc;
-	sargs_err_clear(&err);
-	if (sargs_consent_guardian(reg, argv[optind], argv[optind + 1], &o.proof, &receipt,
-				   &err) != SARGS_OK)
-		rc = cli_fail(cli, &err);
-	else
-		rc = emit_receipt(cli, &o, "guardian's consent recorded", receipt);
-	free(receipt);
-	sargs_reg_close(reg);
-	return rc;
+	return consent_step(cli, argc, argv, "ckr", guardian_help, "give SUBJECT and PURPOSE",
+			    sargs_consent_guardian, "guardian's consent recorded");
 }
 
 static const char history_help[] =

@@ -92,11 +92,8 @@ static int controller_show(struct cli *cli, int argc, char **argv)
 	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
 		return rc;
 	sargs_err_clear(&err);
-	if (sargs_controller_get(reg, &c, &err) != SARGS_OK) {
-		rc = cli_fail(cli, &err);
-		sargs_reg_close(reg);
-		return rc;
-	}
+	if (sargs_controller_get(reg, &c, &err) != SARGS_OK)
+		return cli_close(reg, cli_fail(cli, &err));
 	{
 		const char *vals[] = {c.name, c.registration_number, c.address, c.email, c.phone,
 				      c.dpo_name, c.dpo_email, c.dpo_phone};

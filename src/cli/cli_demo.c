@@ -178,11 +178,8 @@ int cmd_demo(struct cli *cli, int argc, char **argv)
 	    sargs_registry_load(reg, (const char *)demo_registry, sizeof(demo_registry), NULL,
 				&err) != SARGS_OK ||
 	    add_customers(reg, customers, email, sizeof(email), &err) != SARGS_OK ||
-	    sargs_ropa_build(reg, NULL, &md, &err) != SARGS_OK) {
-		rc = cli_fail(cli, &err);
-		sargs_reg_close(reg);
-		return rc;
-	}
+	    sargs_ropa_build(reg, NULL, &md, &err) != SARGS_OK)
+		return cli_close(reg, cli_fail(cli, &err));
 	sargs_reg_close(reg);
 	printf("Demo register of SIA \"ZĪMES\" created in %s with %ld customers.\n\n", cli->data_dir,
 	       customers);

@@ -111,10 +111,8 @@ int cmd_disclose(struct cli *cli, int argc, char **argv)
 					    " --field");
 	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
 		return rc;
-	if (output != NULL && (rc = open_output(cli, output, &out)) != EXIT_OK) {
-		sargs_reg_close(reg);
-		return rc;
-	}
+	if (output != NULL && (rc = open_output(cli, output, &out)) != EXIT_OK)
+		return cli_close(reg, rc);
 	sargs_err_clear(&err);
 	if (sargs_disclose(reg, argv[optind], recipient, purpose, fields, n, reference, &v,
 			   &err) != SARGS_OK) {

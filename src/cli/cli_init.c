@@ -62,11 +62,8 @@ int cmd_status(struct cli *cli, int argc, char **argv)
 	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
 		return rc;
 	sargs_err_clear(&err);
-	if (sargs_reg_summary(reg, &s, &err) != SARGS_OK) {
-		rc = cli_fail(cli, &err);
-		sargs_reg_close(reg);
-		return rc;
-	}
+	if (sargs_reg_summary(reg, &s, &err) != SARGS_OK)
+		return cli_close(reg, cli_fail(cli, &err));
 	have_ctl = sargs_controller_get(reg, &c, NULL) == SARGS_OK;
 	if (sargs_reg_registry(reg, &r, NULL) != SARGS_OK)
 		r = NULL;

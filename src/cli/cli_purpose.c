@@ -60,11 +60,8 @@ static int open_registry(struct cli *cli, struct sargs_reg **reg,
 	if (rc != EXIT_OK)
 		return rc;
 	sargs_err_clear(&err);
-	if (sargs_reg_registry(*reg, r, &err) != SARGS_OK) {
-		rc = cli_fail(cli, &err);
-		sargs_reg_close(*reg);
-		return rc;
-	}
+	if (sargs_reg_registry(*reg, r, &err) != SARGS_OK)
+		return cli_close(*reg, cli_fail(cli, &err));
 	return EXIT_OK;
 }
 

@@ -33,20 +33,6 @@ static const char request_help[] =
 
 /* ---- helpers */
 
-static int parse_id(struct cli *cli, const char *s, int64_t *id)
-{
-	char *end;
-	long long v;
-
-	*id = 0;
-	errno = 0;
-	v = s != NULL ? strtoll(s, &end, 10) : 0;
-	if (s == NULL || errno != 0 || end == s || *end != '\0' || v < 1)
-		return cli_usage_error(cli, "give the request number N (a positive integer)");
-	*id = (int64_t)v;
-	return EXIT_OK;
-}
-
 /* The one positional argument N after the options. */
 static int take_id(struct cli *cli, int argc, char **argv, const char *cmd, int64_t *id)
 {
@@ -54,7 +40,7 @@ static int take_id(struct cli *cli, int argc, char **argv, const char *cmd, int6
 	if (argc - optind != 1)
 		return cli_usage_error(cli, "give the request number; see 'sargs request %s --help'",
 				       cmd);
-	return parse_id(cli, argv[optind], id);
+	return cli_parse_id(cli, "request", argv[optind], id);
 }
 
 static int unknown_option(struct cli *cli, char **argv, const char *cmd)
@@ -88,8 +74,13 @@ static int json_from_stdin(struct cli *cli, json_t **out)
 	*out = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &jerr);
 	sargs_wipe(buf, n);
 	free(buf);
-	if (*out == NULL)
-		return cli_usage_error(cli, "standard input is not valid JSON (line %d)", jerr.line);
+	if (*out == NULL) {
+		int line = jerr.line;
+
+		/* jansson's text quotes the input near the error: personal data */
+		sargs_wipe(&jerr, sizeof(jerr));
+		return cli_usage_error(cli, "standard input is not valid JSON (line %d)", line);
+	}
 	if (!json_is_object(*out)) {
 		json_decref(*out);
 		*out = NULL;
@@ -151,13 +142,6 @@ static json_t *request_json(const struct sargs_request *r)
 	}
 	json_object_set_new(o, "details", details != NULL ? details : json_object());
 	return o;
-}
-
-/* Closes the register and passes the exit status on. */
-static int done_with(struct sargs_reg *reg, int rc)
-{
-	sargs_reg_close(reg);
-	return rc;
 }
 
 /* Prints the request's state after a step (text or JSON). */
@@ -280,7 +264,7 @@ static int request_new(struct cli *cli, int argc, char **argv)
 	else
 		rc = print_state(cli, reg, id, "recorded", NULL);
 	json_wipe_free(who);
-	return done_with(reg, rc);
+	return cli_close(reg, rc);
 }
 
 /* ---- list */
@@ -352,7 +336,7 @@ static int request_list(struct cli *cli, int argc, char **argv)
 	} else if (o.arr != NULL) {
 		rc = cli_print_json(json_pack("{s:o}", "requests", o.arr));
 	}
-	return done_with(reg, rc);
+	return cli_close(reg, rc);
 }
 
 /* ---- show */
@@ -392,7 +376,7 @@ static int request_show(struct cli *cli, int argc, char **argv)
 	optind = 1;
 	if (argc != 2)
 		return cli_usage_error(cli, "give the request number; see 'sargs request show --help'");
-	if ((rc = parse_id(cli, argv[1], &id)) != EXIT_OK)
+	if ((rc = cli_parse_id(cli, "request", argv[1], &id)) != EXIT_OK)
 		return rc;
 	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
 		return rc;
@@ -402,7 +386,7 @@ static int request_show(struct cli *cli, int argc, char **argv)
 	    sargs_request_events(reg, id, event_cb, events, &err) != SARGS_OK ||
 	    sargs_request_requester(reg, id, &name, &contact, &err) != SARGS_OK) {
 		json_decref(events);
-		return done_with(reg, cli_fail(cli, &err));
+		return cli_close(reg, cli_fail(cli, &err));
 	}
 	if (cli->json) {
 		json_t *o = request_json(&r);
@@ -447,7 +431,7 @@ static int request_show(struct cli *cli, int argc, char **argv)
 	}
 	wipe_free(name);
 	wipe_free(contact);
-	return done_with(reg, rc);
+	return cli_close(reg, rc);
 }
 
 /* ---- ask, verify, paid */
@@ -548,7 +532,7 @@ static int request_ask(struct cli *cli, int argc, char **argv)
 		rc = cli_fail(cli, &err);
 	else
 		rc = print_state(cli, reg, id, "asked for more", NULL);
-	return done_with(reg, rc);
+	return cli_close(reg, rc);
 }
 
 static int request_verify(struct cli *cli, int argc, char **argv)
@@ -577,7 +561,7 @@ static int request_verify(struct cli *cli, int argc, char **argv)
 		rc = cli_fail(cli, &err);
 	else
 		rc = print_state(cli, reg, id, "identity verified", NULL);
-	return done_with(reg, rc);
+	return cli_close(reg, rc);
 }
 
 static int request_paid(struct cli *cli, int argc, char **argv)
@@ -606,7 +590,7 @@ static int request_paid(struct cli *cli, int argc, char **argv)
 		rc = cli_fail(cli, &err);
 	else
 		rc = print_state(cli, reg, id, "fee paid", NULL);
-	return done_with(reg, rc);
+	return cli_close(reg, rc);
 }
 
 /* ---- extend, refuse, fee, assign */
@@ -685,58 +669,50 @@ static int parse_reason_lang(struct cli *cli, int argc, char **argv, const char 
 	return EXIT_OK;
 }
 
-static int request_extend(struct cli *cli, int argc, char **argv)
+typedef enum sargs_rc (*reason_step_fn)(struct sargs_reg *reg, int64_t id, const char *reason,
+					const char *lang, char **text, struct sargs_err *err);
+
+/* extend, refuse: N --reason [--lang], one step that writes a text to the person. */
+static int reason_step(struct cli *cli, int argc, char **argv, const char *cmd, const char *help,
+		       const char *reason_usage, reason_step_fn step, const char *what)
 {
 	const char *reason = NULL, *lang = NULL, *amount = NULL;
 	struct sargs_reg *reg;
 	struct sargs_err err;
-	char *notice = NULL;
+	char *text = NULL;
 	int64_t id;
-	int shown, rc = parse_reason_lang(cli, argc, argv, "extend", extend_help, &reason, &lang,
-					  &amount, &shown);
+	int shown, rc = parse_reason_lang(cli, argc, argv, cmd, help, &reason, &lang, &amount,
+					  &shown);
 
 	if (rc != EXIT_OK || shown)
 		return rc;
-	if ((rc = take_id(cli, argc, argv, "extend", &id)) != EXIT_OK)
+	if ((rc = take_id(cli, argc, argv, cmd, &id)) != EXIT_OK)
 		return rc;
 	if (reason == NULL)
-		return cli_usage_error(cli, "give --reason complexity|number_of_requests");
+		return cli_usage_error(cli, "%s", reason_usage);
 	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
 		return rc;
 	sargs_err_clear(&err);
-	if (sargs_request_extend(reg, id, reason, lang, &notice, &err) != SARGS_OK)
+	if (step(reg, id, reason, lang, &text, &err) != SARGS_OK)
 		rc = cli_fail(cli, &err);
 	else
-		rc = print_state(cli, reg, id, "extended", notice);
-	free(notice);
-	return done_with(reg, rc);
+		rc = print_state(cli, reg, id, what, text);
+	free(text);
+	return cli_close(reg, rc);
+}
+
+static int request_extend(struct cli *cli, int argc, char **argv)
+{
+	return reason_step(cli, argc, argv, "extend", extend_help,
+			   "give --reason complexity|number_of_requests", sargs_request_extend,
+			   "extended");
 }
 
 static int request_refuse(struct cli *cli, int argc, char **argv)
 {
-	const char *reason = NULL, *lang = NULL, *amount = NULL;
-	struct sargs_reg *reg;
-	struct sargs_err err;
-	char *answer = NULL;
-	int64_t id;
-	int shown, rc = parse_reason_lang(cli, argc, argv, "refuse", refuse_help, &reason, &lang,
-					  &amount, &shown);
-
-	if (rc != EXIT_OK || shown)
-		return rc;
-	if ((rc = take_id(cli, argc, argv, "refuse", &id)) != EXIT_OK)
-		return rc;
-	if (reason == NULL)
-		return cli_usage_error(cli, "give --reason (see 'sargs request refuse --help')");
-	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
-		return rc;
-	sargs_err_clear(&err);
-	if (sargs_request_refuse(reg, id, reason, lang, &answer, &err) != SARGS_OK)
-		rc = cli_fail(cli, &err);
-	else
-		rc = print_state(cli, reg, id, "refused", answer);
-	free(answer);
-	return done_with(reg, rc);
+	return reason_step(cli, argc, argv, "refuse", refuse_help,
+			   "give --reason (see 'sargs request refuse --help')", sargs_request_refuse,
+			   "refused");
 }
 
 /* Parses "12", "12.5" or "12.50" euro into cents. -1 when malformed. */
@@ -792,7 +768,7 @@ static int request_fee(struct cli *cli, int argc, char **argv)
 		rc = cli_fail(cli, &err);
 	else
 		rc = print_state(cli, reg, id, "fee requested", NULL);
-	return done_with(reg, rc);
+	return cli_close(reg, rc);
 }
 
 static int request_assign(struct cli *cli, int argc, char **argv)
@@ -817,7 +793,7 @@ static int request_assign(struct cli *cli, int argc, char **argv)
 		rc = cli_fail(cli, &err);
 	else
 		rc = print_state(cli, reg, id, "assigned", NULL);
-	return done_with(reg, rc);
+	return cli_close(reg, rc);
 }
 
 /* ---- fulfil */
@@ -1066,7 +1042,7 @@ static int request_overdue(struct cli *cli, int argc, char **argv)
 	} else if (o.arr != NULL) {
 		rc = cli_print_json(json_pack("{s:i, s:o}", "days", (int)days, "requests", o.arr));
 	}
-	return done_with(reg, rc);
+	return cli_close(reg, rc);
 }
 
 static const struct cli_cmd table[] = {

@@ -19,10 +19,6 @@
 #include <termios.h>
 #include <unistd.h>
 
-int cmd_staff(struct cli *cli, int argc, char **argv);
-int cmd_role(struct cli *cli, int argc, char **argv);
-int cmd_token(struct cli *cli, int argc, char **argv);
-
 #define PW_BUF (SARGS_PW_MAX + 2)  /* a line of at most SARGS_PW_MAX bytes, its newline, NUL */
 #define DAY_US 86400000000LL
 #define DAYS_MAX 3650
@@ -109,8 +105,10 @@ static int read_line(FILE *in, char *buf, size_t size)
 {
 	size_t len;
 
-	if (fgets(buf, (int)size, in) == NULL)
+	if (fgets(buf, (int)size, in) == NULL) {
+		sargs_wipe(buf, size);  /* a read error may leave part of a line */
 		return 0;
+	}
 	len = strlen(buf);
 	if (len > 0 && buf[len - 1] == '\n') {
 		buf[--len] = '\0';
@@ -158,6 +156,12 @@ static int read_password(struct cli *cli, const char *user, int from_stdin, char
 	char again[PW_BUF], prompt[128];
 	int r, same;
 
+	/*
+	 * Unbuffered, so that no copy of the password stays behind in stdio's
+	 * buffer, where it could not be wiped. Nothing reads standard input
+	 * before this.
+	 */
+	(void)setvbuf(stdin, NULL, _IONBF, 0);
 	if (from_stdin) {
 		r = read_line(stdin, buf, PW_BUF);
 		if (r == 0)
@@ -194,16 +198,6 @@ static int read_password(struct cli *cli, const char *user, int from_stdin, char
 }
 
 /* ---- JSON helpers */
-
-static json_t *time_or_null(int64_t us)
-{
-	char t[SARGS_TIME_STR];
-
-	if (us == 0)
-		return json_null();
-	sargs_time_format(us, t, sizeof(t));
-	return json_string(t);
-}
 
 /* "a,b" as ["a","b"]. */
 static json_t *list_json(const char *list)
@@ -297,10 +291,8 @@ static int staff_add(struct cli *cli, int argc, char **argv)
 		return rc;
 	/* what can be told before the password is typed, is */
 	if ((rc = check_new_account(cli, reg, o.args[0], o.role)) != EXIT_OK ||
-	    (rc = read_password(cli, o.args[0], o.password_stdin, pw)) != EXIT_OK) {
-		sargs_reg_close(reg);
-		return rc;
-	}
+	    (rc = read_password(cli, o.args[0], o.password_stdin, pw)) != EXIT_OK)
+		return cli_close(reg, rc);
 	sargs_err_clear(&err);
 	if (sargs_staff_add(reg, o.args[0], o.role, o.lang, pw, &err) != SARGS_OK)
 		rc = cli_fail(cli, &err);
@@ -334,11 +326,8 @@ static int staff_list(struct cli *cli, int argc, char **argv)
 	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
 		return rc;
 	sargs_err_clear(&err);
-	if (sargs_staff_list(reg, &items, &n, &err) != SARGS_OK) {
-		rc = cli_fail(cli, &err);
-		sargs_reg_close(reg);
-		return rc;
-	}
+	if (sargs_staff_list(reg, &items, &n, &err) != SARGS_OK)
+		return cli_close(reg, cli_fail(cli, &err));
 	if (cli->json) {
 		json_t *a = json_array();
 
@@ -348,9 +337,9 @@ static int staff_list(struct cli *cli, int argc, char **argv)
 					     items[i].name, "role", items[i].role, "lang",
 					     items[i].lang, "disabled", items[i].disabled, "failed",
 					     items[i].failed, "locked_until",
-					     time_or_null(items[i].locked_until_us), "created",
-					     time_or_null(items[i].created_us), "last_login",
-					     time_or_null(items[i].last_login_us)));
+					     cli_json_time(items[i].locked_until_us), "created",
+					     cli_json_time(items[i].created_us), "last_login",
+					     cli_json_time(items[i].last_login_us)));
 		rc = cli_print_json(a);
 	} else {
 		if (n == 0)
@@ -397,15 +386,10 @@ static int staff_passwd(struct cli *cli, int argc, char **argv)
 		return rc;
 	sargs_err_clear(&err);
 	/* no password is asked for an account that does not exist */
-	if (sargs_staff_get(reg, o.args[0], &st, &err) != SARGS_OK) {
-		rc = cli_fail(cli, &err);
-		sargs_reg_close(reg);
-		return rc;
-	}
-	if ((rc = read_password(cli, o.args[0], o.password_stdin, pw)) != EXIT_OK) {
-		sargs_reg_close(reg);
-		return rc;
-	}
+	if (sargs_staff_get(reg, o.args[0], &st, &err) != SARGS_OK)
+		return cli_close(reg, cli_fail(cli, &err));
+	if ((rc = read_password(cli, o.args[0], o.password_stdin, pw)) != EXIT_OK)
+		return cli_close(reg, rc);
 	if (sargs_staff_passwd(reg, o.args[0], pw, &err) != SARGS_OK)
 		rc = cli_fail(cli, &err);
 	sargs_wipe(pw, sizeof(pw));
@@ -554,11 +538,8 @@ static int role_list(struct cli *cli, int argc, char **argv)
 	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
 		return rc;
 	sargs_err_clear(&err);
-	if (sargs_role_list(reg, &items, &n, &err) != SARGS_OK) {
-		rc = cli_fail(cli, &err);
-		sargs_reg_close(reg);
-		return rc;
-	}
+	if (sargs_role_list(reg, &items, &n, &err) != SARGS_OK)
+		return cli_close(reg, cli_fail(cli, &err));
 	if (cli->json) {
 		json_t *a = json_array();
 
@@ -690,7 +671,7 @@ static int token_issue(struct cli *cli, int argc, char **argv)
 	} else if (cli->json) {
 		rc = cli_print_json(json_pack("{s:b, s:s, s:s, s:o}", "ok", 1, "name", t.name,
 					      "token", secret, "expires",
-					      time_or_null(t.expires_us)));
+					      cli_json_time(t.expires_us)));
 	} else {
 		printf("%s\n", secret);
 		fprintf(stderr, "issued token %s; it is shown only now: store it in the system"
@@ -732,11 +713,8 @@ static int token_list(struct cli *cli, int argc, char **argv)
 	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
 		return rc;
 	sargs_err_clear(&err);
-	if (sargs_apitoken_list(reg, &items, &n, &err) != SARGS_OK) {
-		rc = cli_fail(cli, &err);
-		sargs_reg_close(reg);
-		return rc;
-	}
+	if (sargs_apitoken_list(reg, &items, &n, &err) != SARGS_OK)
+		return cli_close(reg, cli_fail(cli, &err));
 	if (cli->json) {
 		json_t *a = json_array();
 
@@ -745,8 +723,8 @@ static int token_list(struct cli *cli, int argc, char **argv)
 				a, json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:s}", "name",
 					     items[i].name, "actions", list_json(items[i].actions),
 					     "purposes", list_json(items[i].purposes), "created",
-					     time_or_null(items[i].created_us), "expires",
-					     time_or_null(items[i].expires_us), "revoked",
+					     cli_json_time(items[i].created_us), "expires",
+					     cli_json_time(items[i].expires_us), "revoked",
 					     items[i].revoked, "state", token_state(&items[i], now)));
 		rc = cli_print_json(a);
 	} else {

@@ -58,9 +58,13 @@ static int kv_from_stdin(struct cli *cli, struct kvlist *l)
 	l->json = json_loadb(buf, n, JSON_REJECT_DUPLICATES, &jerr);
 	sargs_wipe(buf, n);
 	free(buf);
-	if (l->json == NULL)
-		return cli_usage_error(cli, "standard input is not valid JSON (line %d: %s)", jerr.line,
-				       jerr.text);
+	if (l->json == NULL) {
+		int line = jerr.line;
+
+		/* jansson's text quotes the input near the error: personal data */
+		sargs_wipe(&jerr, sizeof(jerr));
+		return cli_usage_error(cli, "standard input is not valid JSON (line %d)", line);
+	}
 	if (!json_is_object(l->json))
 		return cli_usage_error(cli, "standard input must be a JSON object of field: value");
 	json_object_foreach(l->json, key, v) {

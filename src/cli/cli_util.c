@@ -2,7 +2,9 @@
  * cli_util.c — error reporting, exit statuses, register opening, dispatch.
  */
 #include "cli/cli.h"
+#include "util/timeutil.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +54,6 @@ int cli_usage_error(struct cli *cli, const char *fmt, ...)
 	err.rc = SARGS_E_USAGE;
 	va_start(ap, fmt);
 	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
-	/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
 	(void)vsnprintf(err.msg, sizeof(err.msg), fmt, ap);
 	va_end(ap);
 	return cli_fail(cli, &err);
@@ -66,6 +67,36 @@ int cli_open(struct cli *cli, struct sargs_reg **out)
 	if (sargs_reg_open(cli->data_dir, out, &err) != SARGS_OK)
 		return cli_fail(cli, &err);
 	return EXIT_OK;
+}
+
+int cli_close(struct sargs_reg *reg, int rc)
+{
+	sargs_reg_close(reg);
+	return rc;
+}
+
+int cli_parse_id(struct cli *cli, const char *what, const char *s, int64_t *id)
+{
+	char *end;
+	long long v;
+
+	*id = 0;
+	errno = 0;
+	v = s != NULL ? strtoll(s, &end, 10) : 0;
+	if (s == NULL || errno != 0 || end == s || *end != '\0' || v < 1)
+		return cli_usage_error(cli, "give the %s number N (a positive integer)", what);
+	*id = (int64_t)v;
+	return EXIT_OK;
+}
+
+json_t *cli_json_time(int64_t us)
+{
+	char t[SARGS_TIME_STR];
+
+	if (us == 0)
+		return json_null();
+	sargs_time_format(us, t, sizeof(t));
+	return json_string(t);
 }
 
 int cli_print_json(json_t *v)

@@ -26,11 +26,6 @@ static const char top_help[] =
 	"  --json       machine-readable output\n"
 	"  -h, --help   help for sargs or for any command\n";
 
-/* cli_staff.c */
-int cmd_staff(struct cli *cli, int argc, char **argv);
-int cmd_role(struct cli *cli, int argc, char **argv);
-int cmd_token(struct cli *cli, int argc, char **argv);
-
 static const struct cli_cmd top[] = {
 	{"init", cmd_init, "create a new register in the data directory"},
 	{"status", cmd_status, "summary of the register"},

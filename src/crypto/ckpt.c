@@ -4,6 +4,7 @@
 #include "crypto/ckpt.h"
 
 #include "crypto/keys.h"
+#include "crypto/keys_int.h"
 #include "util/fsutil.h"
 
 #include <sodium.h>
@@ -20,31 +21,9 @@ struct sargs_ckpt_key {
 
 enum sargs_rc sargs_ckpt_key_create(const char *path, struct sargs_err *err)
 {
-	size_t hl = sizeof(HEADER) - 1, tl = hl + 2 * crypto_sign_SEEDBYTES + 1;
-	unsigned char *seed;
-	char *text;
-	enum sargs_rc rc;
-
 	if (sargs_crypto_init() != SARGS_OK)
 		return sargs_err_set(err, SARGS_E_CRYPTO, "cannot initialise libsodium");
-	seed = sodium_malloc(crypto_sign_SEEDBYTES);
-	text = sodium_malloc(tl + 1);
-	if (seed == NULL || text == NULL) {
-		rc = sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
-		goto out;
-	}
-	randombytes_buf(seed, crypto_sign_SEEDBYTES);
-	memcpy(text, HEADER, hl);
-	sodium_bin2hex(text + hl, 2 * crypto_sign_SEEDBYTES + 1, seed, crypto_sign_SEEDBYTES);
-	text[tl - 1] = '\n';
-	text[tl] = '\0';
-	rc = sargs_fs_write_atomic(path, text, tl, 0600, 0, err);
-out:
-	if (seed != NULL)
-		sodium_free(seed);
-	if (text != NULL)
-		sodium_free(text);
-	return rc;
+	return sargs_keyfile_create(path, HEADER, crypto_sign_SEEDBYTES, err);
 }
 
 enum sargs_rc sargs_ckpt_key_load(const char *path, struct sargs_ckpt_key **out,

@@ -2,6 +2,7 @@
  * keys.c — master key files, sub-key derivation, the buffered CSPRNG.
  */
 #include "crypto/keys.h"
+#include "crypto/keys_int.h"
 #include "util/fsutil.h"
 
 #include <errno.h>
@@ -151,8 +152,8 @@ void sargs_keys_random(struct sargs_keys *keys, void *out, size_t n)
 	}
 }
 
-static enum sargs_rc parse_hex_key(const char *hex, size_t hex_len,
-				   unsigned char key[SARGS_KEY_BYTES])
+enum sargs_rc sargs_keyfile_parse_hex(const char *hex, size_t hex_len, unsigned char *key,
+				      size_t n)
 {
 	size_t bin_len = 0;
 	const char *end = NULL;
@@ -160,42 +161,48 @@ static enum sargs_rc parse_hex_key(const char *hex, size_t hex_len,
 	while (hex_len > 0 && (hex[hex_len - 1] == '\n' || hex[hex_len - 1] == '\r' ||
 			       hex[hex_len - 1] == ' '))
 		hex_len--;
-	if (hex_len != 2 * SARGS_KEY_BYTES)
+	if (hex_len != 2 * n)
 		return SARGS_E_INVALID;
-	if (sodium_hex2bin(key, SARGS_KEY_BYTES, hex, hex_len, NULL, &bin_len, &end) != 0 ||
-	    bin_len != SARGS_KEY_BYTES || end != hex + hex_len)
+	if (sodium_hex2bin(key, n, hex, hex_len, NULL, &bin_len, &end) != 0 || bin_len != n ||
+	    end != hex + hex_len)
 		return SARGS_E_INVALID;
 	return SARGS_OK;
 }
 
-enum sargs_rc sargs_keys_create_file(const char *path, struct sargs_err *err)
+enum sargs_rc sargs_keyfile_create(const char *path, const char *header, size_t n,
+				   struct sargs_err *err)
 {
 	unsigned char *key;
 	char *text;
-	size_t hlen = sizeof(KEYFILE_HEADER) - 1;
-	size_t tlen = hlen + 2 * SARGS_KEY_BYTES + 1;
+	size_t hlen = strlen(header);
+	size_t tlen = hlen + 2 * n + 1;
 	enum sargs_rc rc;
 
-	if (sargs_crypto_init() != SARGS_OK)
-		return sargs_err_set(err, SARGS_E_CRYPTO, "cannot initialise libsodium");
-	key = sodium_malloc(SARGS_KEY_BYTES);
+	key = sodium_malloc(n);
 	text = sodium_malloc(tlen + 1);
 	if (key == NULL || text == NULL) {
 		rc = sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 		goto out;
 	}
-	randombytes_buf(key, SARGS_KEY_BYTES);
-	memcpy(text, KEYFILE_HEADER, hlen);
-	sodium_bin2hex(text + hlen, 2 * SARGS_KEY_BYTES + 1, key, SARGS_KEY_BYTES);
+	randombytes_buf(key, n);
+	memcpy(text, header, hlen);
+	sodium_bin2hex(text + hlen, 2 * n + 1, key, n);
 	text[tlen - 1] = '\n';
 	text[tlen] = '\0';
 	rc = sargs_fs_write_atomic(path, text, tlen, 0600, 0, err);
 out:
 	if (key != NULL)
-		sodium_free(key);
+		sodium_free(key); /* wipes */
 	if (text != NULL)
 		sodium_free(text);
 	return rc;
+}
+
+enum sargs_rc sargs_keys_create_file(const char *path, struct sargs_err *err)
+{
+	if (sargs_crypto_init() != SARGS_OK)
+		return sargs_err_set(err, SARGS_E_CRYPTO, "cannot initialise libsodium");
+	return sargs_keyfile_create(path, KEYFILE_HEADER, SARGS_KEY_BYTES, err);
 }
 
 enum sargs_rc sargs_keys_load(const char *path, struct sargs_keys **out,
@@ -214,7 +221,7 @@ enum sargs_rc sargs_keys_load(const char *path, struct sargs_keys **out,
 	if (key == NULL)
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 	if (env != NULL && env[0] != '\0') {
-		if (parse_hex_key(env, strlen(env), key) != SARGS_OK) {
+		if (sargs_keyfile_parse_hex(env, strlen(env), key, SARGS_KEY_BYTES) != SARGS_OK) {
 			rc = sargs_err_set(err, SARGS_E_INVALID,
 					   "%s must hold 64 hexadecimal digits", SARGS_MASTER_KEY_ENV);
 			goto out;
@@ -255,7 +262,7 @@ enum sargs_rc sargs_keys_load(const char *path, struct sargs_keys **out,
 			len += (size_t)got;
 		(void)close(fd);
 		if (len >= KEYFILE_MAX || len < hlen || memcmp(text, KEYFILE_HEADER, hlen) != 0 ||
-		    parse_hex_key(text + hlen, len - hlen, key) != SARGS_OK) {
+		    sargs_keyfile_parse_hex(text + hlen, len - hlen, key, SARGS_KEY_BYTES) != SARGS_OK) {
 			rc = sargs_err_set(err, SARGS_E_INVALID,
 					   "%s is not a Sargs master key file", path);
 			goto out;

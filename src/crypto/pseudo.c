@@ -9,7 +9,7 @@
  */
 #include "crypto/pseudo.h"
 
-#include "util/fsutil.h"
+#include "crypto/keys_int.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -35,50 +35,11 @@ struct sargs_pseudo_key {
 
 static const char b32[] = "abcdefghijklmnopqrstuvwxyz234567";
 
-static enum sargs_rc parse_hex_key(const char *hex, size_t hex_len, unsigned char *key)
-{
-	size_t bin_len = 0;
-	const char *end = NULL;
-
-	while (hex_len > 0 && (hex[hex_len - 1] == '\n' || hex[hex_len - 1] == '\r' ||
-			       hex[hex_len - 1] == ' '))
-		hex_len--;
-	if (hex_len != 2 * KEY_BYTES)
-		return SARGS_E_INVALID;
-	if (sodium_hex2bin(key, KEY_BYTES, hex, hex_len, NULL, &bin_len, &end) != 0 ||
-	    bin_len != KEY_BYTES || end != hex + hex_len)
-		return SARGS_E_INVALID;
-	return SARGS_OK;
-}
-
 enum sargs_rc sargs_pseudo_key_create(const char *path, struct sargs_err *err)
 {
-	unsigned char *key;
-	char *text;
-	size_t hlen = sizeof(KEYFILE_HEADER) - 1;
-	size_t tlen = hlen + 2 * KEY_BYTES + 1;
-	enum sargs_rc rc;
-
 	if (sodium_init() < 0)
 		return sargs_err_set(err, SARGS_E_CRYPTO, "cannot initialise libsodium");
-	key = sodium_malloc(KEY_BYTES);
-	text = sodium_malloc(tlen + 1);
-	if (key == NULL || text == NULL) {
-		rc = sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
-		goto out;
-	}
-	randombytes_buf(key, KEY_BYTES);
-	memcpy(text, KEYFILE_HEADER, hlen);
-	sodium_bin2hex(text + hlen, 2 * KEY_BYTES + 1, key, KEY_BYTES);
-	text[tlen - 1] = '\n';
-	text[tlen] = '\0';
-	rc = sargs_fs_write_atomic(path, text, tlen, 0600, 0, err);
-out:
-	if (key != NULL)
-		sodium_free(key); /* wipes */
-	if (text != NULL)
-		sodium_free(text);
-	return rc;
+	return sargs_keyfile_create(path, KEYFILE_HEADER, KEY_BYTES, err);
 }
 
 enum sargs_rc sargs_pseudo_key_from_bytes(const unsigned char key[32],
@@ -142,7 +103,7 @@ enum sargs_rc sargs_pseudo_key_load(const char *path, struct sargs_pseudo_key **
 	while (len < KEYFILE_MAX && (got = read(fd, text + len, KEYFILE_MAX - len)) > 0)
 		len += (size_t)got;
 	if (len >= KEYFILE_MAX || len < hlen || memcmp(text, KEYFILE_HEADER, hlen) != 0 ||
-	    parse_hex_key(text + hlen, len - hlen, k->key) != SARGS_OK) {
+	    sargs_keyfile_parse_hex(text + hlen, len - hlen, k->key, KEY_BYTES) != SARGS_OK) {
 		rc = sargs_err_set(err, SARGS_E_INVALID, "%s is not a Sargs pseudonym key file",
 				   path);
 		goto out;

@@ -652,21 +652,8 @@ enum sargs_rc sargs_breach_affect(struct sargs_reg *reg, int64_t id,
 		return sargs_reg_end(reg, rc, err);
 	sargs_breach_free(&b);
 	/* every id first: all or nothing */
-	for (size_t i = 0; i < n && rc == SARGS_OK; i++) {
-		struct sargs_store_subject s;
-		void *owned = NULL;
-		int64_t erased_us;
-
-		rc = sargs_store_subject_get(reg->store, subject_ids[i], &s, &owned);
-		free(owned);
-		if (rc == SARGS_E_NOTFOUND &&
-		    sargs_store_ledger_get(reg->store, subject_ids[i], &erased_us) == SARGS_OK)
-			rc = sargs_err_set(err, rc, "subject %s was erased", subject_ids[i]);
-		else if (rc == SARGS_E_NOTFOUND)
-			rc = sargs_err_set(err, rc, "no subject %s", subject_ids[i]);
-		else if (rc != SARGS_OK)
-			rc = store_err(rc, "read the subject", err);
-	}
+	for (size_t i = 0; i < n && rc == SARGS_OK; i++)
+		rc = sargs_subject_must_exist(reg, subject_ids[i], err);
 	for (size_t i = 0; i < n && rc == SARGS_OK; i++) {
 		int fresh = 0;
 

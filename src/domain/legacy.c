@@ -1297,29 +1297,6 @@ enum sargs_rc sargs_zones_ask(struct sargs_reg *reg, unsigned zone_mask, int32_t
 	return rc;
 }
 
-/* SARGS_OK when the subject exists; else NOTFOUND saying whether it was
- * erased. */
-static enum sargs_rc subject_exists(struct sargs_reg *reg, const char *id, struct sargs_err *err)
-{
-	struct sargs_store_subject s;
-	void *owned = NULL;
-	int64_t erased_us;
-	enum sargs_rc rc = sargs_store_subject_get(reg->store, id, &s, &owned);
-
-	free(owned);
-	if (rc == SARGS_OK)
-		return SARGS_OK;
-	if (rc != SARGS_E_NOTFOUND)
-		return store_err(reg, rc, err, "read the subject");
-	if (sargs_store_ledger_get(reg->store, id, &erased_us) == SARGS_OK) {
-		char when[SARGS_DATE_STR];
-
-		sargs_time_format_date(erased_us, when, sizeof(when));
-		return sargs_err_set(err, SARGS_E_NOTFOUND, "subject %s was erased on %s", id, when);
-	}
-	return sargs_err_set(err, SARGS_E_NOTFOUND, "no subject %s", id);
-}
-
 struct mk_links {
 	const struct sargs_registry *r;
 	const char *only;     /* the one marketing purpose found, or NULL */
@@ -1367,7 +1344,7 @@ enum sargs_rc sargs_zones_confirm(struct sargs_reg *reg, const char *id, const c
 		return rc;
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
-	if ((rc = subject_exists(reg, id, err)) != SARGS_OK)
+	if ((rc = sargs_subject_must_exist(reg, id, err)) != SARGS_OK)
 		goto out;
 	if ((rc = sargs_store_facts_get(reg->store, id, &f, &owned)) != SARGS_OK) {
 		rc = store_err(reg, rc, err, "read the subject's facts");

@@ -703,31 +703,6 @@ static enum sargs_rc tx_load(struct sargs_reg *reg, int64_t id, struct loaded *l
 	return rc;
 }
 
-/* The subject must exist and not be erased. */
-static enum sargs_rc subject_exists(struct sargs_reg *reg, const char *id, struct sargs_err *err)
-{
-	struct sargs_store_subject s;
-	void *owned = NULL;
-	int64_t erased_us;
-	enum sargs_rc rc;
-
-	if (!sargs_uuid_valid(id))
-		return sargs_err_set(err, SARGS_E_INVALID, "not a subject id (expected a UUID)");
-	rc = sargs_store_subject_get(reg->store, id, &s, &owned);
-	free(owned);
-	if (rc == SARGS_OK)
-		return rc;
-	if (rc != SARGS_E_NOTFOUND)
-		return store_err(reg, rc, err);
-	if (sargs_store_ledger_get(reg->store, id, &erased_us) == SARGS_OK) {
-		char when[SARGS_DATE_STR];
-
-		sargs_time_format_date(erased_us, when, sizeof(when));
-		return sargs_err_set(err, SARGS_E_NOTFOUND, "subject %s was erased on %s", id, when);
-	}
-	return sargs_err_set(err, SARGS_E_NOTFOUND, "no subject %s", id);
-}
-
 static enum sargs_rc refuse_step(const struct sargs_request *r, const char *to,
 				 struct sargs_err *err)
 {
@@ -993,7 +968,8 @@ enum sargs_rc sargs_request_new(struct sargs_reg *reg, const struct sargs_reques
 	}
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		goto done;
-	if (in->subject_id != NULL && (rc = subject_exists(reg, in->subject_id, err)) != SARGS_OK)
+	if (in->subject_id != NULL &&
+	    (rc = sargs_subject_must_exist(reg, in->subject_id, err)) != SARGS_OK)
 		goto tx;
 	memset(&s, 0, sizeof(s));
 	s.subject_id = in->subject_id;
@@ -1218,11 +1194,11 @@ static enum sargs_rc apply_identity(struct sargs_reg *reg, struct loaded *l,
 				     "a request names a subject, or says the register holds no data"
 				     " about the person: not both");
 	if (ident->subject_id != NULL) {
-		if ((rc = subject_exists(reg, ident->subject_id, err)) != SARGS_OK)
+		if ((rc = sargs_subject_must_exist(reg, ident->subject_id, err)) != SARGS_OK)
 			return rc;
 		copy_str(l->r.subject_id, sizeof(l->r.subject_id), ident->subject_id);
 	} else if (l->r.subject_id[0] != '\0' &&
-		   (rc = subject_exists(reg, l->r.subject_id, err)) != SARGS_OK) {
+		   (rc = sargs_subject_must_exist(reg, l->r.subject_id, err)) != SARGS_OK) {
 		return rc;  /* named at receipt, erased since */
 	}
 	if (l->r.subject_id[0] == '\0' && strcmp(l->r.kind, "information") != 0 &&

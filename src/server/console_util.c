@@ -139,33 +139,8 @@ void console_notice_box(struct http_ctx *c)
 	http_outf(c->rs, "</strong> %s %lld, %s ", L(c, "versija", "version"),
 		  (long long)ln.v.version, L(c, "mainīts", "changed on"));
 	http_esc(c->rs, day);
-	if (ln.v.changes[0]) {
-		const char *s = ln.v.changes;
-
-		/* the changes are "a; b; c": show them as a short list */
-		http_out(c->rs, "<ul class=\"changes\">");
-		while (*s) {
-			size_t n;
-
-			while (*s == ' ')
-				s++;
-			n = strcspn(s, ";\n");
-
-			if (n > 0) {
-				char line[sizeof(ln.v.changes)];
-
-				memcpy(line, s, n);
-				line[n] = '\0';
-				http_out(c->rs, "<li>");
-				http_esc(c->rs, line);
-				http_out(c->rs, "</li>");
-			}
-			s += n;
-			if (*s == ';' || *s == '\n')
-				s++;
-		}
-		http_out(c->rs, "</ul>");
-	}
+	if (ln.v.changes[0])
+		html_notice_changes(c, ln.v.changes);
 	http_out(c->rs, "</div>\n");
 }
 

@@ -5,6 +5,7 @@
 
 #include "crypto/keys.h"
 
+#include "domain/registry.h"
 #include "server/server.h"
 #include "util/timeutil.h"
 
@@ -114,4 +115,74 @@ void html_time(struct http_ctx *c, int64_t us)
 
 	sargs_time_format(us, t, sizeof(t));
 	http_esc(c->rs, t);
+}
+
+/* One item of the notice's change list, in the page's language. */
+static void change_item(struct http_ctx *c, const char *item, size_t n)
+{
+	static const struct {
+		const char *en, *lv;
+	} prefix[] = {
+		{"purposes added: ", "pievienoti nolūki: "},
+		{"purposes changed: ", "mainīti nolūki: "},
+		{"purposes removed: ", "izņemti nolūki: "},
+		{"controller or contact changed", "mainīts pārzinis vai tā kontaktinformācija"},
+		{"first version", "pirmā versija"},
+		{"wording", "mainīts formulējums"},
+	};
+	const struct sargs_registry *r = NULL;
+	struct sargs_err err;
+	size_t i;
+
+	if (sargs_reg_registry(c->reg, &r, &err) != SARGS_OK)
+		r = NULL;
+	http_out(c->rs, "<li>");
+	for (i = 0; i < sizeof(prefix) / sizeof(prefix[0]); i++) {
+		size_t pl = strlen(prefix[i].en);
+		const char *p, *end = item + n;
+
+		if (n < pl || memcmp(item, prefix[i].en, pl) != 0)
+			continue;
+		http_esc(c->rs, L(c, prefix[i].lv, prefix[i].en));
+		/* the purposes by name where the registry still has them */
+		for (p = item + pl; p < end;) {
+			const char *q = p;
+			char id[64];
+			const struct sargs_purpose *pp;
+
+			while (q < end && *q != ',')
+				q++;
+			(void)snprintf(id, sizeof(id), "%.*s", (int)(q - p), p);
+			pp = r ? sargs_registry_purpose(r, id) : NULL;
+			http_esc(c->rs, pp ? pp->name : id);
+			if (q < end)
+				http_out(c->rs, ", ");
+			p = q < end ? q + 2 : end;
+		}
+		http_out(c->rs, "</li>\n");
+		return;
+	}
+	{
+		char buf[1024];
+
+		(void)snprintf(buf, sizeof(buf), "%.*s", (int)n, item);
+		http_esc(c->rs, buf);
+	}
+	http_out(c->rs, "</li>\n");
+}
+
+void html_notice_changes(struct http_ctx *c, const char *changes)
+{
+	const char *p, *end;
+
+	http_out(c->rs, "<ul class=\"changes\">\n");
+	for (p = changes, end = p + strlen(p); p < end;) {
+		const char *q = strstr(p, "; ");
+
+		if (!q)
+			q = end;
+		change_item(c, p, (size_t)(q - p));
+		p = q < end ? q + 2 : end;
+	}
+	http_out(c->rs, "</ul>\n");
 }

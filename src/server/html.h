@@ -32,4 +32,8 @@ void html_session_cookie(struct http_ctx *c, const char *secret);
  * assumed: UTC with a "UTC" suffix). */
 void html_time(struct http_ctx *c, int64_t us);
 
+/* A notice version's "what changed" ("a; b; c", notice.h) as a list in the
+ * page's language, purposes by their names. */
+void html_notice_changes(struct http_ctx *c, const char *changes);
+
 #endif

@@ -154,6 +154,7 @@ enum stmt_id {
 	S_IDX_ADD, S_IDX_REMOVE, S_IDX_DELETE_SUBJECT, S_IDX_FIND,
 	S_LEDGER_ADD, S_LEDGER_GET, S_LEDGER_COUNT,
 	S_AUDIT_APPEND, S_AUDIT_LAST, S_AUDIT_SCAN, S_AUDIT_FIND, S_AUDIT_COUNT,
+	S_DATA_VERSION,
 	S__COUNT
 };
 
@@ -209,11 +210,10 @@ static const char *const stmt_sql[S__COUNT] = {
 			 " ORDER BY seq LIMIT ?6",
 	[S_AUDIT_FIND] = "SELECT seq FROM audit WHERE hash = ?1 AND seq != ?2 ORDER BY seq LIMIT 1",
 	[S_AUDIT_COUNT] = "SELECT count(*) FROM audit",
+	[S_DATA_VERSION] = "PRAGMA data_version",
 };
 
 _Static_assert(S__COUNT <= SQ_STMT_MAX, "raise SQ_STMT_MAX");
-
-static struct sq_store *SQ(struct sargs_store *st) { return (struct sq_store *)st; }
 
 enum sargs_rc sq_fail(struct sq_store *s, int code)
 {
@@ -246,18 +246,7 @@ enum sargs_rc sq_fail(struct sq_store *s, int code)
 /* Returns the cached statement id, reset and with bindings cleared. */
 static sqlite3_stmt *stmt(struct sq_store *s, enum stmt_id id)
 {
-	sqlite3_stmt *p = s->stmt[id];
-
-	if (p == NULL) {
-		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &p,
-				       NULL) != SQLITE_OK)
-			return NULL;
-		s->stmt[id] = p;
-	} else {
-		(void)sqlite3_reset(p);
-		(void)sqlite3_clear_bindings(p);
-	}
-	return p;
+	return sq_cached(s, &s->stmt[id], stmt_sql[id]);
 }
 
 /* Notes a transaction SQLite has rolled back on its own. */
@@ -297,14 +286,7 @@ static enum sargs_rc run_id(struct sq_store *s, enum stmt_id id)
 	return run(s, p);
 }
 
-#define PREP(s, p, id)                                                  \
-	do {                                                            \
-		if ((s)->broken)                                        \
-			return broken_fail(s);                          \
-		(p) = stmt((s), (id));                                  \
-		if ((p) == NULL)                                        \
-			return sq_fail((s), sqlite3_errcode((s)->db));  \
-	} while (0)
+#define PREP(s, p, id) SQ_PREP((s), (p), &(s)->stmt[id], stmt_sql[id])
 
 
 /*
@@ -334,15 +316,7 @@ static void col_id(sqlite3_stmt *p, int i, char out[SARGS_UUID_STR])
 		sargs_uuid_from_bytes(b, out);
 }
 
-#define BIND_ID(p, i, id)                               \
-	do {                                            \
-		if (bind_id((p), (i), (id)) != 0) {     \
-			(void)sqlite3_reset(p);         \
-			return SARGS_E_NOTFOUND;        \
-		}                                       \
-	} while (0)
-
-/* ---- helpers shared with store_sqlite_rel.c (store_sqlite_int.h) */
+/* ---- helpers shared with the engine's other files (store_sqlite_int.h) */
 
 enum sargs_rc sq_run(struct sq_store *s, sqlite3_stmt *p) { return run(s, p); }
 enum sargs_rc sq_broken_fail(struct sq_store *s) { return broken_fail(s); }
@@ -401,14 +375,16 @@ static enum sargs_rc sq_begin_kind(struct sargs_store *st, enum stmt_id outer,
 
 static int sq_changed_elsewhere(struct sargs_store *st)
 {
-	struct sq_store *s = (struct sq_store *)st;
-	sqlite3_stmt *p = NULL;
+	struct sq_store *s = SQ(st);
+	/* cached: the server's writer asks before every group of jobs */
+	sqlite3_stmt *p = stmt(s, S_DATA_VERSION);
 	int64_t v = -1;
 
-	if (sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &p, NULL) == SQLITE_OK &&
-	    sqlite3_step(p) == SQLITE_ROW)
-		v = sqlite3_column_int64(p, 0);
-	sqlite3_finalize(p);
+	if (p != NULL) {
+		if (sqlite3_step(p) == SQLITE_ROW)
+			v = sqlite3_column_int64(p, 0);
+		(void)sqlite3_reset(p);
+	}
 	if (v >= 0 && v == s->data_version)
 		return 0;
 	s->data_version = v;
@@ -563,7 +539,7 @@ static enum sargs_rc sq_subject_insert(struct sargs_store *st,
 	sqlite3_stmt *p;
 
 	PREP(s, p, S_SUBJ_INSERT);
-	BIND_ID(p, 1, sub->id);
+	SQ_BIND_ID(p, 1, sub->id);
 	sqlite3_bind_int64(p, 2, sub->created_us);
 	sqlite3_bind_int64(p, 3, sub->updated_us);
 	sqlite3_bind_text(p, 4, sub->source, -1, SQLITE_STATIC);
@@ -583,7 +559,7 @@ static enum sargs_rc sq_subject_get(struct sargs_store *st, const char *id,
 	int r;
 
 	PREP(s, p, S_SUBJ_GET);
-	BIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	r = sqlite3_step(p);
 	if (r == SQLITE_ROW) {
 		size_t idl = strlen(id) + 1;
@@ -638,7 +614,7 @@ static enum sargs_rc sq_subject_update(struct sargs_store *st,
 	enum sargs_rc rc;
 
 	PREP(s, p, S_SUBJ_UPDATE);
-	BIND_ID(p, 1, sub->id);
+	SQ_BIND_ID(p, 1, sub->id);
 	sqlite3_bind_int64(p, 2, sub->updated_us);
 	sqlite3_bind_blob(p, 3, sub->fields, (int)sub->fields_len, SQLITE_STATIC);
 	sqlite3_bind_blob(p, 4, sub->index_hashes ? sub->index_hashes : (const unsigned char *)"",
@@ -662,7 +638,7 @@ static enum sargs_rc sq_subject_erase(struct sargs_store *st, const char *id, in
 	int r, damaged = 0;
 
 	PREP(s, p, S_SUBJ_HASHES);
-	BIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	r = sqlite3_step(p);
 	if (r == SQLITE_ROW) {
 		hl = (size_t)sqlite3_column_bytes(p, 0);
@@ -693,7 +669,7 @@ static enum sargs_rc sq_subject_erase(struct sargs_store *st, const char *id, in
 	if (damaged) {
 		/* an erasure must succeed even so: find the rows by scanning */
 		PREP(s, p, S_IDX_DELETE_SUBJECT);
-		BIND_ID(p, 1, id);
+		SQ_BIND_ID(p, 1, id);
 		if ((rc = run(s, p)) != SARGS_OK)
 			return rc;
 	}
@@ -703,15 +679,15 @@ static enum sargs_rc sq_subject_erase(struct sargs_store *st, const char *id, in
 	    (rc = sq_breach_erase(s, id)) != SARGS_OK)
 		return rc;
 	PREP(s, p, S_LINKS_DELETE);
-	BIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	if ((rc = run(s, p)) != SARGS_OK)
 		return rc;
 	PREP(s, p, S_SUBJ_DELETE);
-	BIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	if ((rc = run(s, p)) != SARGS_OK)
 		return rc;
 	PREP(s, p, S_LEDGER_ADD);
-	BIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	sqlite3_bind_int64(p, 2, erased_us);
 	return run(s, p);
 }
@@ -765,7 +741,7 @@ static enum sargs_rc sq_link_add(struct sargs_store *st, const char *subject_id,
 	sqlite3_stmt *p;
 
 	PREP(s, p, S_LINK_ADD);
-	BIND_ID(p, 1, subject_id);
+	SQ_BIND_ID(p, 1, subject_id);
 	sqlite3_bind_text(p, 2, purpose, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(p, 3, linked_us);
 	return run(s, p);
@@ -778,7 +754,7 @@ static enum sargs_rc sq_link_remove(struct sargs_store *st, const char *subject_
 	sqlite3_stmt *p;
 
 	PREP(s, p, S_LINK_REMOVE);
-	BIND_ID(p, 1, subject_id);
+	SQ_BIND_ID(p, 1, subject_id);
 	sqlite3_bind_text(p, 2, purpose, -1, SQLITE_STATIC);
 	return run(s, p);
 }
@@ -792,7 +768,7 @@ static enum sargs_rc sq_links(struct sargs_store *st, const char *subject_id,
 	int r;
 
 	PREP(s, p, S_LINKS);
-	BIND_ID(p, 1, subject_id);
+	SQ_BIND_ID(p, 1, subject_id);
 	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
 		if (cb(ctx, (const char *)sqlite3_column_text(p, 0),
 		       sqlite3_column_int64(p, 1)) != 0) {
@@ -832,7 +808,7 @@ static enum sargs_rc sq_index_add(struct sargs_store *st, const unsigned char *h
 
 	PREP(s, p, S_IDX_ADD);
 	sqlite3_bind_blob(p, 1, hash, (int)hash_len, SQLITE_STATIC);
-	BIND_ID(p, 2, subject_id);
+	SQ_BIND_ID(p, 2, subject_id);
 	return run(s, p);
 }
 
@@ -844,7 +820,7 @@ static enum sargs_rc sq_index_remove(struct sargs_store *st, const unsigned char
 
 	PREP(s, p, S_IDX_REMOVE);
 	sqlite3_bind_blob(p, 1, hash, (int)hash_len, SQLITE_STATIC);
-	BIND_ID(p, 2, subject_id);
+	SQ_BIND_ID(p, 2, subject_id);
 	return run(s, p);
 }
 
@@ -879,7 +855,7 @@ static enum sargs_rc sq_ledger_get(struct sargs_store *st, const char *id, int64
 	int r;
 
 	PREP(s, p, S_LEDGER_GET);
-	BIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	r = sqlite3_step(p);
 	if (r == SQLITE_ROW) {
 		if (out_us != NULL)
@@ -1040,12 +1016,16 @@ static enum sargs_rc sq_audit_count(struct sargs_store *st, int64_t *out)
 static enum sargs_rc sq_checkpoint(struct sargs_store *st)
 {
 	struct sq_store *s = SQ(st);
-	/* RESTART: copies the log and waits (briefly: reads are short) until
-	 * no reader uses it, so the next commit starts the log from its
-	 * beginning. A log that only ever grows (readers never all gone at
-	 * once under load) makes every page lookup slower. */
-	int r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+	int frames = 0, done = 0;
+	int r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &done);
 
+	/* Under constant reads the log is never free of readers, so it never
+	 * starts over by itself and every page lookup gets slower as it grows.
+	 * Once it is large, RESTART waits (briefly: reads are short; the
+	 * writer waits too) until no reader uses it, so the next commit starts
+	 * it from its beginning. */
+	if (r == SQLITE_OK && frames > 16384)
+		r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
 	return r == SQLITE_OK || r == SQLITE_BUSY ? SARGS_OK : sq_fail(s, r);
 }
 

@@ -51,16 +51,7 @@ static const char *const auth_sql[A__COUNT] = {
 	[A_TOK_REVOKE] = "UPDATE api_tokens SET revoked_us = ?2 WHERE name = ?1 AND revoked_us = 0",
 };
 
-static struct sq_store *SQ(struct sargs_store *st) { return (struct sq_store *)st; }
-
-#define APREP(s, p, id)                                                         \
-	do {                                                                    \
-		if ((s)->broken)                                                \
-			return sq_broken_fail(s);                               \
-		(p) = sq_cached((s), &(s)->auth_stmt[id], auth_sql[id]);        \
-		if ((p) == NULL)                                                \
-			return sq_fail((s), sqlite3_errcode((s)->db));          \
-	} while (0)
+#define APREP(s, p, id) SQ_PREP((s), (p), &(s)->auth_stmt[id], auth_sql[id])
 
 /* Copies a text column into out (size bytes); -1 when it does not fit. */
 static int col_copy(sqlite3_stmt *p, int i, char *out, size_t size)
@@ -105,6 +96,22 @@ static enum sargs_rc damaged(struct sq_store *s, sqlite3_stmt *p, const char *ta
 	return SARGS_E_SCHEMA;
 }
 
+/*
+ * Ends a one-row read: resets p; bad is what the col_* function returned.
+ * A row that did not fit leaves *out zeroed (out_size bytes), so no part of
+ * it (a password hash, a CSRF secret) stays behind in the caller's buffer.
+ */
+static enum sargs_rc row_read(struct sq_store *s, sqlite3_stmt *p, int bad, void *out,
+			      size_t out_size, const char *table)
+{
+	if (bad == 0) {
+		(void)sqlite3_reset(p);
+		return SARGS_OK;
+	}
+	memset(out, 0, out_size);
+	return damaged(s, p, table);
+}
+
 /* ---- roles */
 
 static int col_role(sqlite3_stmt *p, struct sargs_store_role *r)
@@ -131,20 +138,14 @@ static enum sargs_rc sq_role_get(struct sargs_store *st, const char *name,
 {
 	struct sq_store *s = SQ(st);
 	sqlite3_stmt *p;
-	int r;
+	enum sargs_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	APREP(s, p, A_ROLE_GET);
 	bind_text(p, 1, name);
-	r = sqlite3_step(p);
-	if (r != SQLITE_ROW) {
-		(void)sqlite3_reset(p);
-		return r == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, r);
-	}
-	if (col_role(p, out) != 0)
-		return damaged(s, p, "roles");
-	(void)sqlite3_reset(p);
-	return SARGS_OK;
+	if ((rc = sq_step_row(s, p)) != SARGS_OK)
+		return rc;
+	return row_read(s, p, col_role(p, out), out, sizeof(*out), "roles");
 }
 
 static enum sargs_rc sq_role_scan(struct sargs_store *st,
@@ -227,20 +228,14 @@ static enum sargs_rc sq_staff_get(struct sargs_store *st, const char *name,
 {
 	struct sq_store *s = SQ(st);
 	sqlite3_stmt *p;
-	int r;
+	enum sargs_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	APREP(s, p, A_STAFF_GET);
 	bind_text(p, 1, name);
-	r = sqlite3_step(p);
-	if (r != SQLITE_ROW) {
-		(void)sqlite3_reset(p);
-		return r == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, r);
-	}
-	if (col_staff(p, out) != 0)
-		return damaged(s, p, "staff");
-	(void)sqlite3_reset(p);
-	return SARGS_OK;
+	if ((rc = sq_step_row(s, p)) != SARGS_OK)
+		return rc;
+	return row_read(s, p, col_staff(p, out), out, sizeof(*out), "staff");
 }
 
 static enum sargs_rc sq_staff_scan(struct sargs_store *st,
@@ -255,8 +250,10 @@ static enum sargs_rc sq_staff_scan(struct sargs_store *st,
 	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
 		struct sargs_store_staff o;
 
-		if (col_staff(p, &o) != 0)
+		if (col_staff(p, &o) != 0) {
+			memset(o.pwhash, 0, sizeof(o.pwhash));
 			return damaged(s, p, "staff");
+		}
 		r = cb(ctx, &o);
 		memset(o.pwhash, 0, sizeof(o.pwhash));
 		if (r != 0) {
@@ -288,23 +285,19 @@ static enum sargs_rc sq_session_get(struct sargs_store *st, const unsigned char 
 {
 	struct sq_store *s = SQ(st);
 	sqlite3_stmt *p;
-	int r;
+	enum sargs_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	APREP(s, p, A_SESS_GET);
 	bind_hash(p, 1, hash);
-	r = sqlite3_step(p);
-	if (r != SQLITE_ROW) {
-		(void)sqlite3_reset(p);
-		return r == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, r);
-	}
+	if ((rc = sq_step_row(s, p)) != SARGS_OK)
+		return rc;
 	out->created_us = sqlite3_column_int64(p, 3);
 	out->last_used_us = sqlite3_column_int64(p, 4);
-	if ((col_hash(p, 0, out->hash) | col_copy(p, 1, out->staff, sizeof(out->staff)) |
-	     col_copy(p, 2, out->csrf, sizeof(out->csrf))) != 0)
-		return damaged(s, p, "staff_sessions");
-	(void)sqlite3_reset(p);
-	return SARGS_OK;
+	return row_read(s, p,
+			col_hash(p, 0, out->hash) | col_copy(p, 1, out->staff, sizeof(out->staff)) |
+				col_copy(p, 2, out->csrf, sizeof(out->csrf)),
+			out, sizeof(*out), "staff_sessions");
 }
 
 static enum sargs_rc sq_session_touch(struct sargs_store *st, const unsigned char *hash,
@@ -390,20 +383,14 @@ static enum sargs_rc sq_token_get_hash(struct sargs_store *st, const unsigned ch
 {
 	struct sq_store *s = SQ(st);
 	sqlite3_stmt *p;
-	int r;
+	enum sargs_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	APREP(s, p, A_TOK_GET_HASH);
 	bind_hash(p, 1, hash);
-	r = sqlite3_step(p);
-	if (r != SQLITE_ROW) {
-		(void)sqlite3_reset(p);
-		return r == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, r);
-	}
-	if (col_token(p, out) != 0)
-		return damaged(s, p, "api_tokens");
-	(void)sqlite3_reset(p);
-	return SARGS_OK;
+	if ((rc = sq_step_row(s, p)) != SARGS_OK)
+		return rc;
+	return row_read(s, p, col_token(p, out), out, sizeof(*out), "api_tokens");
 }
 
 static enum sargs_rc sq_token_scan(struct sargs_store *st,
@@ -434,17 +421,14 @@ static enum sargs_rc sq_token_revoke(struct sargs_store *st, const char *name,
 	struct sq_store *s = SQ(st);
 	sqlite3_stmt *p;
 	int64_t before;
-	int r;
+	enum sargs_rc rc;
 
 	if (was != NULL)
 		*was = 0;
 	APREP(s, p, A_TOK_REVOKED);
 	bind_text(p, 1, name);
-	r = sqlite3_step(p);
-	if (r != SQLITE_ROW) {
-		(void)sqlite3_reset(p);
-		return r == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, r);
-	}
+	if ((rc = sq_step_row(s, p)) != SARGS_OK)
+		return rc;
 	before = sqlite3_column_int64(p, 0);
 	(void)sqlite3_reset(p);
 	if (before != 0) {

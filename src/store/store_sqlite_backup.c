@@ -14,8 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static struct sq_store *SQ(struct sargs_store *st) { return (struct sq_store *)st; }
-
 /*
  * The copy runs in one step: it holds a read snapshot of the source for its
  * length, which in WAL mode blocks no writer, and so cannot see a half-made

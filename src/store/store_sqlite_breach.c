@@ -37,16 +37,7 @@ static const char *const breach_sql[B__COUNT] = {
 	[B_DEL_SUBJECT] = "DELETE FROM breach_subjects WHERE subject_id = ?1",
 };
 
-static struct sq_store *SQ(struct sargs_store *st) { return (struct sq_store *)st; }
-
-#define BPREP(s, p, id)                                                         \
-	do {                                                                    \
-		if ((s)->broken)                                                \
-			return sq_broken_fail(s);                               \
-		(p) = sq_cached((s), &(s)->breach_stmt[id], breach_sql[id]);    \
-		if ((p) == NULL)                                                \
-			return sq_fail((s), sqlite3_errcode((s)->db));          \
-	} while (0)
+#define BPREP(s, p, id) SQ_PREP((s), (p), &(s)->breach_stmt[id], breach_sql[id])
 
 /* Fills b from a row of BREACH_COLS; the strings point into the row. */
 static void col_breach(sqlite3_stmt *p, struct sargs_store_breach *b)
@@ -109,17 +100,14 @@ static enum sargs_rc sq_breach_get(struct sargs_store *st, int64_t id,
 	struct sargs_store_breach b;
 	size_t data_len, risk_len;
 	char *buf;
-	int r;
+	enum sargs_rc rc;
 
 	*owned = NULL;
 	memset(out, 0, sizeof(*out));
 	BPREP(s, p, B_GET);
 	(void)sqlite3_bind_int64(p, 1, id);
-	r = sqlite3_step(p);
-	if (r != SQLITE_ROW) {
-		(void)sqlite3_reset(p);
-		return r == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, r);
-	}
+	if ((rc = sq_step_row(s, p)) != SARGS_OK)
+		return rc;
 	col_breach(p, &b);
 	data_len = strlen(b.data) + 1;
 	risk_len = strlen(b.risk) + 1;
@@ -168,10 +156,7 @@ static enum sargs_rc sq_breach_subject_add(struct sargs_store *st, int64_t breac
 
 	BPREP(s, p, B_SUBJ_ADD);
 	(void)sqlite3_bind_int64(p, 1, breach_id);
-	if (sq_bind_id(p, 2, subject_id) != 0) {
-		(void)sqlite3_reset(p);
-		return SARGS_E_NOTFOUND;
-	}
+	SQ_BIND_ID(p, 2, subject_id);
 	rc = sq_run(s, p);
 	if (rc == SARGS_OK && added != NULL)
 		*added = sqlite3_changes(s->db) > 0;
@@ -220,10 +205,7 @@ enum sargs_rc sq_breach_erase(struct sq_store *s, const char *id)
 	sqlite3_stmt *p;
 
 	BPREP(s, p, B_DEL_SUBJECT);
-	if (sq_bind_id(p, 1, id) != 0) {
-		(void)sqlite3_reset(p);
-		return SARGS_E_NOTFOUND;
-	}
+	SQ_BIND_ID(p, 1, id);
 	return sq_run(s, p);
 }
 

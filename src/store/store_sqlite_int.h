@@ -1,7 +1,8 @@
 /*
- * store_sqlite_int.h — the SQLite engine's handle and the helpers its two
- * source files share (store_sqlite.c: the core tables; store_sqlite_rel.c:
- * consent, relationships, campaigns, zones). Only src/store/ includes it.
+ * store_sqlite_int.h — the SQLite engine's handle and the helpers its
+ * source files share (store_sqlite.c: the core tables; store_sqlite_rel.c,
+ * _rights.c, _breach.c, _auth.c, _backup.c: one part of the register each).
+ * Only src/store/ includes it.
  */
 #ifndef SARGS_STORE_SQLITE_INT_H
 #define SARGS_STORE_SQLITE_INT_H
@@ -31,6 +32,9 @@ struct sq_store {
 	sqlite3_stmt *auth_stmt[SQ_AUTH_STMT_MAX];
 	int64_t data_version;    /* PRAGMA data_version at the last look */
 };
+
+/* The engine's handle behind the generic one. */
+static inline struct sq_store *SQ(struct sargs_store *st) { return (struct sq_store *)st; }
 
 /* Maps an SQLite result code to a sargs code, keeping the message. */
 enum sargs_rc sq_fail(struct sq_store *s, int code);
@@ -83,12 +87,50 @@ static inline void sq_bind_opt_text(sqlite3_stmt *p, int i, const char *v)
 		(void)sqlite3_bind_text(p, i, v, -1, SQLITE_STATIC);
 }
 
+/*
+ * Steps a statement expected to return one row: SARGS_OK with p on the row
+ * (the caller resets it after reading); otherwise p is reset and the result
+ * is SARGS_E_NOTFOUND (no row) or the failure.
+ */
+static inline enum sargs_rc sq_step_row(struct sq_store *s, sqlite3_stmt *p)
+{
+	int r = sqlite3_step(p);
+
+	if (r == SQLITE_ROW)
+		return SARGS_OK;
+	(void)sqlite3_reset(p);
+	return r == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, r);
+}
+
 /* Ends a row loop: resets p; SARGS_OK when r is SQLITE_DONE. */
 static inline enum sargs_rc sq_step_done(struct sq_store *s, sqlite3_stmt *p, int r)
 {
 	(void)sqlite3_reset(p);
 	return r == SQLITE_DONE ? SARGS_OK : sq_fail(s, r);
 }
+
+/* ---- statement macros (they return from the calling function) */
+
+/* p = the statement cached in *slot (prepared from sql on first use);
+ * returns the failure when the transaction is broken or sql does not prepare. */
+#define SQ_PREP(s, p, slot, sql)                                                \
+	do {                                                                    \
+		if ((s)->broken)                                                \
+			return sq_broken_fail(s);                               \
+		(p) = sq_cached((s), (slot), (sql));                            \
+		if ((p) == NULL)                                                \
+			return sq_fail((s), sqlite3_errcode((s)->db));          \
+	} while (0)
+
+/* Binds subject id text as its 16 bytes; a text that is not a canonical id
+ * names no subject: resets p and returns SARGS_E_NOTFOUND. */
+#define SQ_BIND_ID(p, i, id)                            \
+	do {                                            \
+		if (sq_bind_id((p), (i), (id)) != 0) {  \
+			(void)sqlite3_reset(p);         \
+			return SARGS_E_NOTFOUND;        \
+		}                                       \
+	} while (0)
 
 /* Deletes every relationship row of a subject (part of its erasure). */
 enum sargs_rc sq_rel_erase(struct sq_store *s, const char *id);

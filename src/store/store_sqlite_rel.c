@@ -98,24 +98,7 @@ static const char *const rel_sql[R__COUNT] = {
 	[R_DEL_REPERM] = "DELETE FROM repermission WHERE subject_id = ?1",
 };
 
-static struct sq_store *SQ(struct sargs_store *st) { return (struct sq_store *)st; }
-
-#define RPREP(s, p, id)                                                         \
-	do {                                                                    \
-		if ((s)->broken)                                                \
-			return sq_broken_fail(s);                               \
-		(p) = sq_cached((s), &(s)->rel_stmt[id], rel_sql[id]);          \
-		if ((p) == NULL)                                                \
-			return sq_fail((s), sqlite3_errcode((s)->db));          \
-	} while (0)
-
-#define RBIND_ID(p, i, id)                              \
-	do {                                            \
-		if (sq_bind_id((p), (i), (id)) != 0) {  \
-			(void)sqlite3_reset(p);         \
-			return SARGS_E_NOTFOUND;        \
-		}                                       \
-	} while (0)
+#define RPREP(s, p, id) SQ_PREP((s), (p), &(s)->rel_stmt[id], rel_sql[id])
 
 /* ---- facts */
 
@@ -171,7 +154,7 @@ static enum sargs_rc sq_facts_get(struct sargs_store *st, const char *id,
 	*owned = NULL;
 	facts_default(out);
 	RPREP(s, p, R_FACTS_GET);
-	RBIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	r = sqlite3_step(p);
 	if (r == SQLITE_ROW) {
 		struct sargs_store_facts f;
@@ -201,7 +184,7 @@ static enum sargs_rc sq_facts_put(struct sargs_store *st, const char *id,
 	sqlite3_stmt *p;
 
 	RPREP(s, p, R_FACTS_PUT);
-	RBIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	(void)sqlite3_bind_int(p, 2, (int)f->contacts);
 	(void)sqlite3_bind_int(p, 3, f->age_class);
 	if (f->birth_sealed != NULL)
@@ -231,20 +214,17 @@ static enum sargs_rc sq_consent_get(struct sargs_store *st, const char *id, cons
 {
 	struct sq_store *s = SQ(st);
 	sqlite3_stmt *p;
-	int r;
+	enum sargs_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	RPREP(s, p, R_CONSENT_GET);
-	RBIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	(void)sqlite3_bind_text(p, 2, purpose, -1, SQLITE_STATIC);
-	r = sqlite3_step(p);
-	if (r == SQLITE_ROW) {
-		col_consent(p, 0, out);
-		(void)sqlite3_reset(p);
-		return SARGS_OK;
-	}
+	if ((rc = sq_step_row(s, p)) != SARGS_OK)
+		return rc;
+	col_consent(p, 0, out);
 	(void)sqlite3_reset(p);
-	return r == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, r);
+	return SARGS_OK;
 }
 
 static enum sargs_rc sq_consent_put(struct sargs_store *st, const char *id, const char *purpose,
@@ -254,7 +234,7 @@ static enum sargs_rc sq_consent_put(struct sargs_store *st, const char *id, cons
 	sqlite3_stmt *p;
 
 	RPREP(s, p, R_CONSENT_PUT);
-	RBIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	(void)sqlite3_bind_text(p, 2, purpose, -1, SQLITE_STATIC);
 	(void)sqlite3_bind_int(p, 3, c->state);
 	(void)sqlite3_bind_int64(p, 4, c->since_us);
@@ -274,7 +254,7 @@ static enum sargs_rc sq_consents(struct sargs_store *st, const char *id,
 	int r;
 
 	RPREP(s, p, R_CONSENTS);
-	RBIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
 		struct sargs_store_consent c;
 
@@ -295,7 +275,7 @@ static enum sargs_rc sq_consent_event_add(struct sargs_store *st, const char *id
 	sqlite3_stmt *p;
 
 	RPREP(s, p, R_EVENT_ADD);
-	RBIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	(void)sqlite3_bind_text(p, 2, purpose, -1, SQLITE_STATIC);
 	(void)sqlite3_bind_text(p, 3, event, -1, SQLITE_STATIC);
 	(void)sqlite3_bind_int64(p, 4, time_us);
@@ -314,7 +294,7 @@ static enum sargs_rc sq_consent_events(struct sargs_store *st, const char *id,
 	int r;
 
 	RPREP(s, p, R_EVENTS);
-	RBIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
 		if (cb(ctx, sqlite3_column_int64(p, 0), sq_col_text(p, 1), sq_col_text(p, 2),
 		       sqlite3_column_int64(p, 3), sq_col_text(p, 4)) != 0) {
@@ -336,13 +316,13 @@ static enum sargs_rc sq_purchase_add(struct sargs_store *st, const char *id,
 	enum sargs_rc rc;
 
 	RPREP(s, p, R_PURCHASE_ADD);
-	RBIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	(void)sqlite3_bind_text(p, 2, product_line, -1, SQLITE_STATIC);
 	(void)sqlite3_bind_int(p, 3, day);
 	if ((rc = sq_run(s, p)) != SARGS_OK)
 		return rc;
 	RPREP(s, p, R_LINE_UPSERT);
-	RBIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	(void)sqlite3_bind_text(p, 2, product_line, -1, SQLITE_STATIC);
 	(void)sqlite3_bind_int(p, 3, day);
 	(void)sqlite3_bind_int(p, 4, opt_out_offered != 0);
@@ -358,7 +338,7 @@ static enum sargs_rc sq_lines(struct sargs_store *st, const char *id,
 	int r;
 
 	RPREP(s, p, R_LINES);
-	RBIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
 		struct sargs_store_line l;
 
@@ -384,7 +364,7 @@ static enum sargs_rc sq_purchases(struct sargs_store *st, const char *id,
 	int r;
 
 	RPREP(s, p, R_PURCHASES);
-	RBIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
 		if (cb(ctx, sq_col_text(p, 0), sqlite3_column_int(p, 1)) != 0) {
 			r = SQLITE_DONE;
@@ -402,7 +382,7 @@ static enum sargs_rc sq_contract_add(struct sargs_store *st, const char *id,
 	enum sargs_rc rc;
 
 	RPREP(s, p, R_CONTRACT_ADD);
-	RBIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	sq_bind_opt_text(p, 2, product_line);
 	(void)sqlite3_bind_int(p, 3, start_day);
 	rc = sq_run(s, p);
@@ -419,7 +399,7 @@ static enum sargs_rc sq_contract_end(struct sargs_store *st, const char *id, int
 	enum sargs_rc rc;
 
 	RPREP(s, p, R_CONTRACT_END);
-	RBIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	(void)sqlite3_bind_int64(p, 2, no);
 	(void)sqlite3_bind_int(p, 3, end_day);
 	rc = sq_run(s, p);
@@ -438,7 +418,7 @@ static enum sargs_rc sq_contracts(struct sargs_store *st, const char *id,
 	int r;
 
 	RPREP(s, p, R_CONTRACTS);
-	RBIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
 		const unsigned char *line = sqlite3_column_text(p, 1);
 
@@ -461,7 +441,7 @@ static enum sargs_rc sq_audience_put(struct sargs_store *st, const char *purpose
 
 	RPREP(s, p, R_AUD_PUT);
 	(void)sqlite3_bind_text(p, 1, purpose, -1, SQLITE_STATIC);
-	RBIND_ID(p, 2, id);
+	SQ_BIND_ID(p, 2, id);
 	(void)sqlite3_bind_blob(p, 3, facts, (int)len, SQLITE_STATIC);
 	return sq_run(s, p);
 }
@@ -474,7 +454,7 @@ static enum sargs_rc sq_audience_remove(struct sargs_store *st, const char *purp
 
 	RPREP(s, p, R_AUD_REMOVE);
 	(void)sqlite3_bind_text(p, 1, purpose, -1, SQLITE_STATIC);
-	RBIND_ID(p, 2, id);
+	SQ_BIND_ID(p, 2, id);
 	return sq_run(s, p);
 }
 
@@ -599,21 +579,18 @@ static enum sargs_rc sq_reperm_get(struct sargs_store *st, const char *id,
 {
 	struct sq_store *s = SQ(st);
 	sqlite3_stmt *p;
-	int r;
+	enum sargs_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	RPREP(s, p, R_REPERM_GET);
-	RBIND_ID(p, 1, id);
-	r = sqlite3_step(p);
-	if (r == SQLITE_ROW) {
-		out->asked_us = sqlite3_column_int64(p, 0);
-		out->deadline_day = sqlite3_column_int(p, 1);
-		out->confirmed_us = sqlite3_column_int64(p, 2);
-		(void)sqlite3_reset(p);
-		return SARGS_OK;
-	}
+	SQ_BIND_ID(p, 1, id);
+	if ((rc = sq_step_row(s, p)) != SARGS_OK)
+		return rc;
+	out->asked_us = sqlite3_column_int64(p, 0);
+	out->deadline_day = sqlite3_column_int(p, 1);
+	out->confirmed_us = sqlite3_column_int64(p, 2);
 	(void)sqlite3_reset(p);
-	return r == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, r);
+	return SARGS_OK;
 }
 
 static enum sargs_rc sq_reperm_put(struct sargs_store *st, const char *id,
@@ -623,7 +600,7 @@ static enum sargs_rc sq_reperm_put(struct sargs_store *st, const char *id,
 	sqlite3_stmt *p;
 
 	RPREP(s, p, R_REPERM_PUT);
-	RBIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	(void)sqlite3_bind_int64(p, 2, rp->asked_us);
 	(void)sqlite3_bind_int(p, 3, rp->deadline_day);
 	(void)sqlite3_bind_int64(p, 4, rp->confirmed_us);
@@ -668,7 +645,7 @@ enum sargs_rc sq_rel_erase(struct sq_store *s, const char *id)
 		enum sargs_rc rc;
 
 		RPREP(s, p, dels[i]);
-		RBIND_ID(p, 1, id);
+		SQ_BIND_ID(p, 1, id);
 		if ((rc = sq_run(s, p)) != SARGS_OK)
 			return rc;
 	}

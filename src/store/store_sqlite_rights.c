@@ -63,24 +63,7 @@ static const char *const rights_sql[G__COUNT] = {
 			   " ORDER BY seq",
 };
 
-static struct sq_store *SQ(struct sargs_store *st) { return (struct sq_store *)st; }
-
-#define GPREP(s, p, id)                                                         \
-	do {                                                                    \
-		if ((s)->broken)                                                \
-			return sq_broken_fail(s);                               \
-		(p) = sq_cached((s), &(s)->rights_stmt[id], rights_sql[id]);    \
-		if ((p) == NULL)                                                \
-			return sq_fail((s), sqlite3_errcode((s)->db));          \
-	} while (0)
-
-#define GBIND_ID(p, i, id)                              \
-	do {                                            \
-		if (sq_bind_id((p), (i), (id)) != 0) {  \
-			(void)sqlite3_reset(p);         \
-			return SARGS_E_NOTFOUND;        \
-		}                                       \
-	} while (0)
+#define GPREP(s, p, id) SQ_PREP((s), (p), &(s)->rights_stmt[id], rights_sql[id])
 
 /* ---- requests */
 
@@ -199,17 +182,14 @@ static enum sargs_rc sq_request_get(struct sargs_store *st, int64_t id,
 	sqlite3_stmt *p;
 	struct sargs_store_request r;
 	char idbuf[SARGS_UUID_STR];
-	int rr;
+	enum sargs_rc rc;
 
 	*owned = NULL;
 	memset(out, 0, sizeof(*out));
 	GPREP(s, p, G_REQ_GET);
 	(void)sqlite3_bind_int64(p, 1, id);
-	rr = sqlite3_step(p);
-	if (rr != SQLITE_ROW) {
-		(void)sqlite3_reset(p);
-		return rr == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, rr);
-	}
+	if ((rc = sq_step_row(s, p)) != SARGS_OK)
+		return rc;
 	col_request(p, &r, idbuf);
 	{
 		size_t need = SARGS_UUID_STR + strlen(r.kind) + strlen(r.state) + strlen(r.channel) +
@@ -306,7 +286,7 @@ static enum sargs_rc sq_disclosure_add(struct sargs_store *st, const char *subje
 	sqlite3_stmt *p;
 
 	GPREP(s, p, G_DISC_ADD);
-	GBIND_ID(p, 1, subject_id);
+	SQ_BIND_ID(p, 1, subject_id);
 	(void)sqlite3_bind_int64(p, 2, d->time_us);
 	(void)sqlite3_bind_text(p, 3, d->recipient, -1, SQLITE_STATIC);
 	(void)sqlite3_bind_text(p, 4, d->purpose, -1, SQLITE_STATIC);
@@ -325,7 +305,7 @@ static enum sargs_rc sq_disclosures(struct sargs_store *st, const char *subject_
 	int r;
 
 	GPREP(s, p, G_DISCS);
-	GBIND_ID(p, 1, subject_id);
+	SQ_BIND_ID(p, 1, subject_id);
 	(void)sqlite3_bind_int64(p, 2, since_us);
 	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
 		struct sargs_store_disclosure d;
@@ -422,7 +402,7 @@ static enum sargs_rc sq_partial_add(struct sargs_store *st, const char *subject_
 	sqlite3_stmt *p;
 
 	GPREP(s, p, G_PARTIAL_ADD);
-	GBIND_ID(p, 1, subject_id);
+	SQ_BIND_ID(p, 1, subject_id);
 	(void)sqlite3_bind_int64(p, 2, time_us);
 	(void)sqlite3_bind_text(p, 3, purposes, -1, SQLITE_STATIC);
 	(void)sqlite3_bind_text(p, 4, fields, -1, SQLITE_STATIC);
@@ -456,7 +436,7 @@ enum sargs_rc sq_rights_erase(struct sq_store *s, const char *id)
 	sqlite3_stmt *p;
 
 	GPREP(s, p, G_DEL_DISCS);
-	GBIND_ID(p, 1, id);
+	SQ_BIND_ID(p, 1, id);
 	return sq_run(s, p);
 }
 

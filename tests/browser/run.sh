@@ -14,6 +14,13 @@ export SHOTS="$TMPBASE/browser-shots"
 mkdir -p "$SHOTS"
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 [ -x "$CHROMIUM" ] || { echo "Chromium not found at $CHROMIUM (scripts/install-deps.sh installs it)"; exit 1; }
+# playwright-core is pinned to 1.61.1 (package.json), the newest release that
+# runs on Node.js 18, which is what Debian 12 packages
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 18 ]; then
+	echo "playwright-core needs Node.js 18 or newer (found: $(node --version 2>/dev/null || echo none))"
+	exit 1
+fi
 if [ ! -d "$HERE/node_modules/playwright-core" ]; then
 	(cd "$HERE" && npm ci --no-audit --no-fund --silent)
 fi

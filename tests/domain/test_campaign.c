@@ -77,16 +77,10 @@ static int32_t today_day(void)
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct sargs_err err;
-	char *doc = test_read_example();
 
 	assert_non_null(fx);
 	sargs_time_set_fixed(today_us());
-	test_tmpdir("campaign", fx->dir, sizeof(fx->dir));
-	assert_int_equal(sargs_reg_init(fx->dir, &err), SARGS_OK);
-	assert_int_equal(sargs_reg_open(fx->dir, &fx->reg, &err), SARGS_OK);
-	assert_int_equal(sargs_registry_load(fx->reg, doc, strlen(doc), NULL, &err), SARGS_OK);
-	free(doc);
+	fx->reg = test_reg_example("campaign", fx->dir, sizeof(fx->dir));
 	*state = fx;
 	return 0;
 }
@@ -107,25 +101,7 @@ static int teardown(void **state)
 static void add(struct fixture *fx, const char *purposes_csv, const struct sargs_kv *kv,
 		size_t n, char id[SARGS_UUID_STR])
 {
-	char buf[256];
-	const char *p[8];
-	size_t np = 0;
-	struct sargs_subject_input in;
-	struct sargs_err err;
-	char *save = NULL;
-
-	(void)snprintf(buf, sizeof(buf), "%s", purposes_csv);
-	for (char *tok = strtok_r(buf, ",", &save); tok != NULL && np < 8;
-	     tok = strtok_r(NULL, ",", &save))
-		p[np++] = tok;
-	memset(&in, 0, sizeof(in));
-	in.purposes = p;
-	in.n_purposes = np;
-	in.source = "person";
-	in.fields = kv;
-	in.n_fields = n;
-	if (sargs_subject_add(fx->reg, &in, id, &err) != SARGS_OK)
-		fail_msg("cannot add a subject (%s): %s", purposes_csv, err.msg);
+	test_subject_add(fx->reg, purposes_csv, "person", NULL, kv, n, id);
 }
 
 static struct sargs_consent_proof web_proof(void)

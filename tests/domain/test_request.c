@@ -65,20 +65,11 @@ static void clock_at(const char *date)
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct sargs_controller c = {"Zimes SIA", "40003000001", "Brivibas iela 1, Riga",
-				     "info@zimes.example.lv", "+37167000000", "Data Officer",
-				     "dpo@zimes.example.lv", "+37167000001", NULL};
-	struct sargs_err err;
-	char *doc = test_read_example();
 
 	assert_non_null(fx);
 	clock_at("2026-02-10");
-	test_tmpdir("request", fx->dir, sizeof(fx->dir));
-	assert_int_equal(sargs_reg_init(fx->dir, &err), SARGS_OK);
-	assert_int_equal(sargs_reg_open(fx->dir, &fx->reg, &err), SARGS_OK);
-	assert_int_equal(sargs_registry_load(fx->reg, doc, strlen(doc), NULL, &err), SARGS_OK);
-	assert_int_equal(sargs_controller_set(fx->reg, &c, &err), SARGS_OK);
-	free(doc);
+	fx->reg = test_reg_example("request", fx->dir, sizeof(fx->dir));
+	test_controller_example(fx->reg);
 	*state = fx;
 	return 0;
 }
@@ -293,7 +284,7 @@ struct checks_row {
 };
 
 static const struct checks_row checks_rows[] = {
-	{"004 §16.9: no check, no identification", {NULL}, 0, 0},
+	{"004 §16.4, §16.9: no check, no identification", {NULL}, 0, 0},
 	{"004 §15.4: an identity document is enough", {"id_document"}, 1, 1},
 	{"004 §15.4: eParaksts is enough", {"eparaksts"}, 1, 1},
 	{"004 §15.4: a bank link is enough", {"bank_link"}, 1, 1},
@@ -482,7 +473,7 @@ struct may_extend_row {
 };
 
 static const struct may_extend_row may_extend_rows[] = {
-	{"GDPR Art. 12(3): extended within the first month", "verified", "2026-02-10", 0, 1},
+	{"GDPR Art. 12(3); 004 §16.2: extended within the first month", "verified", "2026-02-10", 0, 1},
 	{"GDPR Art. 12(3): on the last day of the first month", "verified", "2026-03-02", 0, 1},
 	{"GDPR Art. 12(3): not the day after", "verified", "2026-03-03", 0, 0},
 	{"GDPR Art. 12(3): once only", "extended", "2026-02-10", 1, 0},
@@ -666,11 +657,11 @@ struct fee_row {
 };
 
 static const struct fee_row fee_rows[] = {
-	{"GDPR Art. 12(5)(a): manifestly unfounded", "access", "manifestly_unfounded", 1},
+	{"GDPR Art. 12(5)(a); 004 §16.5: manifestly unfounded", "access", "manifestly_unfounded", 1},
 	{"GDPR Art. 12(5)(a): excessive", "erasure", "excessive", 1},
 	{"GDPR Art. 15(3); 004 §15.2: further copies", "access", "additional_copy", 1},
 	{"GDPR Art. 15(3): copies are an access matter", "erasure", "additional_copy", 0},
-	{"GDPR Art. 12(5): free of charge otherwise", "access", "complexity", 0},
+	{"GDPR Art. 12(5); 004 §16.5: free of charge otherwise", "access", "complexity", 0},
 	{"GDPR Art. 12(5): no fee without a reason", "access", NULL, 0},
 	{"GDPR Art. 12(5): identity checks are not charged", "access", "identity_not_confirmed", 0},
 };

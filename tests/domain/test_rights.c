@@ -85,20 +85,11 @@ static void date_text(int32_t day, char out[SARGS_DATE_STR])
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct sargs_controller c = {"Zimes SIA", "40003000001", "Brivibas iela 1, Riga",
-				     "info@zimes.example.lv", "+37167000000", "Data Officer",
-				     "dpo@zimes.example.lv", "+37167000001", NULL};
-	struct sargs_err err;
-	char *doc = test_read_example();
 
 	assert_non_null(fx);
 	clock_day(today_day());
-	test_tmpdir("rights", fx->dir, sizeof(fx->dir));
-	assert_int_equal(sargs_reg_init(fx->dir, &err), SARGS_OK);
-	assert_int_equal(sargs_reg_open(fx->dir, &fx->reg, &err), SARGS_OK);
-	assert_int_equal(sargs_registry_load(fx->reg, doc, strlen(doc), NULL, &err), SARGS_OK);
-	assert_int_equal(sargs_controller_set(fx->reg, &c, &err), SARGS_OK);
-	free(doc);
+	fx->reg = test_reg_example("rights", fx->dir, sizeof(fx->dir));
+	test_controller_example(fx->reg);
 	*state = fx;
 	return 0;
 }
@@ -155,26 +146,7 @@ static void add_from(struct fixture *fx, const char *purposes_csv, const char *s
 		     const char *source_name, const struct sargs_kv *kv, size_t n,
 		     char id[SARGS_UUID_STR])
 {
-	char buf[256];
-	const char *p[8];
-	size_t np = 0;
-	struct sargs_subject_input in;
-	struct sargs_err err;
-	char *save = NULL;
-
-	(void)snprintf(buf, sizeof(buf), "%s", purposes_csv);
-	for (char *tok = strtok_r(buf, ",", &save); tok != NULL && np < 8;
-	     tok = strtok_r(NULL, ",", &save))
-		p[np++] = tok;
-	memset(&in, 0, sizeof(in));
-	in.purposes = p;
-	in.n_purposes = np;
-	in.source = source;
-	in.source_name = source_name;
-	in.fields = kv;
-	in.n_fields = n;
-	if (sargs_subject_add(fx->reg, &in, id, &err) != SARGS_OK)
-		fail_msg("cannot add a subject (%s): %s", purposes_csv, err.msg);
+	test_subject_add(fx->reg, purposes_csv, source, source_name, kv, n, id);
 }
 
 static void add(struct fixture *fx, const char *purposes_csv, const struct sargs_kv *kv,

@@ -128,9 +128,9 @@ wait "$SERVER_PID"
 ok "clean exit on SIGTERM" test $? -eq 0
 SERVER_PID=
 ok "stop logged" grep -q 'event=stopped' "$WORK/server.log"
-if [ -n "$PUB" ]; then
-	ok "checkpoints verify with the key kept apart" "$SARGS" audit verify --checkpoints "$WORK/ckpts" --public-key "$PUB"
-fi
+ok "checkpoint public key printed" test -n "$PUB"
+ok "checkpoints verify with the key kept apart" "$SARGS" audit verify --checkpoints "$WORK/ckpts" --public-key "$PUB"
+ok "checkpoints refuse another key" bash -c "! '$SARGS' audit verify --checkpoints '$WORK/ckpts' --public-key AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA >/dev/null 2>&1"
 
 # configuration errors stop the start, naming the line
 printf '[server]\nport = eighty\n' >"$WORK/bad.ini"
