@@ -54,6 +54,7 @@ static const struct key keys[] = {
 	N("server", behind_https_proxy, 0, 1),
 	N("server", link_days, 1, 365),
 	N("server", max_connections, 1, 100000),
+	N("server", threads, 0, 64),
 	N("server", login_per_minute, 1, 10000),
 	N("server", public_posts_per_minute, 1, 100000),
 	N("schedule", sweep_hours, 0, 24 * 365),

@@ -96,11 +96,15 @@ enum {
 			       * worker, outside any group (worker.h) */
 	ROUTE_LIMITED = 32,   /* a public form post: at most
 			       * public_posts_per_minute per client address */
-	ROUTE_READ = 64       /* a read that writes nothing but audit entries:
+	ROUTE_READ = 64,      /* a read that writes nothing but audit entries:
 			       * with an API token it runs on a reader
 			       * connection in parallel; its audit entries are
 			       * then written by the worker, and the answer
 			       * leaves only after they are durable */
+	ROUTE_BLOCKS = 128    /* not on the worker, but slow (a password
+			       * check): runs on an offload thread, never on
+			       * a listener thread that serves many
+			       * connections (offload.h) */
 };
 
 struct http_route {

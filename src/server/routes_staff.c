@@ -104,11 +104,11 @@ static void login_post(struct http_ctx *c)
 	}
 	memset(&lj, 0, sizeof(lj));
 	lj.user = user;
-	job = (struct worker_job){login_fetch_run, login_lost, &lj, 0, NULL, 0};
+	job = (struct worker_job){login_fetch_run, login_lost, &lj, 0, NULL, NULL, NULL};
 	worker_run(c->srv->worker, &job);
 	if (!lj.lost) {
 		sargs_staff_login_verify(&lj.chk, pw);
-		job = (struct worker_job){login_finish_run, login_lost, &lj, 0, NULL, 0};
+		job = (struct worker_job){login_finish_run, login_lost, &lj, 0, NULL, NULL, NULL};
 		worker_run(c->srv->worker, &job);
 	}
 	sargs_wipe(&lj.chk, sizeof(lj.chk));
@@ -212,7 +212,7 @@ void console_home(struct http_ctx *c)
 const struct http_route http_routes_staff[] = {
 	{"GET", "/", root, ROUTE_REG | ROUTE_PUBLIC, NULL},
 	{"GET", "/login", login_get, ROUTE_REG | ROUTE_PUBLIC, NULL},
-	{"POST", "/login", login_post, ROUTE_PUBLIC | ROUTE_NO_CSRF, NULL},
+	{"POST", "/login", login_post, ROUTE_PUBLIC | ROUTE_NO_CSRF | ROUTE_BLOCKS, NULL},
 	{"POST", "/logout", logout, ROUTE_REG, NULL},
 	{"GET", "/console", console_home, ROUTE_REG, NULL},
 	{"GET", "/console/search", console_search, ROUTE_REG, SARGS_ACT_SUBJECT_READ},

@@ -5,6 +5,7 @@
 #include "server/server.h"
 
 #include "crypto/keys.h"
+#include "server/offload.h"
 #include "server/sched.h"
 #include "util/fsutil.h"
 #include "util/timeutil.h"
@@ -135,12 +136,27 @@ void srv_status_get(struct srv *s, struct srv_status *out)
 
 /* ---- per-request state */
 
+/* Where a request is: its body coming in, its work under way elsewhere
+ * (the connection suspended), or its answer ready to queue. */
+enum phase { PHASE_RECEIVING, PHASE_WAITING, PHASE_ANSWERED };
+
+struct job_arg {
+	struct srv *srv;
+	struct conn_state *cs;
+};
+
 struct conn_state {
 	struct http_req rq;
 	struct http_resp rs;
 	const struct http_route *route;
 	int method_mismatch;
 	struct sargs_strbuf body;
+	enum phase phase;
+	/* the work of a suspended request (one of them) */
+	struct worker_job job;
+	struct job_arg ja;
+	struct offload_task task;
+	struct sargs_audit_batch batch; /* a read's audit entries */
 };
 
 static void req_free(struct conn_state *cs)
@@ -157,6 +173,7 @@ static void req_free(struct conn_state *cs)
 		free(cs->rq.form[i].value);
 	}
 	sargs_strbuf_free(&cs->body);
+	sargs_audit_batch_free(&cs->batch);
 	sargs_wipe(cs->rq.session, sizeof(cs->rq.session));
 	sargs_wipe(&cs->rq.who, sizeof(cs->rq.who));
 	http_resp_free(&cs->rs);
@@ -329,31 +346,29 @@ static int gate(struct http_ctx *c, const struct http_route *r)
 	return 1;
 }
 
-struct job_arg {
-	struct srv *srv;
-	struct conn_state *cs;
-};
+/* ---- the read pool: read-only connections for ROUTE_READ, one for each
+ * listener thread (a thread takes a free one; none waits for another) */
 
-/* ---- the read pool: read-only connections for ROUTE_READ */
-
-#define READERS 4
+#define READERS_MAX 64
 
 struct srv_readers {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct sargs_reg *reg[READERS];
-	unsigned long gen[READERS];      /* worker_registry_gen when last seen */
-	int busy[READERS];
+	int n;
+	struct sargs_reg *reg[READERS_MAX];
+	unsigned long gen[READERS_MAX];      /* worker_registry_gen when last seen */
+	int busy[READERS_MAX];
 };
 
-static enum sargs_rc readers_open(struct srv *s, struct sargs_err *err)
+static enum sargs_rc readers_open(struct srv *s, int n, struct sargs_err *err)
 {
 	struct srv_readers *r = calloc(1, sizeof(*r));
 	int i;
 
 	if (!r)
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
-	for (i = 0; i < READERS; i++) {
+	r->n = n < 1 ? 1 : n > READERS_MAX ? READERS_MAX : n;
+	for (i = 0; i < r->n; i++) {
 		enum sargs_rc rc = sargs_reg_open(s->cfg.data, &r->reg[i], err);
 
 		if (rc != SARGS_OK) {
@@ -377,7 +392,7 @@ static void readers_close(struct srv *s)
 
 	if (!r)
 		return;
-	for (i = 0; i < READERS; i++)
+	for (i = 0; i < r->n; i++)
 		sargs_reg_close(r->reg[i]);
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->cv);
@@ -392,7 +407,7 @@ static int readers_get(struct srv *s)
 
 	pthread_mutex_lock(&r->mu);
 	for (;;) {
-		for (i = 0; i < READERS; i++) {
+		for (i = 0; i < r->n; i++) {
 			if (!r->busy[i]) {
 				r->busy[i] = 1;
 				pthread_mutex_unlock(&r->mu);
@@ -413,65 +428,103 @@ static void readers_put(struct srv *s, int i)
 	pthread_mutex_unlock(&r->mu);
 }
 
-struct apply_arg {
-	struct srv *srv;
-	struct conn_state *cs;
-	const struct sargs_audit_batch *batch;
-};
+static void gate_and_run(struct http_ctx *c, const struct http_route *r);
+
+/* ---- work away from the listener's threads; the connection waits
+ * suspended and is taken up again when the answer is ready */
+
+/* The work is over (on the worker's or an offload thread): the answer is in
+ * cs->rs; the listener queues it when it takes the connection up again.
+ * Nothing may touch cs after the resume. */
+static void finish_async(struct conn_state *cs)
+{
+	struct srv *s = cs->ja.srv;
+
+	cs->phase = PHASE_ANSWERED;
+	MHD_resume_connection(cs->rq.conn);
+	pthread_mutex_lock(&s->mu);
+	if (--s->inflight == 0)
+		pthread_cond_broadcast(&s->idle);
+	pthread_mutex_unlock(&s->mu);
+}
+
+static void job_complete(struct worker_job *job)
+{
+	finish_async(job->complete_arg);
+}
+
+/* Suspends the connection before its work is handed on. Returns 0 when the
+ * server is stopping: nothing started, the answer is a 503. */
+static int go_async(struct srv *s, struct conn_state *cs)
+{
+	pthread_mutex_lock(&s->mu);
+	if (s->draining) {
+		pthread_mutex_unlock(&s->mu);
+		http_resp_reset(&cs->rs);
+		http_json_error(&cs->rs, 503, "stopping", "the server is stopping");
+		return 0;
+	}
+	s->inflight++;
+	pthread_mutex_unlock(&s->mu);
+	cs->phase = PHASE_WAITING;
+	cs->ja.srv = s;
+	cs->ja.cs = cs;
+	/* suspended before the work starts, so the resume cannot come first */
+	MHD_suspend_connection(cs->rq.conn);
+	return 1;
+}
 
 static void apply_lost(void *arg, const struct sargs_err *err)
 {
-	struct apply_arg *aa = arg;
+	struct job_arg *ja = arg;
 
 	/* the read's audit entries are not durable: its data must not leave */
-	http_resp_reset(&aa->cs->rs);
-	http_json_error(&aa->cs->rs, 503, "not_saved",
+	http_resp_reset(&ja->cs->rs);
+	http_json_error(&ja->cs->rs, 503, "not_saved",
 			"the read could not be recorded in the audit trail, so it is not"
 			" answered: %s", err->msg);
-	srv_log(aa->srv, "error", "audit_failed", "route=%s", aa->cs->route->pattern);
+	srv_log(ja->srv, "error", "audit_failed", "route=%s", ja->cs->route->pattern);
 }
 
 static void apply_run(void *arg, struct sargs_reg *reg, int *failed)
 {
-	struct apply_arg *aa = arg;
+	struct job_arg *ja = arg;
 	struct sargs_err err;
 
-	if (sargs_reg_audit_apply(reg, aa->batch, &err) != SARGS_OK) {
+	if (sargs_reg_audit_apply(reg, &ja->cs->batch, &err) != SARGS_OK) {
 		*failed = 1;
 		apply_lost(arg, &err);
 	}
 }
 
-static void gate_and_run(struct http_ctx *c, const struct http_route *r);
-
-/* A ROUTE_READ request with an API token: the read runs here, on a reader
- * connection, in parallel with other reads; its audit entries go to the
- * worker, and the answer waits for their commit. */
-static void read_on_reader(struct srv *s, struct conn_state *cs)
+/* A ROUTE_READ request with an API token: the read runs here, on the
+ * listener's thread with a read-only connection, in parallel with other
+ * reads; its audit entries go to the worker, and the answer waits for their
+ * commit. Returns 1 when the answer waits (the connection is suspended). */
+static int read_on_reader(struct srv *s, struct conn_state *cs)
 {
-	struct sargs_audit_batch batch;
 	int i = readers_get(s);
 	struct sargs_reg *reg = s->readers->reg[i];
 	unsigned long gen = worker_registry_gen(s->worker);
 	struct http_ctx c = {s, reg, &cs->rq, &cs->rs};
 
-	memset(&batch, 0, sizeof(batch));
+	memset(&cs->batch, 0, sizeof(cs->batch));
 	if (s->readers->gen[i] != gen) {
 		sargs_reg_forget_registry(reg); /* loaded elsewhere: read it again */
 		s->readers->gen[i] = gen;
 	}
-	sargs_reg_set_reader(reg, &batch);
+	sargs_reg_set_reader(reg, &cs->batch);
 	http_resp_reset(&cs->rs);
 	gate_and_run(&c, cs->route);
 	sargs_reg_set_reader(reg, NULL);
 	readers_put(s, i);
-	if (batch.n || batch.failed) {
-		struct apply_arg aa = {s, cs, &batch};
-		struct worker_job job = {apply_run, apply_lost, &aa, 0, NULL, 0};
-
-		worker_run(s->worker, &job);
-	}
-	sargs_audit_batch_free(&batch);
+	if (!cs->batch.n && !cs->batch.failed)
+		return 0;
+	if (!go_async(s, cs))
+		return 0;
+	cs->job = (struct worker_job){apply_run, apply_lost, &cs->ja, 0, job_complete, cs, NULL};
+	worker_submit(s->worker, &cs->job);
+	return 1;
 }
 
 static void gate_and_run(struct http_ctx *c, const struct http_route *r)
@@ -504,6 +557,19 @@ static void job_lost(void *arg, const struct sargs_err *err)
 	http_json_error(&ja->cs->rs, 503, "not_saved",
 			"the change could not be saved, nothing was changed: %s", err->msg);
 	srv_log(ja->srv, "error", "commit_failed", "route=%s", ja->cs->route->pattern);
+}
+
+/* A handler that blocks (ROUTE_BLOCKS), on an offload thread. */
+static void task_run(struct offload_task *t)
+{
+	struct conn_state *cs = (struct conn_state *)(void *)((char *)t -
+							       offsetof(struct conn_state, task));
+	struct http_ctx c = {cs->ja.srv, NULL, &cs->rq, &cs->rs};
+
+	http_resp_reset(&cs->rs);
+	if (gate(&c, cs->route))
+		cs->route->fn(&c);
+	finish_async(cs);
 }
 
 /* ---- responses */
@@ -693,6 +759,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		}
 		return MHD_YES;
 	}
+	if (cs->phase == PHASE_ANSWERED)
+		return respond(s, conn, cs); /* taken up again after its work */
 	if (cs->rq.body_too_big && cs->rs.status == 413 && cs->rs.body.len) {
 		*upload_data_size = 0; /* already answered: drop the rest */
 		return MHD_YES;
@@ -739,13 +807,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return respond(s, conn, cs);
 	}
 	if ((cs->route->flags & ROUTE_READ) && s->readers && bearer(&cs->rq)) {
-		read_on_reader(s, cs);
+		if (read_on_reader(s, cs))
+			return MHD_YES;
 	} else if (cs->route->flags & ROUTE_REG) {
-		struct job_arg ja = {s, cs};
-		struct worker_job job = {job_run, job_lost, &ja,
-					 (cs->route->flags & ROUTE_OWN_TX) != 0, NULL, 0};
-
-		worker_run(s->worker, &job);
+		if (go_async(s, cs)) {
+			cs->job = (struct worker_job){job_run, job_lost, &cs->ja,
+						      (cs->route->flags & ROUTE_OWN_TX) != 0,
+						      job_complete, cs, NULL};
+			worker_submit(s->worker, &cs->job);
+			return MHD_YES;
+		}
+	} else if (cs->route->flags & ROUTE_BLOCKS) {
+		if (go_async(s, cs)) {
+			cs->task.run = task_run;
+			offload_submit(s->offload, &cs->task);
+			return MHD_YES;
+		}
 	} else {
 		struct http_ctx c = {s, NULL, &cs->rq, &cs->rs};
 
@@ -781,6 +858,20 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- run */
 
+/* Stops what srv_run started before the listener, in order (the offload
+ * threads use the worker); each part may be missing. */
+static void stop_parts(struct srv *s)
+{
+	offload_stop(s->offload);
+	s->offload = NULL;
+	readers_close(s);
+	worker_stop(s->worker);
+	s->worker = NULL;
+	if (s->ckpt_reg)
+		sargs_reg_close(s->ckpt_reg);
+	s->ckpt_reg = NULL;
+}
+
 static enum sargs_rc read_pem(const char *path, char **out, struct sargs_err *err)
 {
 	size_t n;
@@ -796,8 +887,12 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 	struct sockaddr_in a4;
 	struct sockaddr_in6 a6;
 	const struct sockaddr *sa;
-	unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-			 MHD_USE_AUTO | MHD_USE_ERROR_LOG;
+	/* a few threads, each serving many connections; work that waits (the
+	 * worker's commit, a password check) runs elsewhere while its
+	 * connection is suspended */
+	unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
+			 MHD_USE_ERROR_LOG;
+	unsigned threads;
 	char *cert = NULL, *key = NULL;
 	struct sigaction sact;
 	sigset_t stopset, oldmask;
@@ -827,6 +922,13 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_mutex_init(&s->sched_mu, NULL);
 	pthread_cond_init(&s->sched_cv, NULL);
+	pthread_cond_init(&s->idle, NULL);
+	threads = (unsigned)cfg->threads;
+	if (threads == 0) {
+		long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = ncpu < 1 ? 1U : ncpu > 16 ? 16U : (unsigned)ncpu;
+	}
 	s->status.started_us = sargs_time_now_us();
 	memcpy(s->static_body, "ok\n", 4);
 
@@ -863,12 +965,13 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 	rc = worker_start(cfg->data, 256, &s->worker, err);
 	if (rc != SARGS_OK)
 		goto out;
-	rc = readers_open(s, err);
+	rc = readers_open(s, (int)threads, err);
+	if (rc == SARGS_OK)
+		rc = offload_start(2, &s->offload, err);
 	if (rc == SARGS_OK)
 		rc = sargs_reg_open(cfg->data, &s->ckpt_reg, err);
 	if (rc != SARGS_OK) {
-		readers_close(s);
-		worker_stop(s->worker);
+		stop_parts(s);
 		goto out;
 	}
 
@@ -886,6 +989,7 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 					     on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
 					     (unsigned)cfg->max_connections,
 					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+					     MHD_OPTION_THREAD_POOL_SIZE, threads,
 					     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY,
 					     key, MHD_OPTION_END);
 	else
@@ -894,18 +998,19 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 					     MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_NOTIFY_COMPLETED,
 					     on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
 					     (unsigned)cfg->max_connections,
-					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+					     MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_END);
 	if (!s->daemon) {
 		rc = sargs_err_set(err, SARGS_E_IO,
 				   "cannot listen on %s port %d (in use, or not allowed): %s",
 				   cfg->listen, cfg->port, errno ? strerror(errno) : "unknown");
-		worker_stop(s->worker);
+		stop_parts(s);
 		goto out;
 	}
 	rc = sched_start(s, err);
 	if (rc != SARGS_OK) {
 		MHD_stop_daemon(s->daemon);
-		worker_stop(s->worker);
+		stop_parts(s);
 		goto out;
 	}
 	{
@@ -938,13 +1043,17 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 			srv_log(s, "warn", "checkpoint_log_failed", NULL);
 	}
 	srv_log(s, "info", "stop", "signal=%d", sig);
-	s->stopping = 1;
-	MHD_stop_daemon(s->daemon);  /* waits for the connection threads */
+	/* requests whose work is under way finish; new ones get 503; then no
+	 * connection is suspended when the listener stops */
+	pthread_mutex_lock(&s->mu);
+	s->draining = 1;
+	while (s->inflight > 0)
+		pthread_cond_wait(&s->idle, &s->mu);
+	pthread_mutex_unlock(&s->mu);
+	MHD_stop_daemon(s->daemon);  /* waits for the listener's threads */
 	sched_stop(s);
-	readers_close(s);
-	worker_stop(s->worker);
 	(void)sargs_store_checkpoint(s->ckpt_reg->store);
-	sargs_reg_close(s->ckpt_reg);
+	stop_parts(s);
 	srv_log(s, "info", "stopped", NULL);
 	rc = SARGS_OK;
 out:
@@ -956,6 +1065,7 @@ out:
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->sched_mu);
 	pthread_cond_destroy(&s->sched_cv);
+	pthread_cond_destroy(&s->idle);
 	(void)pthread_sigmask(SIG_SETMASK, &oldmask, NULL);
 	free(s->logins);
 	free(s->public_posts);

@@ -25,6 +25,7 @@ struct srv_config {
 	int behind_https_proxy;         /* a proxy terminates TLS: cookies are Secure */
 	int link_days;                  /* validity of preference links */
 	int max_connections;
+	int threads;                    /* listener threads; 0: one per core */
 	int login_per_minute;           /* sign-in attempts per address */
 	int public_posts_per_minute;    /* public form posts per address */
 	int sweep_hours;                /* retention sweep interval; 0: never */
@@ -84,6 +85,7 @@ struct srv_metrics {
 
 struct srv_ratelimit;
 struct srv_readers;
+struct offload;
 
 struct srv {
 	struct srv_config cfg;
@@ -95,6 +97,10 @@ struct srv {
 	struct srv_ratelimit *logins;
 	struct srv_ratelimit *public_posts;
 	struct srv_readers *readers;     /* read-only connections (ROUTE_READ) */
+	struct offload *offload;         /* threads for handlers that block */
+	int inflight;                    /* suspended requests; under mu */
+	int draining;                    /* stopping: no new work; under mu */
+	pthread_cond_t idle;             /* inflight fell to 0 */
 	struct sargs_reg *ckpt_reg;      /* the background checkpoint's connection */
 	pthread_t sched;
 	int sched_running;

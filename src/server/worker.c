@@ -11,24 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * A connection thread waiting in worker_run (on its own stack). Each has its
- * own semaphore, so the end of a group wakes exactly the threads whose jobs
- * were in it: with one condition variable broadcast to all, every group
- * woke every waiting connection thread (hundreds under load) only for most
- * of them to sleep again, and they fought the worker for the queue's mutex.
- */
-struct waiter {
-	struct worker_job *job;
-	sem_t done;                /* posted when the job's group is over */
-	struct waiter *next;
-};
-
 struct worker {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t has_work;   /* signalled to the worker */
-	struct waiter *head, *tail;
+	struct worker_job *head, *tail; /* queued, linked by next */
 	int stopping;
 	int max_group;
 	struct sargs_reg *reg;
@@ -135,7 +122,7 @@ static void *worker_main(void *arg)
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		struct waiter *first, *last, *x;
+		struct worker_job *first, *last;
 		int n = 1;
 
 		while (!w->head && !w->stopping)
@@ -145,8 +132,7 @@ static void *worker_main(void *arg)
 		first = last = w->head;
 		/* a job with its own transactions runs alone; a group stops
 		 * before one */
-		while (!first->job->own_tx && last->next && !last->next->job->own_tx &&
-		       n < w->max_group) {
+		while (!first->own_tx && last->next && !last->next->own_tx && n < w->max_group) {
 			last = last->next;
 			n++;
 		}
@@ -156,30 +142,26 @@ static void *worker_main(void *arg)
 		last->next = NULL;
 		pthread_mutex_unlock(&w->mu);
 
-		/* the group's jobs, in the order they came */
-		for (x = first; x; x = x->next)
-			x->job->next = x->next ? x->next->job : NULL;
 		if (sargs_reg_refresh(w->reg)) { /* no handler holds the registry now */
 			pthread_mutex_lock(&w->mu);
 			w->registry_gen++;
 			pthread_mutex_unlock(&w->mu);
 		}
-		if (first->job->own_tx)
-			run_alone(w, first->job);
+		if (first->own_tx)
+			run_alone(w, first);
 		else
-			run_group(w, first->job);
+			run_group(w, first); /* the group's jobs, in the order they came */
 
 		pthread_mutex_lock(&w->mu);
 		w->stats.jobs += (unsigned long long)n;
 		w->stats.groups++;
 		pthread_mutex_unlock(&w->mu);
 		/* the group is durable (or lost): release its requests, and only
-		 * them; a waiter lives on its thread's stack, so read next first */
+		 * them; complete may free the job, so read next first */
 		while (first) {
-			struct waiter *nx = first->next;
+			struct worker_job *nx = first->next;
 
-			first->job->done = 1;
-			(void)sem_post(&first->done);
+			first->complete(first);
 			first = nx;
 		}
 		pthread_mutex_lock(&w->mu);
@@ -234,31 +216,36 @@ void worker_stop(struct worker *w)
 	free(w);
 }
 
-void worker_run(struct worker *w, struct worker_job *job)
+void worker_submit(struct worker *w, struct worker_job *job)
 {
-	struct waiter me;
-
 	job->next = NULL;
-	job->done = 0;
-	me.job = job;
-	me.next = NULL;
-	(void)sem_init(&me.done, 0, 0);
 	pthread_mutex_lock(&w->mu);
-	/* me lives on this stack until the worker posts it: worker_run
-	 * returns only after that */
-	if (w->tail) {
-		w->tail->next = &me;
-	} else {
-		// cppcheck-suppress autoVariables
-		w->head = &me;
-	}
-	// cppcheck-suppress autoVariables
-	w->tail = &me;
+	if (w->tail)
+		w->tail->next = job;
+	else
+		w->head = job;
+	w->tail = job;
 	pthread_cond_signal(&w->has_work);
 	pthread_mutex_unlock(&w->mu);
-	while (sem_wait(&me.done) != 0 && errno == EINTR)
+}
+
+static void run_complete(struct worker_job *job)
+{
+	(void)sem_post(job->complete_arg);
+}
+
+void worker_run(struct worker *w, struct worker_job *job)
+{
+	sem_t done;
+
+	(void)sem_init(&done, 0, 0);
+	job->complete = run_complete;
+	// cppcheck-suppress autoVariables
+	job->complete_arg = &done; /* worker_run returns only after the post */
+	worker_submit(w, job);
+	while (sem_wait(&done) != 0 && errno == EINTR)
 		;
-	(void)sem_destroy(&me.done);
+	(void)sem_destroy(&done);
 }
 
 unsigned long worker_registry_gen(struct worker *w)

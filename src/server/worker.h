@@ -3,8 +3,9 @@
  * and runs the jobs of the connection threads in groups, one transaction
  * per group (group commit).
  *
- * A connection thread calls worker_run and blocks until its job has run
- * and the transaction holding it is durable (or rolled back). Jobs that
+ * worker_submit queues a job and returns at once; the worker calls the
+ * job's complete function once the transaction holding it is durable (or
+ * rolled back). worker_run does the same and blocks until then. Jobs that
  * arrive while a group runs form the next group, so under load one commit
  * (one fsync) serves many requests, and when idle a job waits for nothing.
  *
@@ -13,7 +14,8 @@
  * the group's commit fails, everything is rolled back and each job of the
  * group is run again alone, in its own transaction; a job whose own commit
  * fails gets the commit's error. Nothing a job produced may leave the
- * process before worker_run returns.
+ * process before its complete function has been called (worker_run has
+ * returned).
  */
 #ifndef SARGS_SERVER_WORKER_H
 #define SARGS_SERVER_WORKER_H
@@ -33,9 +35,13 @@ struct worker_job {
 	/* 1: the job makes its own transactions (a long import in batches):
 	 * it runs alone, outside any group, and *failed is ignored */
 	int own_tx;
+	/* worker_submit: called on the worker's thread when the job's group is
+	 * over (durable, or lost was called); the job is the worker's no longer
+	 * and may be freed from here on */
+	void (*complete)(struct worker_job *job);
+	void *complete_arg;
 	/* private */
 	struct worker_job *next;
-	int done;
 };
 
 /* Opens the register in dir and starts the worker thread. */
@@ -43,7 +49,10 @@ enum sargs_rc worker_start(const char *dir, int max_group, struct worker **out,
 			   struct sargs_err *err) SARGS_WUR;
 /* Runs what is queued, then stops the thread and closes the register. */
 void worker_stop(struct worker *w);
-/* Runs job on the worker and waits until it is durable or lost. */
+/* Queues job (its complete function set) and returns at once. */
+void worker_submit(struct worker *w, struct worker_job *job);
+/* Runs job on the worker and waits until it is durable or lost (its
+ * complete function is the worker's own). */
 void worker_run(struct worker *w, struct worker_job *job);
 
 struct worker_stats {

@@ -121,7 +121,7 @@ static void *client(void *p)
 	int i;
 
 	for (i = t->from; i < t->to; i++) {
-		struct worker_job job = {job_run, job_lost, &t->jobs[i], 0, NULL, 0};
+		struct worker_job job = {job_run, job_lost, &t->jobs[i], 0, NULL, NULL, NULL};
 
 		worker_run(t->w, &job);
 	}
@@ -212,7 +212,7 @@ static void test_worker_own_tx(void **state)
 	struct worker *w;
 	int depth = -1;
 	int64_t before;
-	struct worker_job job = {own_tx_run, job_lost, &depth, 1, NULL, 0};
+	struct worker_job job = {own_tx_run, job_lost, &depth, 1, NULL, NULL, NULL};
 
 	(void)state;
 	test_tmpdir("worker-own", dir, sizeof(dir));
