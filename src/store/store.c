@@ -206,6 +206,11 @@ void sargs_store_tune_server(struct sargs_store *st, int writer)
 	st->ops->tune_server(st, writer);
 }
 
+enum sargs_rc sargs_store_log_restart(struct sargs_store *st)
+{
+	return st->ops->log_restart(st);
+}
+
 enum sargs_rc sargs_store_compact_log(struct sargs_store *st)
 {
 	return st->ops->compact_log(st);

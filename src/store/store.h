@@ -210,11 +210,24 @@ enum sargs_rc sargs_store_compact_log(struct sargs_store *st);
 /* Copies what the log holds into the database as far as readers allow,
  * without waiting for anyone (the server's background checkpoint). */
 enum sargs_rc sargs_store_checkpoint(struct sargs_store *st);
-/* Settings for a long-lived server connection: memory-mapped reads and a
- * larger cache; writer: the log is not checkpointed in its commits (a
- * background thread does it with sargs_store_checkpoint, so no commit
- * waits for a checkpoint). */
+/* Settings for a long-lived server connection: a larger cache, and waits
+ * for a lock in steps of a tenth of a millisecond (not SQLite's default of
+ * 1, 2, 5, 10 ... 100 ms); writer: the log is not checkpointed in its
+ * commits (a background thread does it with sargs_store_checkpoint, so no
+ * commit waits for a checkpoint), and sargs_store_log_restart applies. */
 void sargs_store_tune_server(struct sargs_store *st, int writer);
+/*
+ * The writer's part of the log's upkeep, called between transactions (the
+ * server's register worker, after each group). Under constant reads the
+ * log never starts over by itself: some reader always uses it, and every
+ * page lookup gets slower as it grows. Once it has grown past 256 MiB, this
+ * copies what the background checkpoint has not yet, then waits at most a
+ * few milliseconds until no reader uses the log, so that the next commit
+ * starts it from its beginning; when a reader stays longer it tries again
+ * later. Cheap when the log is small; a no-op on a connection not tuned as
+ * the writer.
+ */
+enum sargs_rc sargs_store_log_restart(struct sargs_store *st);
 
 /* Last engine error message (for diagnostics; holds no personal data). */
 const char *sargs_store_errmsg(const struct sargs_store *st);

@@ -195,6 +195,7 @@ struct sargs_store_ops {
 	enum sargs_rc (*compact_log)(struct sargs_store *st);
 	enum sargs_rc (*checkpoint)(struct sargs_store *st);
 	void (*tune_server)(struct sargs_store *st, int writer);
+	enum sargs_rc (*log_restart)(struct sargs_store *st);
 	const struct sargs_store_rel_ops *rel;
 	const struct sargs_store_rights_ops *rights;
 	const struct sargs_store_breach_ops *breach;

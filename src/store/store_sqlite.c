@@ -22,6 +22,7 @@
 
 #include <sqlite3.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -1019,14 +1020,36 @@ static enum sargs_rc sq_checkpoint(struct sargs_store *st)
 	int frames = 0, done = 0;
 	int r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &done);
 
-	/* Under constant reads the log is never free of readers, so it never
-	 * starts over by itself and every page lookup gets slower as it grows.
-	 * Once it is large, RESTART waits (briefly: reads are short; the
-	 * writer waits too) until no reader uses it, so the next commit starts
-	 * it from its beginning. */
-	if (r == SQLITE_OK && frames > 16384)
-		r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+	/* the log starts over in the writer (sargs_store_log_restart): a
+	 * RESTART here would take the write lock and hold the writer up for
+	 * as long as it waits for readers */
+	(void)frames;
+	(void)done;
 	return r == SQLITE_OK || r == SQLITE_BUSY ? SARGS_OK : sq_fail(s, r);
+}
+
+/* Waits for a lock in steps of 0.1 ms, s->busy_steps of them at most. */
+static int busy_wait(void *arg, int n)
+{
+	const struct sq_store *s = arg;
+	struct timespec step = {0, 100000};
+
+	if (n >= s->busy_steps)
+		return 0;
+	(void)nanosleep(&step, NULL);
+	return 1;
+}
+
+#define BUSY_STEPS_DEFAULT 50000 /* 5 s, as the busy timeout elsewhere */
+#define BUSY_STEPS_RESTART 50    /* 5 ms for the readers to leave the log */
+#define LOG_RESTART_FRAMES 65536 /* 256 MiB of 4 KiB pages */
+
+static int wal_seen(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	(void)db;
+	(void)name;
+	((struct sq_store *)arg)->log_frames = frames;
+	return SQLITE_OK;
 }
 
 static void sq_tune_server(struct sargs_store *st, int writer)
@@ -1036,8 +1059,42 @@ static void sq_tune_server(struct sargs_store *st, int writer)
 	/* settings only: a failure leaves the defaults, which work */
 	(void)sqlite3_exec(s->db, "PRAGMA cache_size=-131072;", NULL,
 			   NULL, NULL);
-	if (writer)
-		(void)sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=0;", NULL, NULL, NULL);
+	s->busy_steps = BUSY_STEPS_DEFAULT;
+	(void)sqlite3_busy_handler(s->db, busy_wait, s);
+	if (writer) {
+		/* the hook replaces the automatic checkpoint of each commit */
+		s->server_writer = 1;
+		s->log_restart_frames = LOG_RESTART_FRAMES;
+		s->log_restart_at = LOG_RESTART_FRAMES;
+		(void)sqlite3_wal_hook(s->db, wal_seen, s);
+	}
+}
+
+void sq_set_log_restart_frames(struct sargs_store *st, int frames)
+{
+	SQ(st)->log_restart_frames = frames;
+	SQ(st)->log_restart_at = frames;
+}
+
+static enum sargs_rc sq_log_restart(struct sargs_store *st)
+{
+	struct sq_store *s = SQ(st);
+	int r;
+
+	if (!s->server_writer || s->log_frames < s->log_restart_at ||
+	    !sqlite3_get_autocommit(s->db))
+		return SARGS_OK;
+	s->busy_steps = BUSY_STEPS_RESTART;
+	r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+	s->busy_steps = BUSY_STEPS_DEFAULT;
+	if (r == SQLITE_OK) {
+		s->log_frames = 0; /* the next commit writes from the start */
+		s->log_restart_at = s->log_restart_frames;
+		return SARGS_OK;
+	}
+	/* a reader stayed (a long export or backup): again a little later */
+	s->log_restart_at = s->log_frames + s->log_restart_frames / 8;
+	return r == SQLITE_BUSY ? SARGS_OK : sq_fail(s, r);
 }
 
 static enum sargs_rc sq_compact_log(struct sargs_store *st)
@@ -1084,6 +1141,7 @@ static const struct sargs_store_ops sqlite_ops = {
 	.compact_log = sq_compact_log,
 	.checkpoint = sq_checkpoint,
 	.tune_server = sq_tune_server,
+	.log_restart = sq_log_restart,
 	.rel = &sq_rel_ops,
 	.rights = &sq_rights_ops,
 	.breach = &sq_breach_ops,

@@ -11,6 +11,10 @@
 #include "server/server.h"
 #include "server/worker.h"
 #include "store/store.h"
+#include "store/store_sqlite_int.h"
+
+#include <sqlite3.h>
+#include <time.h>
 
 #include <pthread.h>
 #include <stdio.h>
@@ -268,6 +272,170 @@ static void test_reader_defers_audit(void **state)
 	test_rmtree(dir);
 }
 
+/* worker_submit: the caller goes on at once; each job's complete function
+ * runs exactly once, on the worker, when what the job wrote is committed
+ * (another connection sees it then). */
+struct async_ctx {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int completed;
+	int saw_committed;
+	const char *dir;
+};
+
+struct async_job {
+	struct worker_job job;
+	struct job_ctx ctx;
+	struct async_ctx *ac;
+	int completions;
+};
+
+static void async_complete(struct worker_job *job)
+{
+	struct async_job *aj = job->complete_arg;
+	struct async_ctx *ac = aj->ac;
+	int64_t n = audit_count(ac->dir); /* another connection */
+
+	pthread_mutex_lock(&ac->mu);
+	aj->completions++;
+	if (n >= (int64_t)aj->ctx.n + 1)
+		ac->saw_committed++;
+	ac->completed++;
+	pthread_cond_signal(&ac->cv);
+	pthread_mutex_unlock(&ac->mu);
+}
+
+static void test_worker_submit_async(void **state)
+{
+	enum { N = 60 };
+	char dir[512];
+	struct sargs_err err;
+	struct worker *w;
+	struct async_ctx ac;
+	struct async_job *aj = calloc(N, sizeof(*aj));
+	int64_t before;
+	int i;
+
+	(void)state;
+	assert_non_null(aj);
+	test_tmpdir("worker-async", dir, sizeof(dir));
+	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
+	before = audit_count(dir);
+	memset(&ac, 0, sizeof(ac));
+	pthread_mutex_init(&ac.mu, NULL);
+	pthread_cond_init(&ac.cv, NULL);
+	ac.dir = dir;
+	assert_int_equal(worker_start(dir, 16, &w, &err), SARGS_OK);
+	for (i = 0; i < N; i++) {
+		aj[i].ctx.n = (int)before + i; /* entries there once it is durable */
+		aj[i].ac = &ac;
+		aj[i].job = (struct worker_job){job_run, job_lost, &aj[i].ctx, 0, async_complete,
+						&aj[i], NULL};
+		worker_submit(w, &aj[i].job); /* returns without waiting */
+	}
+	pthread_mutex_lock(&ac.mu);
+	while (ac.completed < N)
+		pthread_cond_wait(&ac.cv, &ac.mu);
+	pthread_mutex_unlock(&ac.mu);
+	worker_stop(w);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(aj[i].completions, 1);
+		assert_int_equal(aj[i].ctx.ran, 1);
+		assert_int_equal(aj[i].ctx.lost, 0);
+	}
+	assert_int_equal(ac.saw_committed, N);
+	assert_int_equal(audit_count(dir) - before, N);
+	pthread_mutex_destroy(&ac.mu);
+	pthread_cond_destroy(&ac.cv);
+	free(aj);
+	test_rmtree(dir);
+}
+
+/* The server's writer starts the log over once it is large, but never
+ * waits long for a reader that stays: it tries again later. */
+static int log_frames(sqlite3 *db)
+{
+	int log = -1, done = -1;
+
+	assert_int_equal(sqlite3_exec(db, "SELECT count(*) FROM audit;", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done),
+			 SQLITE_OK);
+	return log;
+}
+
+static void write_some(struct sargs_reg *reg, int n)
+{
+	struct sargs_err err;
+	int i;
+
+	for (i = 0; i < n; i++)
+		assert_int_equal(sargs_reg_audit(reg, "test.log", NULL, NULL, NULL, NULL, &err),
+				 SARGS_OK);
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void test_log_restart(void **state)
+{
+	char dir[512], path[600];
+	struct sargs_err err;
+	struct sargs_reg *wr;
+	sqlite3 *rd, *probe;
+	int64_t t0;
+	int grown;
+
+	(void)state;
+	test_tmpdir("logrestart", dir, sizeof(dir));
+	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
+	assert_int_equal(sargs_reg_open(dir, &wr, &err), SARGS_OK);
+	sargs_store_tune_server(wr->store, 1);
+	sq_set_log_restart_frames(wr->store, 40);
+	(void)snprintf(path, sizeof(path), "%s/sargs.db", dir);
+	assert_int_equal(sqlite3_open_v2(path, &rd, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_open_v2(path, &probe, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+
+	/* a reader holds the log (it began with frames not yet in the
+	 * database): the restart gives up within milliseconds */
+	write_some(wr, 30);
+	assert_int_equal(sqlite3_exec(rd, "BEGIN; SELECT count(*) FROM audit;", NULL, NULL, NULL),
+			 SQLITE_OK);
+	write_some(wr, 1);
+	t0 = now_ms();
+	assert_int_equal(sargs_store_log_restart(wr->store), SARGS_OK);
+	assert_true(now_ms() - t0 < 1000);
+	write_some(wr, 1);
+	grown = log_frames(probe);
+	assert_true(grown >= 40); /* not started over */
+
+	/* the reader is gone: the next try restarts it, and the next commit
+	 * writes from the log's beginning */
+	assert_int_equal(sqlite3_exec(rd, "COMMIT;", NULL, NULL, NULL), SQLITE_OK);
+	write_some(wr, 5);
+	assert_int_equal(sargs_store_log_restart(wr->store), SARGS_OK);
+	write_some(wr, 1);
+	assert_true(log_frames(probe) < 20);
+
+	sqlite3_close(rd);
+	sqlite3_close(probe);
+	sargs_reg_close(wr);
+	{
+		struct sargs_reg *reg;
+		struct sargs_audit_report rep;
+
+		assert_int_equal(sargs_reg_open(dir, &reg, &err), SARGS_OK);
+		assert_int_equal(sargs_audit_verify(reg->audit, &rep), SARGS_OK);
+		assert_int_equal(sargs_store_log_restart(reg->store), SARGS_OK); /* not the writer */
+		sargs_reg_close(reg);
+	}
+	test_rmtree(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +443,8 @@ int main(void)
 		cmocka_unit_test(test_worker_group_commit),
 		cmocka_unit_test(test_worker_own_tx),
 		cmocka_unit_test(test_reader_defers_audit),
+		cmocka_unit_test(test_worker_submit_async),
+		cmocka_unit_test(test_log_restart),
 	};
 
 	if (sargs_crypto_init() != SARGS_OK)
