@@ -75,8 +75,12 @@ static void metrics(struct http_ctx *c)
 		  "# HELP sargs_commit_groups_total Transactions of the register worker.\n"
 		  "# TYPE sargs_commit_groups_total counter\nsargs_commit_groups_total %llu\n"
 		  "# HELP sargs_commit_jobs_total Requests run on the register worker.\n"
-		  "# TYPE sargs_commit_jobs_total counter\nsargs_commit_jobs_total %llu\n",
-		  ws.groups, ws.jobs);
+		  "# TYPE sargs_commit_jobs_total counter\nsargs_commit_jobs_total %llu\n"
+		  "# HELP sargs_log_restarts_total Times the register's log started over.\n"
+		  "# TYPE sargs_log_restarts_total counter\nsargs_log_restarts_total %llu\n"
+		  "# HELP sargs_log_restart_busy_total Restarts put off (a reader stayed).\n"
+		  "# TYPE sargs_log_restart_busy_total counter\nsargs_log_restart_busy_total %llu\n",
+		  ws.groups, ws.jobs, m.log_restarts, m.log_restart_busy);
 	if (st.counted_us) {
 		http_outf(c->rs,
 			  "# HELP sargs_audit_entries Entries in the audit trail.\n"

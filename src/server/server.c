@@ -507,6 +507,7 @@ static int read_on_reader(struct srv *s, struct conn_state *cs)
 	struct sargs_reg *reg = s->readers->reg[i];
 	unsigned long gen = worker_registry_gen(s->worker);
 	struct http_ctx c = {s, reg, &cs->rq, &cs->rs};
+	struct sargs_err err;
 
 	memset(&cs->batch, 0, sizeof(cs->batch));
 	if (s->readers->gen[i] != gen) {
@@ -515,7 +516,19 @@ static int read_on_reader(struct srv *s, struct conn_state *cs)
 	}
 	sargs_reg_set_reader(reg, &cs->batch);
 	http_resp_reset(&cs->rs);
-	gate_and_run(&c, cs->route);
+	/* one snapshot for the whole request (token, policy, fields): each
+	 * step's own transaction is then a savepoint of it, with no locking of
+	 * the log's index of its own */
+	if (sargs_store_begin_read(reg->store, &err) != SARGS_OK) {
+		http_json_error(&cs->rs, 503, "store", "the register cannot be read now: %s",
+				err.msg);
+	} else {
+		gate_and_run(&c, cs->route);
+		while (sargs_store_depth(reg->store) > 1)
+			sargs_store_rollback(reg->store); /* a step left its level open */
+		if (sargs_store_commit(reg->store, &err) != SARGS_OK)
+			sargs_store_rollback(reg->store);
+	}
 	sargs_reg_set_reader(reg, NULL);
 	readers_put(s, i);
 	if (!cs->batch.n && !cs->batch.failed)
@@ -858,6 +871,63 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- run */
 
+#define LOG_RESTART_FRAMES 65536 /* 256 MiB of log: start it over */
+#define LOG_RESTART_LEFT 256     /* pages the worker may have to copy itself */
+
+/* The log's upkeep, every second on the main thread's own connection:
+ * copies the log into the database without taking the write lock. Once the
+ * log is large it catches up in rounds (each copies what came during the
+ * last) until little is left, then asks the worker to start the log over:
+ * the copy the worker makes itself, with every request waiting, is then
+ * small. */
+static void log_restart_run(void *arg, struct sargs_reg *reg, int *failed)
+{
+	int *restarted = arg;
+
+	(void)failed;
+	if (sargs_store_log_restart(reg->store, restarted) != SARGS_OK)
+		*restarted = -1;
+}
+
+static void log_restart_lost(void *arg, const struct sargs_err *err)
+{
+	(void)err;
+	*(int *)arg = -1;
+}
+
+static void log_upkeep(struct srv *s)
+{
+	int round, frames = 0, left = 0;
+
+	for (round = 0; round < 20; round++) {
+		if (sargs_store_checkpoint(s->ckpt_reg->store, &frames, &left) != SARGS_OK) {
+			srv_log(s, "warn", "checkpoint_log_failed", NULL);
+			return;
+		}
+		if (frames < LOG_RESTART_FRAMES)
+			return;
+		if (left <= LOG_RESTART_LEFT) {
+			/* alone on the worker, between groups; this thread copies
+			 * nothing meanwhile, so the worker's flush of the database
+			 * holds only the few pages it copies itself */
+			int restarted = 0;
+			struct worker_job job = {log_restart_run, log_restart_lost, &restarted, 1,
+						 NULL, NULL, NULL};
+
+			worker_run(s->worker, &job);
+			pthread_mutex_lock(&s->mu);
+			if (restarted == 1)
+				s->metrics.log_restarts++;
+			else
+				s->metrics.log_restart_busy++;
+			pthread_mutex_unlock(&s->mu);
+			if (restarted < 0)
+				srv_log(s, "warn", "log_restart_failed", NULL);
+			return;
+		}
+	}
+}
+
 /* Stops what srv_run started before the listener, in order (the offload
  * threads use the worker); each part may be missing. */
 static void stop_parts(struct srv *s)
@@ -970,6 +1040,8 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 		rc = offload_start(2, &s->offload, err);
 	if (rc == SARGS_OK)
 		rc = sargs_reg_open(cfg->data, &s->ckpt_reg, err);
+	if (rc == SARGS_OK)
+		sargs_store_tune_server(s->ckpt_reg->store, 0);
 	if (rc != SARGS_OK) {
 		stop_parts(s);
 		goto out;
@@ -1039,8 +1111,7 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 		sig = sigtimedwait(&stopset, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
-		if (sargs_store_checkpoint(s->ckpt_reg->store) != SARGS_OK)
-			srv_log(s, "warn", "checkpoint_log_failed", NULL);
+		log_upkeep(s);
 	}
 	srv_log(s, "info", "stop", "signal=%d", sig);
 	/* requests whose work is under way finish; new ones get 503; then no
@@ -1052,7 +1123,7 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 	pthread_mutex_unlock(&s->mu);
 	MHD_stop_daemon(s->daemon);  /* waits for the listener's threads */
 	sched_stop(s);
-	(void)sargs_store_checkpoint(s->ckpt_reg->store);
+	(void)sargs_store_checkpoint(s->ckpt_reg->store, NULL, NULL);
 	stop_parts(s);
 	srv_log(s, "info", "stopped", NULL);
 	rc = SARGS_OK;

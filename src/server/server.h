@@ -78,6 +78,8 @@ struct srv_status {
 
 struct srv_metrics {
 	unsigned long long requests[6];  /* by status class: 1xx..5xx; [0] other */
+	unsigned long long log_restarts;      /* the register's log started over */
+	unsigned long long log_restart_busy;  /* put off: a reader stayed */
 	unsigned long long lat_buckets[SRV_LAT_BUCKETS]; /* cumulative counts */
 	double lat_sum_s;
 	unsigned long long lat_count;

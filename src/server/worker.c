@@ -164,10 +164,6 @@ static void *worker_main(void *arg)
 			first->complete(first);
 			first = nx;
 		}
-		/* between groups, no transaction open, nobody waiting for this:
-		 * the log may start over (a failure here changes nothing; the
-		 * next group meets it) */
-		(void)sargs_store_log_restart(w->reg->store);
 		pthread_mutex_lock(&w->mu);
 	}
 	pthread_mutex_unlock(&w->mu);

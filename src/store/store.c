@@ -196,9 +196,16 @@ enum sargs_rc sargs_store_audit_count(struct sargs_store *st, int64_t *out)
 	return st->ops->audit_count(st, out);
 }
 
-enum sargs_rc sargs_store_checkpoint(struct sargs_store *st)
+enum sargs_rc sargs_store_checkpoint(struct sargs_store *st, int *log_frames, int *left)
 {
-	return st->ops->checkpoint(st);
+	int lf, l;
+	enum sargs_rc rc = st->ops->checkpoint(st, &lf, &l);
+
+	if (log_frames)
+		*log_frames = lf;
+	if (left)
+		*left = l;
+	return rc;
 }
 
 void sargs_store_tune_server(struct sargs_store *st, int writer)
@@ -206,9 +213,9 @@ void sargs_store_tune_server(struct sargs_store *st, int writer)
 	st->ops->tune_server(st, writer);
 }
 
-enum sargs_rc sargs_store_log_restart(struct sargs_store *st)
+enum sargs_rc sargs_store_log_restart(struct sargs_store *st, int *restarted)
 {
-	return st->ops->log_restart(st);
+	return st->ops->log_restart(st, restarted);
 }
 
 enum sargs_rc sargs_store_compact_log(struct sargs_store *st)

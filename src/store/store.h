@@ -208,26 +208,27 @@ enum sargs_rc sargs_store_audit_count(struct sargs_store *st, int64_t *out) SARG
  */
 enum sargs_rc sargs_store_compact_log(struct sargs_store *st);
 /* Copies what the log holds into the database as far as readers allow,
- * without waiting for anyone (the server's background checkpoint). */
-enum sargs_rc sargs_store_checkpoint(struct sargs_store *st);
+ * without waiting for anyone (the server's background checkpoint). When
+ * not NULL, *log_frames is what the log holds and *left what of it is not
+ * in the database yet (pages of 4 KiB); both 0 when there is no log. */
+enum sargs_rc sargs_store_checkpoint(struct sargs_store *st, int *log_frames, int *left);
 /* Settings for a long-lived server connection: a larger cache, and waits
  * for a lock in steps of a tenth of a millisecond (not SQLite's default of
  * 1, 2, 5, 10 ... 100 ms); writer: the log is not checkpointed in its
  * commits (a background thread does it with sargs_store_checkpoint, so no
- * commit waits for a checkpoint), and sargs_store_log_restart applies. */
+ * commit waits for a checkpoint). */
 void sargs_store_tune_server(struct sargs_store *st, int writer);
 /*
  * The writer's part of the log's upkeep, called between transactions (the
- * server's register worker, after each group). Under constant reads the
- * log never starts over by itself: some reader always uses it, and every
- * page lookup gets slower as it grows. Once it has grown past 256 MiB, this
- * copies what the background checkpoint has not yet, then waits at most a
- * few milliseconds until no reader uses the log, so that the next commit
- * starts it from its beginning; when a reader stays longer it tries again
- * later. Cheap when the log is small; a no-op on a connection not tuned as
- * the writer.
+ * server's register worker, when the background checkpoint asks for it).
+ * Under constant reads the log never starts over by itself: some reader
+ * always uses it, so it grows without end. This copies what the background
+ * checkpoint has not yet (little, when asked at the right time: the writer
+ * waits for that copy), then waits at most 2 ms until no reader uses the
+ * log, so that the next commit writes it from its beginning. *restarted is
+ * 0 when a reader stayed longer (try again later).
  */
-enum sargs_rc sargs_store_log_restart(struct sargs_store *st);
+enum sargs_rc sargs_store_log_restart(struct sargs_store *st, int *restarted);
 
 /* Last engine error message (for diagnostics; holds no personal data). */
 const char *sargs_store_errmsg(const struct sargs_store *st);

@@ -193,9 +193,9 @@ struct sargs_store_ops {
 					 int64_t exclude_seq, int64_t *seq);
 	enum sargs_rc (*audit_count)(struct sargs_store *st, int64_t *out);
 	enum sargs_rc (*compact_log)(struct sargs_store *st);
-	enum sargs_rc (*checkpoint)(struct sargs_store *st);
+	enum sargs_rc (*checkpoint)(struct sargs_store *st, int *log_frames, int *left);
 	void (*tune_server)(struct sargs_store *st, int writer);
-	enum sargs_rc (*log_restart)(struct sargs_store *st);
+	enum sargs_rc (*log_restart)(struct sargs_store *st, int *restarted);
 	const struct sargs_store_rel_ops *rel;
 	const struct sargs_store_rights_ops *rights;
 	const struct sargs_store_breach_ops *breach;

@@ -210,7 +210,9 @@ static const char *const stmt_sql[S__COUNT] = {
 			 " AND (?4 IS NULL OR subject_id = ?4) AND (?5 IS NULL OR actor = ?5)"
 			 " ORDER BY seq LIMIT ?6",
 	[S_AUDIT_FIND] = "SELECT seq FROM audit WHERE hash = ?1 AND seq != ?2 ORDER BY seq LIMIT 1",
-	[S_AUDIT_COUNT] = "SELECT count(*) FROM audit",
+	/* append-only (the triggers), numbered from 1 without gaps: the last
+	 * number is the count, found without reading the whole trail */
+	[S_AUDIT_COUNT] = "SELECT coalesce(max(seq), 0) FROM audit",
 	[S_DATA_VERSION] = "PRAGMA data_version",
 };
 
@@ -1014,7 +1016,7 @@ static enum sargs_rc sq_audit_count(struct sargs_store *st, int64_t *out)
 	return count_of(SQ(st), S_AUDIT_COUNT, out);
 }
 
-static enum sargs_rc sq_checkpoint(struct sargs_store *st)
+static enum sargs_rc sq_checkpoint(struct sargs_store *st, int *log_frames, int *left)
 {
 	struct sq_store *s = SQ(st);
 	int frames = 0, done = 0;
@@ -1022,35 +1024,44 @@ static enum sargs_rc sq_checkpoint(struct sargs_store *st)
 
 	/* the log starts over in the writer (sargs_store_log_restart): a
 	 * RESTART here would take the write lock and hold the writer up for
-	 * as long as it waits for readers */
-	(void)frames;
-	(void)done;
+	 * as long as it copies and waits for readers */
+	*log_frames = frames > 0 ? frames : 0;
+	*left = frames > done && done >= 0 ? frames - done : 0;
 	return r == SQLITE_OK || r == SQLITE_BUSY ? SARGS_OK : sq_fail(s, r);
 }
 
-/* Waits for a lock in steps of 0.1 ms, s->busy_steps of them at most. */
+#define BUSY_US_DEFAULT 5000000 /* 5 s, as the busy timeout elsewhere */
+#define BUSY_US_RESTART 2000    /* 2 ms for the readers to leave the log */
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* Waits for a lock at most s->busy_us in all, looking again every 0.1 ms
+ * (a sleep on a busy machine can take far longer than asked: the limit is
+ * on the clock, not on the number of looks). */
 static int busy_wait(void *arg, int n)
 {
-	const struct sq_store *s = arg;
+	struct sq_store *s = arg;
 	struct timespec step = {0, 100000};
+	int64_t now = mono_us();
 
-	if (n >= s->busy_steps)
+	if (n == 0)
+		s->busy_since = now;
+	else if (now - s->busy_since >= s->busy_us)
 		return 0;
-	(void)nanosleep(&step, NULL);
+	/* a short wait (the log's restart) looks again at once: asleep, this
+	 * thread would wait for a core far longer than the reads it waits for */
+	if (s->busy_us > BUSY_US_RESTART)
+		(void)nanosleep(&step, NULL);
 	return 1;
 }
 
-#define BUSY_STEPS_DEFAULT 50000 /* 5 s, as the busy timeout elsewhere */
-#define BUSY_STEPS_RESTART 50    /* 5 ms for the readers to leave the log */
-#define LOG_RESTART_FRAMES 65536 /* 256 MiB of 4 KiB pages */
 
-static int wal_seen(void *arg, sqlite3 *db, const char *name, int frames)
-{
-	(void)db;
-	(void)name;
-	((struct sq_store *)arg)->log_frames = frames;
-	return SQLITE_OK;
-}
 
 static void sq_tune_server(struct sargs_store *st, int writer)
 {
@@ -1059,42 +1070,33 @@ static void sq_tune_server(struct sargs_store *st, int writer)
 	/* settings only: a failure leaves the defaults, which work */
 	(void)sqlite3_exec(s->db, "PRAGMA cache_size=-131072;", NULL,
 			   NULL, NULL);
-	s->busy_steps = BUSY_STEPS_DEFAULT;
+	s->busy_us = BUSY_US_DEFAULT;
 	(void)sqlite3_busy_handler(s->db, busy_wait, s);
-	if (writer) {
-		/* the hook replaces the automatic checkpoint of each commit */
-		s->server_writer = 1;
-		s->log_restart_frames = LOG_RESTART_FRAMES;
-		s->log_restart_at = LOG_RESTART_FRAMES;
-		(void)sqlite3_wal_hook(s->db, wal_seen, s);
-	}
+
+	if (writer)
+		(void)sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=0;", NULL, NULL, NULL);
 }
 
-void sq_set_log_restart_frames(struct sargs_store *st, int frames)
-{
-	SQ(st)->log_restart_frames = frames;
-	SQ(st)->log_restart_at = frames;
-}
-
-static enum sargs_rc sq_log_restart(struct sargs_store *st)
+static enum sargs_rc sq_log_restart(struct sargs_store *st, int *restarted)
 {
 	struct sq_store *s = SQ(st);
 	int r;
+	int64_t limit = s->busy_us;
 
-	if (!s->server_writer || s->log_frames < s->log_restart_at ||
-	    !sqlite3_get_autocommit(s->db))
-		return SARGS_OK;
-	s->busy_steps = BUSY_STEPS_RESTART;
+	*restarted = 0;
+	if (!sqlite3_get_autocommit(s->db))
+		return SARGS_E_STORE; /* only between transactions */
+	s->busy_us = BUSY_US_RESTART;
+	if (limit == 0) /* not tuned: the default handler would wait 5 s */
+		(void)sqlite3_busy_handler(s->db, busy_wait, s);
 	r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
-	s->busy_steps = BUSY_STEPS_DEFAULT;
-	if (r == SQLITE_OK) {
-		s->log_frames = 0; /* the next commit writes from the start */
-		s->log_restart_at = s->log_restart_frames;
-		return SARGS_OK;
-	}
-	/* a reader stayed (a long export or backup): again a little later */
-	s->log_restart_at = s->log_frames + s->log_restart_frames / 8;
-	return r == SQLITE_BUSY ? SARGS_OK : sq_fail(s, r);
+	if (limit == 0)
+		(void)sqlite3_busy_timeout(s->db, 5000);
+	s->busy_us = limit;
+	if (r == SQLITE_OK)
+		*restarted = 1; /* the next commit writes from the start */
+	/* BUSY: a reader stayed (a long export or backup); again later */
+	return r == SQLITE_OK || r == SQLITE_BUSY ? SARGS_OK : sq_fail(s, r);
 }
 
 static enum sargs_rc sq_compact_log(struct sargs_store *st)

@@ -31,18 +31,11 @@ struct sq_store {
 	sqlite3_stmt *breach_stmt[SQ_BREACH_STMT_MAX];
 	sqlite3_stmt *auth_stmt[SQ_AUTH_STMT_MAX];
 	int64_t data_version;    /* PRAGMA data_version at the last look */
-	/* the server's writer (sargs_store_tune_server): frames in the log
-	 * after its last commit, and when to try starting it over */
-	int server_writer;
-	int log_frames;
-	int log_restart_at;
-	int log_restart_frames;
-	int busy_steps;          /* steps of 0.1 ms a wait for a lock may take */
+	/* a wait for a lock takes at most busy_us (0: not tuned, SQLite's
+	 * busy timeout applies); busy_since is when the current one began */
+	int64_t busy_us;
+	int64_t busy_since;
 };
-
-/* Sets after how many frames of log sargs_store_log_restart starts it
- * over (tests: the default is 64K frames). */
-void sq_set_log_restart_frames(struct sargs_store *st, int frames);
 
 /* The engine's handle behind the generic one. */
 static inline struct sq_store *SQ(struct sargs_store *st) { return (struct sq_store *)st; }

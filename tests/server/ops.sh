@@ -25,6 +25,8 @@ expect_body "metrics: latency histogram" 'sargs_http_request_duration_seconds_bu
 expect_body "metrics: audit size" '^sargs_audit_entries [0-9]+'
 expect_body "metrics: overdue requests" '^sargs_requests_overdue [0-9]+'
 expect_body "metrics: backup age" '^sargs_backup_age_seconds'
+expect_body "metrics: group commit" '^sargs_commit_groups_total [0-9]+'
+expect_body "metrics: the log's upkeep" '^sargs_log_restarts_total [0-9]+'
 expect_header "metrics are Prometheus text" 'content-type: text/plain; version=0.0.4'
 
 # every answer carries the security headers

@@ -11,7 +11,6 @@
 #include "server/server.h"
 #include "server/worker.h"
 #include "store/store.h"
-#include "store/store_sqlite_int.h"
 
 #include <sqlite3.h>
 #include <time.h>
@@ -385,17 +384,17 @@ static void test_log_restart(void **state)
 {
 	char dir[512], path[600];
 	struct sargs_err err;
-	struct sargs_reg *wr;
+	struct sargs_reg *wr, *bg;
 	sqlite3 *rd, *probe;
 	int64_t t0;
-	int grown;
+	int grown, restarted = -1, frames = -1, left = -1;
 
 	(void)state;
 	test_tmpdir("logrestart", dir, sizeof(dir));
 	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
 	assert_int_equal(sargs_reg_open(dir, &wr, &err), SARGS_OK);
+	assert_int_equal(sargs_reg_open(dir, &bg, &err), SARGS_OK);
 	sargs_store_tune_server(wr->store, 1);
-	sq_set_log_restart_frames(wr->store, 40);
 	(void)snprintf(path, sizeof(path), "%s/sargs.db", dir);
 	assert_int_equal(sqlite3_open_v2(path, &rd, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_open_v2(path, &probe, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
@@ -407,30 +406,46 @@ static void test_log_restart(void **state)
 			 SQLITE_OK);
 	write_some(wr, 1);
 	t0 = now_ms();
-	assert_int_equal(sargs_store_log_restart(wr->store), SARGS_OK);
+	assert_int_equal(sargs_store_log_restart(wr->store, &restarted), SARGS_OK);
 	assert_true(now_ms() - t0 < 1000);
+	assert_int_equal(restarted, 0);
 	write_some(wr, 1);
 	grown = log_frames(probe);
 	assert_true(grown >= 40); /* not started over */
 
-	/* the reader is gone: the next try restarts it, and the next commit
+	/* the background checkpoint says how much is not copied yet */
+	assert_int_equal(sargs_store_checkpoint(bg->store, &frames, &left), SARGS_OK);
+	assert_int_equal(frames, grown);
+	assert_true(left > 0); /* the reader keeps the newest frames out */
+
+	/* the reader is gone: the restart succeeds, and the next commit
 	 * writes from the log's beginning */
 	assert_int_equal(sqlite3_exec(rd, "COMMIT;", NULL, NULL, NULL), SQLITE_OK);
-	write_some(wr, 5);
-	assert_int_equal(sargs_store_log_restart(wr->store), SARGS_OK);
+	assert_int_equal(sargs_store_log_restart(wr->store, &restarted), SARGS_OK);
+	assert_int_equal(restarted, 1);
 	write_some(wr, 1);
 	assert_true(log_frames(probe) < 20);
+	assert_int_equal(sargs_store_checkpoint(bg->store, &frames, &left), SARGS_OK);
+	assert_true(frames < 20);
+	assert_int_equal(left, 0);
+
+	/* never inside a transaction */
+	assert_int_equal(sargs_reg_begin(wr, &err), SARGS_OK);
+	assert_int_not_equal(sargs_store_log_restart(wr->store, &restarted), SARGS_OK);
+	assert_int_equal(restarted, 0);
+	sargs_reg_rollback(wr);
 
 	sqlite3_close(rd);
 	sqlite3_close(probe);
+	sargs_reg_close(bg);
 	sargs_reg_close(wr);
+
 	{
 		struct sargs_reg *reg;
 		struct sargs_audit_report rep;
 
 		assert_int_equal(sargs_reg_open(dir, &reg, &err), SARGS_OK);
 		assert_int_equal(sargs_audit_verify(reg->audit, &rep), SARGS_OK);
-		assert_int_equal(sargs_store_log_restart(reg->store), SARGS_OK); /* not the writer */
 		sargs_reg_close(reg);
 	}
 	test_rmtree(dir);
