@@ -871,7 +871,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- run */
 
-#define LOG_RESTART_FRAMES 65536 /* 256 MiB of log: start it over */
+#define LOG_RESTART_FRAMES 262144 /* 1 GiB of log: start it over */
 #define LOG_RESTART_LEFT 256     /* pages the worker may have to copy itself */
 
 /* The log's upkeep, every second on the main thread's own connection:
