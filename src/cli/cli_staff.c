@@ -565,10 +565,13 @@ static const char role_set_help[] =
 	"Creates or changes a role. It applies to every account with the role at\n"
 	"once, open sessions too.\n"
 	"\n"
-	"  --actions A,B     what the role may do: subject.read, subject.write,\n"
-	"                    consent.write, purchase.write, request.read,\n"
-	"                    request.write, campaign.read, campaign.export, import,\n"
-	"                    audit.read, registry.read, staff.manage\n"
+	"  --actions A,B     what the role may do: subject.read,\n"
+	"                    subject.read_special (also special categories of\n"
+	"                    data, GDPR Art. 9; no built-in role has it),\n"
+	"                    subject.write, consent.write, purchase.write,\n"
+	"                    request.read, request.write, campaign.read,\n"
+	"                    campaign.export, import, audit.read, registry.read,\n"
+	"                    staff.manage\n"
 	"  --purposes P,Q    for which purposes (ids from 'sargs purpose list'),\n"
 	"                    or '*' for every purpose\n";
 

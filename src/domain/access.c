@@ -9,7 +9,7 @@
 #include <string.h>
 
 enum sargs_rc sargs_read_for_purpose(struct sargs_reg *reg, const char *id, const char *purpose,
-				     struct sargs_subject_view *out,
+				     int special_ok, struct sargs_subject_view *out,
 				     struct sargs_policy_decision *decision,
 				     struct sargs_err *err)
 {
@@ -34,5 +34,5 @@ enum sargs_rc sargs_read_for_purpose(struct sargs_reg *reg, const char *id, cons
 				     "reading this person for purpose \"%s\" is not lawful now: %s",
 				     purpose, sargs_reason_text(decision->reason));
 	}
-	return sargs_subject_show(reg, id, purpose, out, err);
+	return sargs_subject_show_limited(reg, id, purpose, special_ok, out, err);
 }

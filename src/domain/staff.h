@@ -37,6 +37,9 @@
  * Actions (stable names; a role or token lists the ones it may take).
  */
 #define SARGS_ACT_SUBJECT_READ "subject.read"       /* read a customer for a purpose */
+/* and see the fields of special categories (GDPR Art. 9) such a read may
+ * return; no built-in role has it: minimal access (mission §9) */
+#define SARGS_ACT_SUBJECT_READ_SPECIAL "subject.read_special"
 #define SARGS_ACT_SUBJECT_WRITE "subject.write"     /* add, edit */
 #define SARGS_ACT_CONSENT_WRITE "consent.write"     /* give, withdraw, object */
 #define SARGS_ACT_PURCHASE_WRITE "purchase.write"   /* purchases and contracts */

@@ -897,6 +897,35 @@ void sargs_subject_view_free(struct sargs_subject_view *v)
 }
 
 /* Reads one subject for a purpose inside the current transaction. */
+/* The purpose's fields without those of special categories (keep, at most
+ * max), and those left out as a comma-separated list (withheld). Returns
+ * how many were kept. */
+static size_t without_special(const struct sargs_registry *r, const struct sargs_purpose *p,
+			      const char **keep, size_t max, char *withheld, size_t wsize)
+{
+	size_t nk = 0, wl = 0;
+
+	withheld[0] = '\0';
+	keep[nk++] = SARGS_SOURCE_FIELD; /* where the data came from: always shown */
+	for (size_t i = 0; i < p->n_fields; i++) {
+		const char *name = p->fields[i].field;
+		const struct sargs_field_def *fd = sargs_registry_field(r, name);
+		const struct sargs_category *c = fd ? sargs_registry_category(r, fd->category) : NULL;
+
+		if (c != NULL && c->special) {
+			int n = snprintf(withheld + wl, wsize - wl, "%s%s", wl ? "," : "", name);
+
+			if (n > 0 && (size_t)n < wsize - wl)
+				wl += (size_t)n;
+		} else if (nk < max) {
+			keep[nk++] = name;
+		}
+	}
+	return nk;
+}
+
+#define SHOW_FIELDS_MAX 256
+
 static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_registry *r,
 				const char *id, const struct sargs_purpose *p,
 				const char *const *only, size_t n_only, const char *action,
@@ -907,8 +936,25 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 	struct work *w;
 	struct sargs_strbuf names;
 	enum sargs_rc rc;
+	char withheld[sizeof(out->withheld)], wdetail[sizeof(out->withheld) + 16];
+	const char *keep[SHOW_FIELDS_MAX];
 
 	memset(out, 0, sizeof(*out));
+	withheld[0] = '\0';
+	if (reg->hide_special && p != NULL && only == NULL) {
+		/* special categories only for those who may see them: the rest
+		 * of the purpose's fields, read as an explicit list */
+		n_only = without_special(r, p, keep, SHOW_FIELDS_MAX, withheld, sizeof(withheld));
+		if (withheld[0]) {
+			only = keep;
+			if (detail == NULL) {
+				(void)snprintf(wdetail, sizeof(wdetail), "withheld=%s", withheld);
+				detail = wdetail;
+			}
+		} else {
+			n_only = 0;
+		}
+	}
 	if ((rc = load(reg, id, &l, err)) != SARGS_OK)
 		return rc;
 	/* purpose limitation (GDPR Art. 5(1)(b)): read only for a linked purpose
@@ -930,7 +976,7 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 	}
 	sargs_strbuf_init(&names, LIST_LIMIT);
-	rc = decrypt_into(r, &l, p, only, n_only, w, NULL, err);
+	rc = decrypt_into(r, &l, p, only, only ? n_only : 0, w, NULL, err);
 	if (rc == SARGS_OK) {
 		out->fields = calloc(w->n ? w->n : 1, sizeof(*out->fields));
 		out->links = calloc(l.ls.n ? l.ls.n : 1, sizeof(*out->links));
@@ -971,6 +1017,7 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 		out->updated_us = l.s.updated_us;
 		(void)snprintf(out->source, sizeof(out->source), "%s", l.s.source);
 		(void)snprintf(out->purpose, sizeof(out->purpose), "%s", p ? p->id : "");
+		memcpy(out->withheld, withheld, sizeof(out->withheld));
 		/* action NULL: the caller audits its whole batch (subject.h) */
 		rc = action == NULL ? SARGS_OK
 				    : sargs_reg_audit(reg, action, id, names.len ? names.data : NULL,
@@ -1012,6 +1059,18 @@ enum sargs_rc sargs_subject_show(struct sargs_reg *reg, const char *id, const ch
 	}
 	if (rc != SARGS_OK)
 		sargs_subject_view_free(out);
+	return rc;
+}
+
+enum sargs_rc sargs_subject_show_limited(struct sargs_reg *reg, const char *id,
+					 const char *purpose, int special_ok,
+					 struct sargs_subject_view *out, struct sargs_err *err)
+{
+	enum sargs_rc rc;
+
+	reg->hide_special = !special_ok;
+	rc = sargs_subject_show(reg, id, purpose, out, err);
+	reg->hide_special = 0;
 	return rc;
 }
 

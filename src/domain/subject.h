@@ -76,6 +76,10 @@ struct sargs_subject_view {
 	struct sargs_view_field *fields;
 	size_t n_fields;
 	char purpose[64];            /* the purpose the view was read for */
+	char withheld[512];          /* comma-separated: fields of special
+				      * categories the purpose uses that this
+				      * read left out (sargs_subject_show_limited),
+				      * whether the person has them or not */
 };
 
 /*
@@ -87,6 +91,17 @@ struct sargs_subject_view {
  */
 enum sargs_rc sargs_subject_show(struct sargs_reg *reg, const char *id, const char *purpose,
 				 struct sargs_subject_view *out, struct sargs_err *err) SARGS_WUR;
+/*
+ * As sargs_subject_show for someone who may not see special categories of
+ * data (GDPR Art. 9; 004 §4.7: extra protection, minimal access) unless
+ * special_ok: the purpose's fields whose category is special are neither
+ * decrypted nor returned, v->withheld names them, and the audit entry
+ * says so ("withheld=..."); with special_ok it is sargs_subject_show.
+ */
+enum sargs_rc sargs_subject_show_limited(struct sargs_reg *reg, const char *id,
+					 const char *purpose, int special_ok,
+					 struct sargs_subject_view *out,
+					 struct sargs_err *err) SARGS_WUR;
 void sargs_subject_view_free(struct sargs_subject_view *v);
 
 /*

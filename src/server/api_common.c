@@ -264,6 +264,18 @@ json_t *api_view_json(const struct sargs_subject_view *v, const struct sargs_pol
 	for (i = 0; i < v->n_fields; i++)
 		json_object_set_new(f, v->fields[i].name, json_string(v->fields[i].value));
 	json_object_set_new(o, "fields", f);
+	if (v->withheld[0]) {
+		/* fields of special categories the reader may not see (GDPR
+		 * Art. 9): named, whether the person has them or not */
+		json_t *w = json_array();
+		char list[sizeof(v->withheld)];
+		char *save = NULL, *t;
+
+		memcpy(list, v->withheld, sizeof(list));
+		for (t = strtok_r(list, ",", &save); t && w; t = strtok_r(NULL, ",", &save))
+			json_array_append_new(w, json_string(t));
+		json_object_set_new(o, "withheld", w);
+	}
 	return o;
 }
 

@@ -71,7 +71,9 @@ void api_subjects_find(struct http_ctx *c)
 		enum sargs_rc rc;
 
 		sargs_err_clear(&err);
-		rc = sargs_read_for_purpose(c->reg, ids[i], purpose, &v, &d, &err);
+		rc = sargs_read_for_purpose(c->reg, ids[i], purpose,
+					    http_may(c, SARGS_ACT_SUBJECT_READ_SPECIAL, purpose), &v,
+					    &d, &err);
 		if (rc == SARGS_E_DENIED || rc == SARGS_E_NOTFOUND)
 			continue; /* not lawful for this purpose now: left out (audited) */
 		if (rc != SARGS_OK) {

@@ -132,7 +132,9 @@ static int search_typed(struct http_ctx *c, const char *kind, const char *q,
 
 		memset(&v, 0, sizeof(v));
 		memset(&d, 0, sizeof(d));
-		rc = sargs_read_for_purpose(c->reg, ids[i], p->id, &v, &d, &err);
+		rc = sargs_read_for_purpose(c->reg, ids[i], p->id,
+					    http_may(c, SARGS_ACT_SUBJECT_READ_SPECIAL, p->id), &v,
+					    &d, &err);
 		if (rc == SARGS_OK) {
 			result_row(c, ids[i], p->id, &v, NULL);
 		} else if (rc == SARGS_E_DENIED || rc == SARGS_E_NOTFOUND) {

@@ -854,7 +854,8 @@ void console_subject_card(struct http_ctx *c)
 	}
 	memset(&v, 0, sizeof(v));
 	memset(&d, 0, sizeof(d));
-	rc = sargs_read_for_purpose(c->reg, id, p->id, &v, &d, &err);
+	rc = sargs_read_for_purpose(c->reg, id, p->id,
+				    http_may(c, SARGS_ACT_SUBJECT_READ_SPECIAL, p->id), &v, &d, &err);
 	if (rc != SARGS_OK && rc != SARGS_E_DENIED && rc != SARGS_E_NOTFOUND) {
 		sargs_subject_view_free(&v);
 		console_message_page(c, 500, "error", L(c, "Kļūda", "Error"), err.msg);
@@ -908,6 +909,17 @@ void console_subject_card(struct http_ctx *c)
 			http_outf(c->rs, "<tr><td class=\"muted\">%s</td></tr>\n",
 				  L(c, "Šim nolūkam laukos nav datu.", "No data in the fields of this purpose."));
 		http_out(c->rs, "</tbody></table>\n");
+		if (v.withheld[0]) {
+			/* special categories (GDPR Art. 9): only for roles given
+			 * subject.read_special */
+			http_outf(c->rs, "<p class=\"muted\">%s ",
+				  L(c, "Īpašu kategoriju dati nav rādīti (jūsu lomai nav tiesību"
+				       " subject.read_special):",
+				    "Special-category data not shown (your role lacks"
+				    " subject.read_special):"));
+			http_esc(c->rs, v.withheld);
+			http_out(c->rs, "</p>\n");
+		}
 		if (v.source_name) {
 			http_outf(c->rs, "<p class=\"muted\">%s ", L(c, "Datu avots:", "Source of the data:"));
 			http_esc(c->rs, v.source_name);

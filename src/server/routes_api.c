@@ -50,7 +50,9 @@ static void subject_read(struct http_ctx *c)
 	if (!api_may_purpose(c, SARGS_ACT_SUBJECT_READ, purpose))
 		return;
 	sargs_err_clear(&err);
-	if (sargs_read_for_purpose(c->reg, c->rq->params[0], purpose, &v, &d, &err) != SARGS_OK) {
+	if (sargs_read_for_purpose(c->reg, c->rq->params[0], purpose,
+				   http_may(c, SARGS_ACT_SUBJECT_READ_SPECIAL, purpose), &v, &d,
+				   &err) != SARGS_OK) {
 		if (err.rc == SARGS_E_DENIED)
 			api_not_lawful(c, &err);
 		else

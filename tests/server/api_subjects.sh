@@ -4,8 +4,17 @@
 # not lawful now is refused) and its audit entry names the purpose.
 . "$(dirname "$0")/lib.sh" "$1"
 jqt() { jq -e "$1" "$BODY" >/dev/null; }
+SRC=${SARGS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 
 "$SARGS" demo --customers 30 >/dev/null || { echo "demo failed"; exit 1; }
+# a special category (GDPR Art. 9) the service purpose uses: allergies
+jq '.categories += [{"id":"health","name":"Health (allergies)","special":true}]
+	| .fields += [{"name":"allergies","label":"Allergies","category":"health"}]
+	| .purposes |= map(if .id == "service" then .categories += ["health"]
+		| .fields += [{"field":"allergies","required":false,
+			"why":"So that we do not serve you what you are allergic to."}] else . end)' \
+	"$SRC/examples/zimes-purposes.json" >"$WORK/purposes-health.json"
+"$SARGS" purpose load "$WORK/purposes-health.json" >/dev/null || { echo "purpose load failed"; exit 1; }
 SHOP=$("$SARGS" token issue shop --actions subject.read,subject.write,consent.write \
 	--purposes service,newsletter 2>/dev/null | grep -o 'sgt_[A-Za-z0-9_-]*')
 AUD=$("$SARGS" token issue auditor --actions audit.read --purposes service 2>/dev/null |
@@ -98,6 +107,31 @@ ok "name unchanged" test "$(jqb .fields.first_name)" = Anna
 req "edit: nothing to change" 400 PATCH "/api/v1/subjects/$ID" "${S[@]}" --data '{}'
 req "edit: unknown subject" 404 PATCH "/api/v1/subjects/00000000-0000-4000-8000-000000000000" \
 	"${S[@]}" --data '{"set":{"phone":"2900 0002"}}'
+
+# ---- mission §9: special categories get extra protection and minimal
+# access — only a reader given subject.read_special sees them
+MED=$("$SARGS" token issue kitchen --actions subject.read,subject.read_special \
+	--purposes service 2>/dev/null | grep -o 'sgt_[A-Za-z0-9_-]*')
+ok "token with subject.read_special issued" test -n "$MED"
+req "add with a special-category field" 201 POST /api/v1/subjects "${S[@]}" --data '{"purposes":["service"],
+	"fields":{"first_name":"Ilze","last_name":"Berzina","email":"ilze.berzina@example.lv",
+	"allergies":"peanuts"}}'
+SID=$(jqb .id)
+req "read without the permission" 200 GET "/api/v1/subjects/$SID?purpose=service" "${S[@]}"
+ok "special field withheld" jqt '.fields.allergies == null and .fields.email == "ilze.berzina@example.lv"'
+ok "withheld named" jqt '.withheld == ["allergies"]'
+expect_no_body "no special value leaks" 'peanuts'
+req "read with subject.read_special" 200 GET "/api/v1/subjects/$SID?purpose=service" \
+	-H "Authorization: Bearer $MED"
+ok "special field shown" jqt '.fields.allergies == "peanuts" and (has("withheld") | not)'
+req "search without the permission" 200 GET "/api/v1/subjects?purpose=service&email=ilze.berzina@example.lv" "${S[@]}"
+ok "search withholds too" jqt '.subjects[0].fields.allergies == null and .subjects[0].withheld == ["allergies"]'
+req "audit of the special read" 200 GET "/api/v1/audit?subject=$SID&limit=100" "${A[@]}"
+ok "withheld read audited as such" \
+	jqt '[.entries[] | select(.action == "subject.read" and .detail == "withheld=allergies" and .actor == "token:shop")] | length > 0'
+ok "permitted read audited with the field" \
+	jqt '[.entries[] | select(.action == "subject.read" and .actor == "token:kitchen" and (.fields | test("allergies")))] | length > 0'
+expect_no_body "no special value in the audit" 'peanuts'
 
 # ---- the audit entries name the purpose, never values
 req "audit of the subject" 200 GET "/api/v1/audit?subject=$ID&limit=1000" "${A[@]}"
