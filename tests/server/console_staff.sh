@@ -17,6 +17,18 @@ KNOWN=$("$SARGS" subject add --purpose service --purpose accounting first_name=Z
 	last_name=Kalniņa email=zelma@example.lv phone='2612 3456' personal_code=121282-11210)
 XSS=$("$SARGS" subject add --purpose service first_name='<script>alert(1)</script>' \
 	last_name='"><img src=x onerror=alert(2)>' email=xss@example.lv)
+# a special category (GDPR Art. 9) the service purpose uses, and a customer
+# who has it
+SRC=${SARGS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+jq '.categories += [{"id":"health","name":"Health (allergies)","special":true}]
+	| .fields += [{"name":"allergies","label":"Allergies","category":"health"}]
+	| .purposes |= map(if .id == "service" then .categories += ["health"]
+		| .fields += [{"field":"allergies","required":false,
+			"why":"So that we do not serve you what you are allergic to."}] else . end)' \
+	"$SRC/examples/zimes-purposes.json" >"$WORK/purposes-health.json"
+"$SARGS" purpose load "$WORK/purposes-health.json" >/dev/null
+ALLERGIC=$("$SARGS" subject add --purpose service first_name=Rasma last_name=Liepa \
+	email=rasma.liepa@example.lv allergies=peanuts)
 # an access request received long ago: overdue
 "$SARGS" request new --kind access --channel email --subject "$KNOWN" --received 2020-01-15 >/dev/null
 ok "customers were added" test -n "$KNOWN" -a -n "$XSS"
@@ -63,6 +75,10 @@ req "card for service" 200 GET "/console/subjects/$KNOWN?purpose=service"
 expect_body "the name" 'Zelma'
 expect_body "consent history section" 'Consent history'
 expect_body "audit trail section" 'audit trail</h2>'
+req "card with a special category" 200 GET "/console/subjects/$ALLERGIC?purpose=service"
+expect_body "mission §9: special category withheld from a role without it" \
+	'Special-category data not shown.*allergies'
+expect_no_body "no special-category value on the card" 'peanuts'
 req "card for newsletter (not linked)" 200 GET "/console/subjects/$KNOWN?purpose=newsletter"
 expect_body "says why it is refused" 'may not be shown for this purpose'
 expect_no_body "no fields shown" 'zelma@example\.lv'
