@@ -845,6 +845,14 @@ int sargs_purpose_covers(const struct sargs_purpose *p, const char *category)
 	return 0;
 }
 
+int sargs_field_special(const struct sargs_registry *r, const char *field)
+{
+	const struct sargs_field_def *fd = sargs_registry_field(r, field);
+	const struct sargs_category *c = fd ? sargs_registry_category(r, fd->category) : NULL;
+
+	return c != NULL && c->special;
+}
+
 const struct sargs_purpose_field *sargs_purpose_field(const struct sargs_purpose *p,
 						      const char *field)
 {

@@ -162,6 +162,8 @@ const struct sargs_category *sargs_registry_category(const struct sargs_registry
 						     const char *id);
 /* 1 when purpose p uses category. */
 int sargs_purpose_covers(const struct sargs_purpose *p, const char *category);
+/* 1 when field belongs to a special category of data (GDPR Art. 9). */
+int sargs_field_special(const struct sargs_registry *r, const char *field);
 /* The purpose's entry for field, or NULL. */
 const struct sargs_purpose_field *sargs_purpose_field(const struct sargs_purpose *p,
 						      const char *field);

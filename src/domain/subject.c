@@ -909,14 +909,16 @@ static size_t without_special(const struct sargs_registry *r, const struct sargs
 	keep[nk++] = SARGS_SOURCE_FIELD; /* where the data came from: always shown */
 	for (size_t i = 0; i < p->n_fields; i++) {
 		const char *name = p->fields[i].field;
-		const struct sargs_field_def *fd = sargs_registry_field(r, name);
-		const struct sargs_category *c = fd ? sargs_registry_category(r, fd->category) : NULL;
 
-		if (c != NULL && c->special) {
-			int n = snprintf(withheld + wl, wsize - wl, "%s%s", wl ? "," : "", name);
+		if (sargs_field_special(r, name)) {
+			/* whole names only: one that does not fit is left off
+			 * the list (it is withheld all the same) */
+			size_t n = strlen(name) + (wl ? 1 : 0);
 
-			if (n > 0 && (size_t)n < wsize - wl)
-				wl += (size_t)n;
+			if (wl + n < wsize) {
+				(void)snprintf(withheld + wl, wsize - wl, "%s%s", wl ? "," : "", name);
+				wl += n;
+			}
 		} else if (nk < max) {
 			keep[nk++] = name;
 		}
@@ -924,7 +926,7 @@ static size_t without_special(const struct sargs_registry *r, const struct sargs
 	return nk;
 }
 
-#define SHOW_FIELDS_MAX 256
+#define SHOW_FIELDS_MAX 1024 /* the registry allows fewer fields per purpose */
 
 static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_registry *r,
 				const char *id, const struct sargs_purpose *p,

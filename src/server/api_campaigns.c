@@ -166,6 +166,27 @@ void api_campaign_export(struct http_ctx *c)
 	if (!audience_req(c, SARGS_ACT_CAMPAIGN_EXPORT, purpose, channel, line, customers_only,
 			  zone, &req))
 		goto out;
+	/* special categories (GDPR Art. 9) only for those given them */
+	if (!http_may(c, SARGS_ACT_SUBJECT_READ_SPECIAL, purpose)) {
+		const struct sargs_registry *r;
+		struct sargs_err rerr;
+		size_t k;
+
+		if (sargs_reg_registry(c->reg, &r, &rerr) != SARGS_OK) {
+			http_json_err(c->rs, &rerr);
+			goto out;
+		}
+		for (k = 0; k < ex.n_fields; k++) {
+			if (sargs_field_special(r, fields[k])) {
+				http_json_error(c->rs, 403, "forbidden",
+						"field \"%s\" is of a special category of data"
+						" (GDPR Art. 9): exporting it needs the action"
+						" subject.read_special",
+						fields[k]);
+				goto out;
+			}
+		}
+	}
 	if (format && strcmp(format, "csv") != 0 && strcmp(format, "jsonl") != 0) {
 		http_json_error(c->rs, 400, "field_invalid", "\"format\" is csv or jsonl");
 		goto out;

@@ -23,6 +23,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #define SESSION_COOKIE "sargs_session"
 
@@ -152,6 +153,7 @@ struct conn_state {
 	int method_mismatch;
 	struct sargs_strbuf body;
 	enum phase phase;
+	int went_async;                 /* counted in srv.unanswered */
 	/* the work of a suspended request (one of them) */
 	struct worker_job job;
 	struct job_arg ja;
@@ -465,7 +467,9 @@ static int go_async(struct srv *s, struct conn_state *cs)
 		return 0;
 	}
 	s->inflight++;
+	s->unanswered++;
 	pthread_mutex_unlock(&s->mu);
+	cs->went_async = 1;
 	cs->phase = PHASE_WAITING;
 	cs->ja.srv = s;
 	cs->ja.cs = cs;
@@ -524,9 +528,13 @@ static int read_on_reader(struct srv *s, struct conn_state *cs)
 				err.msg);
 	} else {
 		gate_and_run(&c, cs->route);
+		/* a step that left its level open (a bug) is undone the way it
+		 * was begun, audit level included; one that closed too many has
+		 * ended the snapshot already */
 		while (sargs_store_depth(reg->store) > 1)
-			sargs_store_rollback(reg->store); /* a step left its level open */
-		if (sargs_store_commit(reg->store, &err) != SARGS_OK)
+			sargs_reg_rollback(reg);
+		if (sargs_store_depth(reg->store) == 1 &&
+		    sargs_store_commit(reg->store, &err) != SARGS_OK)
 			sargs_store_rollback(reg->store);
 	}
 	sargs_reg_set_reader(reg, NULL);
@@ -849,13 +857,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
+	struct srv *s = cls;
+	struct conn_state *cs = *con_cls;
+
 	(void)conn;
 	(void)toe;
-	if (*con_cls) {
-		req_free(*con_cls);
-		*con_cls = NULL;
+	if (!cs)
+		return;
+	if (cs->went_async) {
+		/* its answer is out (or the client is gone) */
+		pthread_mutex_lock(&s->mu);
+		if (--s->unanswered == 0)
+			pthread_cond_broadcast(&s->idle);
+		pthread_mutex_unlock(&s->mu);
 	}
+	req_free(cs);
+	*con_cls = NULL;
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -880,19 +897,28 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
  * last) until little is left, then asks the worker to start the log over:
  * the copy the worker makes itself, with every request waiting, is then
  * small. */
+struct log_restart {
+	int restarted;              /* 1 done, 0 a reader stayed, -1 failed */
+	char msg[SARGS_ERR_BYTES];
+};
+
 static void log_restart_run(void *arg, struct sargs_reg *reg, int *failed)
 {
-	int *restarted = arg;
+	struct log_restart *lr = arg;
 
 	(void)failed;
-	if (sargs_store_log_restart(reg->store, restarted) != SARGS_OK)
-		*restarted = -1;
+	if (sargs_store_log_restart(reg->store, &lr->restarted) != SARGS_OK) {
+		lr->restarted = -1;
+		(void)snprintf(lr->msg, sizeof(lr->msg), "%s", sargs_store_errmsg(reg->store));
+	}
 }
 
 static void log_restart_lost(void *arg, const struct sargs_err *err)
 {
-	(void)err;
-	*(int *)arg = -1;
+	struct log_restart *lr = arg;
+
+	lr->restarted = -1;
+	(void)snprintf(lr->msg, sizeof(lr->msg), "%s", err->msg);
 }
 
 static void log_upkeep(struct srv *s)
@@ -904,25 +930,33 @@ static void log_upkeep(struct srv *s)
 			srv_log(s, "warn", "checkpoint_log_failed", NULL);
 			return;
 		}
-		if (frames < LOG_RESTART_FRAMES)
+		if (frames < LOG_RESTART_FRAMES) {
+			s->log_restarted_frames = 0;
+			return;
+		}
+		/* started over already: the log's size shows it only once the
+		 * next commit writes from its beginning */
+		if (frames == s->log_restarted_frames)
 			return;
 		if (left <= LOG_RESTART_LEFT) {
 			/* alone on the worker, between groups; this thread copies
 			 * nothing meanwhile, so the worker's flush of the database
 			 * holds only the few pages it copies itself */
-			int restarted = 0;
-			struct worker_job job = {log_restart_run, log_restart_lost, &restarted, 1,
+			struct log_restart lr = {0, ""};
+			struct worker_job job = {log_restart_run, log_restart_lost, &lr, 1,
 						 NULL, NULL, NULL};
 
 			worker_run(s->worker, &job);
+			if (lr.restarted == 1)
+				s->log_restarted_frames = frames;
 			pthread_mutex_lock(&s->mu);
-			if (restarted == 1)
+			if (lr.restarted == 1)
 				s->metrics.log_restarts++;
-			else
+			else if (lr.restarted == 0)
 				s->metrics.log_restart_busy++;
 			pthread_mutex_unlock(&s->mu);
-			if (restarted < 0)
-				srv_log(s, "warn", "log_restart_failed", NULL);
+			if (lr.restarted < 0)
+				srv_log(s, "warn", "log_restart_failed", "msg=\"%s\"", lr.msg);
 			return;
 		}
 	}
@@ -1114,14 +1148,28 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 		log_upkeep(s);
 	}
 	srv_log(s, "info", "stop", "signal=%d", sig);
-	/* requests whose work is under way finish; new ones get 503; then no
-	 * connection is suspended when the listener stops */
-	pthread_mutex_lock(&s->mu);
-	s->draining = 1;
-	while (s->inflight > 0)
-		pthread_cond_wait(&s->idle, &s->mu);
-	pthread_mutex_unlock(&s->mu);
-	MHD_stop_daemon(s->daemon);  /* waits for the listener's threads */
+	/* no new connections; requests whose work is under way finish (new
+	 * ones get 503), so no connection is suspended when the listener
+	 * stops; and their answers go out (a change made but not answered
+	 * looks lost to the client, which may send it again) */
+	{
+		MHD_socket lsock = MHD_quiesce_daemon(s->daemon);
+		struct timespec until;
+
+		pthread_mutex_lock(&s->mu);
+		s->draining = 1;
+		while (s->inflight > 0)
+			pthread_cond_wait(&s->idle, &s->mu);
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 5; /* a client that does not read gets no more */
+		while (s->unanswered > 0 &&
+		       pthread_cond_timedwait(&s->idle, &s->mu, &until) != ETIMEDOUT)
+			;
+		pthread_mutex_unlock(&s->mu);
+		MHD_stop_daemon(s->daemon); /* waits for the listener's threads */
+		if (lsock != MHD_INVALID_SOCKET)
+			(void)close(lsock);
+	}
 	sched_stop(s);
 	(void)sargs_store_checkpoint(s->ckpt_reg->store, NULL, NULL);
 	stop_parts(s);

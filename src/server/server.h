@@ -102,6 +102,9 @@ struct srv {
 	struct offload *offload;         /* threads for handlers that block */
 	int inflight;                    /* suspended requests; under mu */
 	int draining;                    /* stopping: no new work; under mu */
+	int unanswered;                  /* went async, answer not out; under mu */
+	int log_restarted_frames;        /* the log's size when it last started
+					  * over (main thread only) */
 	pthread_cond_t idle;             /* inflight fell to 0 */
 	struct sargs_reg *ckpt_reg;      /* the background checkpoint's connection */
 	pthread_t sched;

@@ -210,9 +210,7 @@ static const char *const stmt_sql[S__COUNT] = {
 			 " AND (?4 IS NULL OR subject_id = ?4) AND (?5 IS NULL OR actor = ?5)"
 			 " ORDER BY seq LIMIT ?6",
 	[S_AUDIT_FIND] = "SELECT seq FROM audit WHERE hash = ?1 AND seq != ?2 ORDER BY seq LIMIT 1",
-	/* append-only (the triggers), numbered from 1 without gaps: the last
-	 * number is the count, found without reading the whole trail */
-	[S_AUDIT_COUNT] = "SELECT coalesce(max(seq), 0) FROM audit",
+	[S_AUDIT_COUNT] = "SELECT count(*) FROM audit",
 	[S_DATA_VERSION] = "PRAGMA data_version",
 };
 
@@ -1084,12 +1082,20 @@ static enum sargs_rc sq_log_restart(struct sargs_store *st, int *restarted)
 	int64_t limit = s->busy_us;
 
 	*restarted = 0;
-	if (!sqlite3_get_autocommit(s->db))
-		return SARGS_E_STORE; /* only between transactions */
+	if (!sqlite3_get_autocommit(s->db)) {
+		(void)snprintf(st->errmsg, sizeof(st->errmsg),
+			       "the log cannot start over inside a transaction");
+		return SARGS_E_STORE;
+	}
 	s->busy_us = BUSY_US_RESTART;
 	if (limit == 0) /* not tuned: the default handler would wait 5 s */
 		(void)sqlite3_busy_handler(s->db, busy_wait, s);
-	r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+	/* the copy (and the flush) first, with no waiting: SQLite counts the
+	 * busy handler's calls across one whole checkpoint, so a wait before
+	 * the copy would use up the time of the wait after it */
+	r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	if (r == SQLITE_OK)
+		r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
 	if (limit == 0)
 		(void)sqlite3_busy_timeout(s->db, 5000);
 	s->busy_us = limit;
