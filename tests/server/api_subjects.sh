@@ -10,7 +10,7 @@ SRC=${SARGS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 # a special category (GDPR Art. 9) the service purpose uses: allergies
 jq '.categories += [{"id":"health","name":"Health (allergies)","special":true}]
 	| .fields += [{"name":"allergies","label":"Allergies","category":"health"}]
-	| .purposes |= map(if .id == "service" then .categories += ["health"]
+	| .purposes |= map(if .id == "service" or .id == "newsletter" then .categories += ["health"]
 		| .fields += [{"field":"allergies","required":false,
 			"why":"So that we do not serve you what you are allergic to."}] else . end)' \
 	"$SRC/examples/zimes-purposes.json" >"$WORK/purposes-health.json"
@@ -132,6 +132,17 @@ ok "withheld read audited as such" \
 ok "permitted read audited with the field" \
 	jqt '[.entries[] | select(.action == "subject.read" and .actor == "token:kitchen" and (.fields | test("allergies")))] | length > 0'
 expect_no_body "no special value in the audit" 'peanuts'
+MK=$("$SARGS" token issue mailer --actions campaign.read,campaign.export \
+	--purposes newsletter 2>/dev/null | grep -o 'sgt_[A-Za-z0-9_-]*')
+MKS=$("$SARGS" token issue mailer2 --actions campaign.read,campaign.export,subject.read_special \
+	--purposes newsletter 2>/dev/null | grep -o 'sgt_[A-Za-z0-9_-]*')
+req "campaign export of a special-category field refused" 403 POST /api/v1/campaigns/export \
+	-H "Authorization: Bearer $MK" -H 'Content-Type: application/json' \
+	--data '{"purpose":"newsletter","channel":"email","fields":["allergies"],"base_url":"https://zimes.example/sargs"}'
+expect_body "says why" 'special category'
+req "campaign export with subject.read_special" 200 POST /api/v1/campaigns/export \
+	-H "Authorization: Bearer $MKS" -H 'Content-Type: application/json' \
+	--data '{"purpose":"newsletter","channel":"email","fields":["allergies"],"base_url":"https://zimes.example/sargs"}'
 
 # ---- the audit entries name the purpose, never values
 req "audit of the subject" 200 GET "/api/v1/audit?subject=$ID&limit=1000" "${A[@]}"
