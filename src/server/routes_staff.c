@@ -12,6 +12,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 static void login_form(struct http_ctx *c, const char *error)
 {
@@ -81,6 +82,27 @@ static void login_lost(void *arg, const struct sargs_err *err)
 	sargs_wipe(lj->secret, sizeof(lj->secret));
 }
 
+/* 1 when a browser says the sign-in form was posted from another site (a
+ * login CSRF: someone else's page signing this browser in to an account of
+ * their choosing). Browsers name the origin of a request in Sec-Fetch-Site
+ * (and Origin): only a post from our own pages, or typed in, is taken. */
+static int cross_site(const struct http_ctx *c)
+{
+	const char *sfs = http_header(c->rq, "Sec-Fetch-Site");
+	const char *origin = http_header(c->rq, "Origin");
+	const char *host = http_header(c->rq, "Host");
+	const char *o;
+
+	if (sfs)
+		return strcmp(sfs, "same-origin") != 0 && strcmp(sfs, "none") != 0;
+	if (!origin || !host)
+		return 0; /* not a browser that tells, or not cross-origin */
+	if (strcmp(origin, "null") == 0)
+		return 1;
+	o = strstr(origin, "://");
+	return !o || strcasecmp(o + 3, host) != 0;
+}
+
 static void login_post(struct http_ctx *c)
 {
 	const char *user = http_form(c->rq, "user");
@@ -88,6 +110,15 @@ static void login_post(struct http_ctx *c)
 	struct login_job lj;
 	struct worker_job job;
 
+	if (cross_site(c)) {
+		c->rs->status = 403;
+		login_form(c, L(c, "Pieteikšanās no citas vietnes nav pieņemta; atveriet šo lapu"
+				   " un piesakieties šeit.",
+				"A sign-in from another site is not accepted; open this page and"
+				" sign in here."));
+		srv_log(c->srv, "warn", "login_cross_site", NULL);
+		return;
+	}
 	if (!user || !pw || !*user || !*pw) {
 		c->rs->status = 400;
 		login_form(c, L(c, "Ievadiet lietotājvārdu un paroli.",

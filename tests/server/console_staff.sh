@@ -40,7 +40,16 @@ req "console needs sign-in" 303 GET /console/search
 expect_header "to the sign-in page" '^location: /login'
 req "requests need sign-in" 303 GET /console/requests
 req "wrong password" 401 POST /login --data-urlencode user=anna --data-urlencode password=wrong-password-1
-req "sign in" 303 POST /login --data-urlencode user=anna --data-urlencode password="$PW_OWNER"
+# login CSRF: a sign-in posted from another site is not taken
+req "sign-in from another site (Sec-Fetch-Site)" 403 POST /login -H 'Sec-Fetch-Site: cross-site' \
+	--data-urlencode user=anna --data-urlencode password="$PW_OWNER"
+expect_no_body "no session from another site" 'Sign out'
+ok "no session cookie from another site" bash -c "! grep -qi 'set-cookie: sargs_session' '$HDRS'"
+req "sign-in from another site (Origin)" 403 POST /login -H 'Origin: https://evil.example' \
+	--data-urlencode user=anna --data-urlencode password="$PW_OWNER"
+ok "no session cookie from another origin" bash -c "! grep -qi 'set-cookie: sargs_session' '$HDRS'"
+req "sign in (from our own page)" 303 POST /login -H 'Sec-Fetch-Site: same-origin' -H "Origin: $BASE" \
+	--data-urlencode user=anna --data-urlencode password="$PW_OWNER"
 req "start page" 200 GET /console
 expect_body "privacy notice or its absence is shown" 'notice'
 CSRF=$(csrf_token)
