@@ -2,9 +2,10 @@
  * http.h — the server's request and response, the route table, and the
  * helpers every page and API handler uses.
  *
- * Threads: libmicrohttpd runs one thread per connection. A handler that
- * touches the register does not run there: the connection thread hands it
- * to the register worker (worker.h), which runs the handlers that are
+ * Threads: libmicrohttpd runs a few listener threads, each serving many
+ * connections. A handler that touches the register does not run there: the
+ * listener suspends the connection and hands the handler to the register
+ * worker (worker.h), which runs the handlers that are
  * waiting together in one transaction (group commit) and releases their
  * responses only after that transaction is durable. So every audit entry of
  * a read is on disk before the data leaves the process, and the cost of the
