@@ -5,11 +5,14 @@
  * Threads: libmicrohttpd runs a few listener threads, each serving many
  * connections. A handler that touches the register does not run there: the
  * listener suspends the connection and hands the handler to the register
- * worker (worker.h), which runs the handlers that are
- * waiting together in one transaction (group commit) and releases their
- * responses only after that transaction is durable. So every audit entry of
- * a read is on disk before the data leaves the process, and the cost of the
- * commit is shared by all requests in the group.
+ * worker (worker.h), which runs the handlers that are waiting together in
+ * one transaction (group commit) and releases their responses only after
+ * that transaction is durable. So every audit entry of a read is on disk
+ * before the data leaves the process, and the cost of the commit is shared
+ * by all requests in the group. A token read (ROUTE_READ) runs on the
+ * listener with a read-only connection, and only its audit entries go to
+ * the worker; a handler that blocks (ROUTE_BLOCKS) runs on an offload
+ * thread (offload.h).
  *
  * A handler fills the response and never sends anything itself. It must be
  * re-runnable: when the group's commit fails, the worker rolls back and runs

@@ -1,6 +1,6 @@
 /*
  * worker.h — the register worker: one thread that owns the open register
- * and runs the jobs of the connection threads in groups, one transaction
+ * and runs the jobs of the listener threads in groups, one transaction
  * per group (group commit).
  *
  * worker_submit queues a job and returns at once; the worker calls the
