@@ -58,16 +58,25 @@ char *test_read_example(void)
 	return buf;
 }
 
-struct sargs_reg *test_reg_example(const char *tag, char *dir, size_t dir_size)
+struct sargs_reg *test_reg_with(const char *tag, const char *registry, char *dir,
+			       size_t dir_size)
 {
 	struct sargs_reg *reg = NULL;
 	struct sargs_err err;
-	char *doc = test_read_example();
 
 	test_tmpdir(tag, dir, dir_size);
 	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
 	assert_int_equal(sargs_reg_open(dir, &reg, &err), SARGS_OK);
-	assert_int_equal(sargs_registry_load(reg, doc, strlen(doc), NULL, &err), SARGS_OK);
+	assert_int_equal(sargs_registry_load(reg, registry, strlen(registry), NULL, &err),
+			 SARGS_OK);
+	return reg;
+}
+
+struct sargs_reg *test_reg_example(const char *tag, char *dir, size_t dir_size)
+{
+	char *doc = test_read_example();
+	struct sargs_reg *reg = test_reg_with(tag, doc, dir, dir_size);
+
 	free(doc);
 	return reg;
 }

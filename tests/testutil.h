@@ -34,6 +34,9 @@ char *test_read_example(void);
  * error.
  */
 struct sargs_reg *test_reg_example(const char *tag, char *dir, size_t dir_size);
+/* The same with the purpose registry given as JSON text. */
+struct sargs_reg *test_reg_with(const char *tag, const char *registry, char *dir,
+			       size_t dir_size);
 
 /* Sets the example controller ("Zimes SIA", with a DPO). Fails the test on
  * error. */

@@ -69,8 +69,6 @@ struct sargs_reg {
 	int poisoned;                    /* a step of the open batch failed half-way */
 	int compact_pending;             /* erased or replaced data may sit in the log */
 	struct sargs_audit_batch *reader; /* reader mode when not NULL */
-	int hide_special;                /* reads leave out fields of special
-					  * categories (sargs_subject_show_limited) */
 };
 
 /*

@@ -896,7 +896,6 @@ void sargs_subject_view_free(struct sargs_subject_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
-/* Reads one subject for a purpose inside the current transaction. */
 /* The purpose's fields without those of special categories (keep, at most
  * max), and those left out as a comma-separated list (withheld). Returns
  * how many were kept. */
@@ -928,11 +927,14 @@ static size_t without_special(const struct sargs_registry *r, const struct sargs
 
 #define SHOW_FIELDS_MAX 1024 /* the registry allows fewer fields per purpose */
 
+/* Reads one subject for a purpose inside the current transaction;
+ * hide_special: without the purpose's special categories (only when no
+ * explicit field list is given). */
 static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_registry *r,
 				const char *id, const struct sargs_purpose *p,
-				const char *const *only, size_t n_only, const char *action,
-				const char *detail, struct sargs_subject_view *out,
-				struct sargs_err *err)
+				const char *const *only, size_t n_only, int hide_special,
+				const char *action, const char *detail,
+				struct sargs_subject_view *out, struct sargs_err *err)
 {
 	struct loaded l;
 	struct work *w;
@@ -943,18 +945,18 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 
 	memset(out, 0, sizeof(*out));
 	withheld[0] = '\0';
-	if (reg->hide_special && p != NULL && only == NULL) {
+	if (hide_special && p != NULL && only == NULL) {
 		/* special categories only for those who may see them: the rest
 		 * of the purpose's fields, read as an explicit list */
-		n_only = without_special(r, p, keep, SHOW_FIELDS_MAX, withheld, sizeof(withheld));
+		size_t nk = without_special(r, p, keep, SHOW_FIELDS_MAX, withheld, sizeof(withheld));
+
 		if (withheld[0]) {
 			only = keep;
+			n_only = nk;
 			if (detail == NULL) {
 				(void)snprintf(wdetail, sizeof(wdetail), "withheld=%s", withheld);
 				detail = wdetail;
 			}
-		} else {
-			n_only = 0;
 		}
 	}
 	if ((rc = load(reg, id, &l, err)) != SARGS_OK)
@@ -978,7 +980,7 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 	}
 	sargs_strbuf_init(&names, LIST_LIMIT);
-	rc = decrypt_into(r, &l, p, only, only ? n_only : 0, w, NULL, err);
+	rc = decrypt_into(r, &l, p, only, n_only, w, NULL, err);
 	if (rc == SARGS_OK) {
 		out->fields = calloc(w->n ? w->n : 1, sizeof(*out->fields));
 		out->links = calloc(l.ls.n ? l.ls.n : 1, sizeof(*out->links));
@@ -1034,8 +1036,10 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 	return rc;
 }
 
-enum sargs_rc sargs_subject_show(struct sargs_reg *reg, const char *id, const char *purpose,
-				 struct sargs_subject_view *out, struct sargs_err *err)
+/* sargs_subject_show and sargs_subject_show_limited. */
+static enum sargs_rc show_for_purpose(struct sargs_reg *reg, const char *id, const char *purpose,
+				      int hide_special, struct sargs_subject_view *out,
+				      struct sargs_err *err)
 {
 	const struct sargs_registry *r;
 	enum sargs_rc rc;
@@ -1047,8 +1051,8 @@ enum sargs_rc sargs_subject_show(struct sargs_reg *reg, const char *id, const ch
 		return rc;
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
-	rc = show_in_tx(reg, r, id, sargs_registry_purpose(r, purpose), NULL, 0, "subject.read",
-			NULL, out, err);
+	rc = show_in_tx(reg, r, id, sargs_registry_purpose(r, purpose), NULL, 0, hide_special,
+			"subject.read", NULL, out, err);
 	/* the audit entry is durable before the data leaves: commit first */
 	rc = sargs_reg_end(reg, rc, err);
 	if (rc == SARGS_E_DENIED) {
@@ -1064,16 +1068,17 @@ enum sargs_rc sargs_subject_show(struct sargs_reg *reg, const char *id, const ch
 	return rc;
 }
 
+enum sargs_rc sargs_subject_show(struct sargs_reg *reg, const char *id, const char *purpose,
+				 struct sargs_subject_view *out, struct sargs_err *err)
+{
+	return show_for_purpose(reg, id, purpose, 0, out, err);
+}
+
 enum sargs_rc sargs_subject_show_limited(struct sargs_reg *reg, const char *id,
 					 const char *purpose, int special_ok,
 					 struct sargs_subject_view *out, struct sargs_err *err)
 {
-	enum sargs_rc rc;
-
-	reg->hide_special = !special_ok;
-	rc = sargs_subject_show(reg, id, purpose, out, err);
-	reg->hide_special = 0;
-	return rc;
+	return show_for_purpose(reg, id, purpose, !special_ok, out, err);
 }
 
 enum sargs_rc sargs_subject_read_fields(struct sargs_reg *reg, const char *id,
@@ -1098,7 +1103,7 @@ enum sargs_rc sargs_subject_read_fields(struct sargs_reg *reg, const char *id,
 					     sargs_ident_valid(names[i]) ? names[i] : "?");
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
-	rc = show_in_tx(reg, r, id, p, names, n_names, action, detail, out, err);
+	rc = show_in_tx(reg, r, id, p, names, n_names, 0, action, detail, out, err);
 	rc = sargs_reg_end(reg, rc, err);
 	if (rc != SARGS_OK)
 		sargs_subject_view_free(out);
@@ -1117,7 +1122,7 @@ enum sargs_rc sargs_subject_read_all(struct sargs_reg *reg, const char *id, cons
 		return rc;
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
-	rc = show_in_tx(reg, r, id, NULL, NULL, 0, action, detail, out, err);
+	rc = show_in_tx(reg, r, id, NULL, NULL, 0, 0, action, detail, out, err);
 	rc = sargs_reg_end(reg, rc, err);
 	if (rc != SARGS_OK)
 		sargs_subject_view_free(out);
@@ -1312,7 +1317,7 @@ enum sargs_rc sargs_subject_lookup(struct sargs_reg *reg, const char *kind, cons
 		struct sargs_err e2;
 
 		sargs_err_clear(&e2);
-		rc = show_in_tx(reg, r, found.ids[i], sargs_registry_purpose(r, purpose), NULL, 0,
+		rc = show_in_tx(reg, r, found.ids[i], sargs_registry_purpose(r, purpose), NULL, 0, 0,
 				"subject.read", NULL, &v[nv], &e2);
 		if (rc == SARGS_E_DENIED) {
 			/* a match not linked to this purpose is left out, and the

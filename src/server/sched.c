@@ -234,8 +234,8 @@ static int count_overdue(void *ctx, const struct sargs_request *r, int32_t days_
 	return 0;
 }
 
-/* The counts /metrics shows, made here on the scheduler's own connection. */
-/* Counts for /metrics and the console. Counting the subjects reads the
+/* Counts for /metrics and the console, made on the scheduler's own
+ * connection. Counting the subjects reads the
  * whole table (seconds at a million people, holding a snapshot that keeps
  * the log from being copied): returns when to count next, so that counting
  * takes at most 1 % of the time, and is never more often than every TICK_S.

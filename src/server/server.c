@@ -891,12 +891,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 #define LOG_RESTART_FRAMES 262144 /* 1 GiB of log: start it over */
 #define LOG_RESTART_LEFT 256     /* pages the worker may have to copy itself */
 
-/* The log's upkeep, every second on the main thread's own connection:
- * copies the log into the database without taking the write lock. Once the
- * log is large it catches up in rounds (each copies what came during the
- * last) until little is left, then asks the worker to start the log over:
- * the copy the worker makes itself, with every request waiting, is then
- * small. */
+/* The worker's step of the log's upkeep (sargs_store_log_restart). */
 struct log_restart {
 	int restarted;              /* 1 done, 0 a reader stayed, -1 failed */
 	char msg[SARGS_ERR_BYTES];
@@ -921,6 +916,12 @@ static void log_restart_lost(void *arg, const struct sargs_err *err)
 	(void)snprintf(lr->msg, sizeof(lr->msg), "%s", err->msg);
 }
 
+/* The log's upkeep, every second on the main thread's own connection:
+ * copies the log into the database without taking the write lock. Once the
+ * log is large it catches up in rounds (each copies what came during the
+ * last) until little is left, then asks the worker to start the log over:
+ * the copy the worker makes itself, with every request waiting, is then
+ * small. */
 static void log_upkeep(struct srv *s)
 {
 	int round, frames = 0, left = 0;
@@ -947,11 +948,11 @@ static void log_upkeep(struct srv *s)
 						 NULL, NULL, NULL};
 
 			worker_run(s->worker, &job);
-			if (lr.restarted == 1)
-				s->log_restarted_frames = frames;
 			pthread_mutex_lock(&s->mu);
-			if (lr.restarted == 1)
+			if (lr.restarted == 1) {
+				s->log_restarted_frames = frames;
 				s->metrics.log_restarts++;
+			}
 			else if (lr.restarted == 0)
 				s->metrics.log_restart_busy++;
 			pthread_mutex_unlock(&s->mu);

@@ -226,7 +226,9 @@ void sargs_store_tune_server(struct sargs_store *st, int writer);
  * checkpoint has not yet (little, when asked at the right time: the writer
  * waits for that copy), then waits at most 2 ms until no reader uses the
  * log, so that the next commit writes it from its beginning. *restarted is
- * 0 when a reader stayed longer (try again later).
+ * 0 when a reader stayed longer (try again later). Only on a connection
+ * tuned by sargs_store_tune_server and outside a transaction (else an
+ * error).
  */
 enum sargs_rc sargs_store_log_restart(struct sargs_store *st, int *restarted);
 

@@ -18,14 +18,15 @@
  * hash chain, see audit.c).
  */
 #include "store/store_sqlite_int.h"
+#include "util/timeutil.h"
 #include "util/uuid.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
-#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 /* Forward-only migrations: migrations[i] takes schema i to i+1. */
 static const char *const migrations[SARGS_SCHEMA_VERSION] = {
@@ -1031,14 +1032,6 @@ static enum sargs_rc sq_checkpoint(struct sargs_store *st, int *log_frames, int 
 #define BUSY_US_DEFAULT 5000000 /* 5 s, as the busy timeout elsewhere */
 #define BUSY_US_RESTART 2000    /* 2 ms for the readers to leave the log */
 
-static int64_t mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /* Waits for a lock at most s->busy_us in all, looking again every 0.1 ms
  * (a sleep on a busy machine can take far longer than asked: the limit is
  * on the clock, not on the number of looks). */
@@ -1046,7 +1039,7 @@ static int busy_wait(void *arg, int n)
 {
 	struct sq_store *s = arg;
 	struct timespec step = {0, 100000};
-	int64_t now = mono_us();
+	int64_t now = sargs_time_mono_us();
 
 	if (n == 0)
 		s->busy_since = now;
@@ -1059,8 +1052,6 @@ static int busy_wait(void *arg, int n)
 	return 1;
 }
 
-
-
 static void sq_tune_server(struct sargs_store *st, int writer)
 {
 	struct sq_store *s = SQ(st);
@@ -1070,7 +1061,6 @@ static void sq_tune_server(struct sargs_store *st, int writer)
 			   NULL, NULL);
 	s->busy_us = BUSY_US_DEFAULT;
 	(void)sqlite3_busy_handler(s->db, busy_wait, s);
-
 	if (writer)
 		(void)sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=0;", NULL, NULL, NULL);
 }
@@ -1082,22 +1072,19 @@ static enum sargs_rc sq_log_restart(struct sargs_store *st, int *restarted)
 	int64_t limit = s->busy_us;
 
 	*restarted = 0;
-	if (!sqlite3_get_autocommit(s->db)) {
+	if (limit == 0 || !sqlite3_get_autocommit(s->db)) {
 		(void)snprintf(st->errmsg, sizeof(st->errmsg),
-			       "the log cannot start over inside a transaction");
+			       "the log starts over only on a server connection"
+			       " (sargs_store_tune_server), between transactions");
 		return SARGS_E_STORE;
 	}
 	s->busy_us = BUSY_US_RESTART;
-	if (limit == 0) /* not tuned: the default handler would wait 5 s */
-		(void)sqlite3_busy_handler(s->db, busy_wait, s);
 	/* the copy (and the flush) first, with no waiting: SQLite counts the
 	 * busy handler's calls across one whole checkpoint, so a wait before
 	 * the copy would use up the time of the wait after it */
 	r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 	if (r == SQLITE_OK)
 		r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
-	if (limit == 0)
-		(void)sqlite3_busy_timeout(s->db, 5000);
 	s->busy_us = limit;
 	if (r == SQLITE_OK)
 		*restarted = 1; /* the next commit writes from the start */

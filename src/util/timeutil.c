@@ -17,6 +17,14 @@ void sargs_time_set_fixed(int64_t us)
 	fixed_us = us;
 }
 
+int64_t sargs_time_mono_us(void)
+{
+	struct timespec ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int64_t sargs_time_now_us(void)
 {
 	struct timespec ts;

@@ -17,6 +17,10 @@
  * outside the process can move it, so audit times cannot be backdated). */
 int64_t sargs_time_now_us(void);
 
+/* Microseconds of a clock that only moves forward (for measuring waits;
+ * not a time of day). */
+int64_t sargs_time_mono_us(void);
+
 /* Tests only: fixes the clock at us (0 returns to the real clock). */
 void sargs_time_set_fixed(int64_t us);
 

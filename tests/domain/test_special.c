@@ -8,7 +8,6 @@
 #include "testutil.h"
 
 #include "domain/access.h"
-#include "domain/controller.h"
 #include "domain/register.h"
 #include "domain/registry.h"
 #include "domain/staff.h"
@@ -70,16 +69,12 @@ static char *registry_with_health(void)
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
-	struct sargs_err err;
 	char *doc = registry_with_health();
 	struct sargs_kv kv[] = {{"first_name", "Ilze"}, {"last_name", "Bērziņa"},
 				{"email", "ilze@example.lv"}, {"allergies", "peanuts"}};
 
 	assert_non_null(fx);
-	test_tmpdir("special", fx->dir, sizeof(fx->dir));
-	assert_int_equal(sargs_reg_init(fx->dir, &err), SARGS_OK);
-	assert_int_equal(sargs_reg_open(fx->dir, &fx->reg, &err), SARGS_OK);
-	assert_int_equal(sargs_registry_load(fx->reg, doc, strlen(doc), NULL, &err), SARGS_OK);
+	fx->reg = test_reg_with("special", doc, fx->dir, sizeof(fx->dir));
 	free(doc);
 	test_controller_example(fx->reg);
 	test_subject_add(fx->reg, "service", "person", NULL, kv, 4, fx->id);

@@ -4,17 +4,10 @@
 # not lawful now is refused) and its audit entry names the purpose.
 . "$(dirname "$0")/lib.sh" "$1"
 jqt() { jq -e "$1" "$BODY" >/dev/null; }
-SRC=${SARGS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 
 "$SARGS" demo --customers 30 >/dev/null || { echo "demo failed"; exit 1; }
 # a special category (GDPR Art. 9) the service purpose uses: allergies
-jq '.categories += [{"id":"health","name":"Health (allergies)","special":true}]
-	| .fields += [{"name":"allergies","label":"Allergies","category":"health"}]
-	| .purposes |= map(if .id == "service" or .id == "newsletter" then .categories += ["health"]
-		| .fields += [{"field":"allergies","required":false,
-			"why":"So that we do not serve you what you are allergic to."}] else . end)' \
-	"$SRC/examples/zimes-purposes.json" >"$WORK/purposes-health.json"
-"$SARGS" purpose load "$WORK/purposes-health.json" >/dev/null || { echo "purpose load failed"; exit 1; }
+load_health_registry || { echo "purpose load failed"; exit 1; }
 SHOP=$("$SARGS" token issue shop --actions subject.read,subject.write,consent.write \
 	--purposes service,newsletter 2>/dev/null | grep -o 'sgt_[A-Za-z0-9_-]*')
 AUD=$("$SARGS" token issue auditor --actions audit.read --purposes service 2>/dev/null |

@@ -19,14 +19,7 @@ XSS=$("$SARGS" subject add --purpose service first_name='<script>alert(1)</scrip
 	last_name='"><img src=x onerror=alert(2)>' email=xss@example.lv)
 # a special category (GDPR Art. 9) the service purpose uses, and a customer
 # who has it
-SRC=${SARGS_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-jq '.categories += [{"id":"health","name":"Health (allergies)","special":true}]
-	| .fields += [{"name":"allergies","label":"Allergies","category":"health"}]
-	| .purposes |= map(if .id == "service" then .categories += ["health"]
-		| .fields += [{"field":"allergies","required":false,
-			"why":"So that we do not serve you what you are allergic to."}] else . end)' \
-	"$SRC/examples/zimes-purposes.json" >"$WORK/purposes-health.json"
-"$SARGS" purpose load "$WORK/purposes-health.json" >/dev/null
+load_health_registry || { echo "purpose load failed"; exit 1; }
 ALLERGIC=$("$SARGS" subject add --purpose service first_name=Rasma last_name=Liepa \
 	email=rasma.liepa@example.lv allergies=peanuts)
 # an access request received long ago: overdue

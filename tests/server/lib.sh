@@ -32,6 +32,22 @@ server_stop() {
 }
 trap 'server_stop; rm -rf "$WORK"' EXIT
 
+# The example registry with a special category (GDPR Art. 9) "health" whose
+# field "allergies" the service and newsletter purposes use; loaded into the
+# test's register.
+load_health_registry() {
+	local src=${SARGS_SOURCE_DIR:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+
+	jq '.categories += [{"id":"health","name":"Health (allergies)","special":true}]
+		| .fields += [{"name":"allergies","label":"Allergies","category":"health"}]
+		| .purposes |= map(if .id == "service" or .id == "newsletter"
+			then .categories += ["health"]
+			| .fields += [{"field":"allergies","required":false,
+				"why":"So that we do not serve you what you are allergic to."}]
+			else . end)' "$src/examples/zimes-purposes.json" >"$WORK/purposes-health.json" &&
+		"$SARGS" purpose load "$WORK/purposes-health.json" >/dev/null
+}
+
 server_start() {
 	: >"$WORK/server.out"
 	"$SARGS" serve --port 0 "$@" >"$WORK/server.out" 2>"$WORK/server.log" &
