@@ -156,9 +156,12 @@ run() {
 		args=("$IDS" "$TOKEN" "$CONSENT" "$first" "$THREADS" "$BODY") ;;
 	static) script=$HERE/wrk_static.lua; args=("$TOKEN") ;;
 	esac
-	local g0 j0 t0 g1 j1 t1 ppid=""
+	local g0 j0 t0 g1 j1 t1 b0 b1 s0 s1 y0 y1 ppid=""
 	g0=$(metric sargs_commit_groups_total)
 	j0=$(metric sargs_commit_jobs_total)
+	b0=$(metric sargs_commit_busy_seconds_total)
+	s0=$(metric sargs_commit_sync_seconds_total)
+	y0=$(metric sargs_commit_syncs_total)
 	t0=$(cpu_ticks)
 	if [ "$PERF" = "$phase" ] && [ "${RECORD:-0}" = 1 ]; then
 		perf record -g -o "$DATA/perf-$phase.data" -p "$SPID" -- sleep "$d" \
@@ -171,6 +174,9 @@ run() {
 	t1=$(cpu_ticks)
 	g1=$(metric sargs_commit_groups_total)
 	j1=$(metric sargs_commit_jobs_total)
+	b1=$(metric sargs_commit_busy_seconds_total)
+	s1=$(metric sargs_commit_sync_seconds_total)
+	y1=$(metric sargs_commit_syncs_total)
 	echo "$out" >>"$DATA/wrk.log"
 	local line
 	line=$(echo "$out" | grep '^WRKRESULT') || die "no result from wrk: $out"
@@ -184,7 +190,12 @@ run() {
 	R_CPU=$(awk -v a="$t0" -v b="$t1" -v t="$TCK" -v d="$d" 'BEGIN {printf "%.2f", (b - a) / t / d}')
 	if [ "$phase" = static ]; then
 		R_GRP="-"
+		R_WBUSY="-"
+		R_SYNC="-"
 	else
+		R_WBUSY=$(awk -v a="$b0" -v b="$b1" -v d="$d" 'BEGIN {printf "%.2f", (b - a) / d}')
+		R_SYNC=$(awk -v a="$s0" -v b="$s1" -v x="$y0" -v y="$y1" \
+			'BEGIN {if (y > x) printf "%.2f", (b - a) * 1000 / (y - x); else print "-"}')
 		R_GRP=$(awk -v a="$g0" -v b="$g1" -v x="$j0" -v y="$j1" \
 			'BEGIN {if (b > a) printf "%.1f", (y - x) / (b - a); else print "-"}')
 	fi
@@ -200,11 +211,12 @@ run() {
 
 ms() { awk -v u="$1" 'BEGIN {printf "%.2f", u / 1000}'; }
 row() { # label
-	printf "| %-32s | %5s | %10.0f | %8s | %8s | %8s | %7s | %6s | %6s |\n" "$1" "$2" "$R_RPS" \
-		"$(ms "$R_P50")" "$(ms "$R_P99")" "$(ms "$R_MAX")" "$R_ERR" "$R_GRP" "$R_CPU"
+	printf "| %-32s | %5s | %10.0f | %8s | %8s | %8s | %7s | %6s | %6s | %6s | %6s |\n" "$1" "$2" \
+		"$R_RPS" "$(ms "$R_P50")" "$(ms "$R_P99")" "$(ms "$R_MAX")" "$R_ERR" "$R_GRP" \
+		"$R_WBUSY" "$R_SYNC" "$R_CPU"
 }
-HEAD="| run                              | conns |   requests/s | p50 (ms) | p99 (ms) | max (ms) |  errors |  group | cores |"
-SEP="|----------------------------------|-------|--------------|----------|----------|----------|---------|--------|-------|"
+HEAD="| run                              | conns |   requests/s | p50 (ms) | p99 (ms) | max (ms) |  errors |  group | worker |   sync | cores |"
+SEP="|----------------------------------|-------|--------------|----------|----------|----------|---------|--------|--------|--------|-------|"
 
 if [ "$WARMUP" -gt 0 ]; then
 	echo "warm-up: ${WARMUP}s of reads" >&2
@@ -229,13 +241,13 @@ fi
 
 RECORD=1
 run read "$CONNS" "$DUR"
-READ=("$R_RPS" "$R_P50" "$R_P99" "$R_MAX" "$R_ERR" "$R_GRP" "$R_CPU")
+READ=("$R_RPS" "$R_P50" "$R_P99" "$R_MAX" "$R_ERR" "$R_GRP" "$R_WBUSY" "$R_SYNC" "$R_CPU")
 run withdraw "$CONNS" "$DUR"
-WD=("$R_RPS" "$R_P50" "$R_P99" "$R_MAX" "$R_ERR" "$R_GRP" "$R_CPU")
+WD=("$R_RPS" "$R_P50" "$R_P99" "$R_MAX" "$R_ERR" "$R_GRP" "$R_WBUSY" "$R_SYNC" "$R_CPU")
 run static "$CONNS" "$DUR"
-ST=("$R_RPS" "$R_P50" "$R_P99" "$R_MAX" "$R_ERR" "$R_GRP" "$R_CPU")
+ST=("$R_RPS" "$R_P50" "$R_P99" "$R_MAX" "$R_ERR" "$R_GRP" "$R_WBUSY" "$R_SYNC" "$R_CPU")
 
-set_r() { R_RPS=$1; R_P50=$2; R_P99=$3; R_MAX=$4; R_ERR=$5; R_GRP=$6; R_CPU=$7; }
+set_r() { R_RPS=$1; R_P50=$2; R_P99=$3; R_MAX=$4; R_ERR=$5; R_GRP=$6; R_WBUSY=$7; R_SYNC=$8; R_CPU=$9; }
 echo
 echo "Sargs server at $NIDS subjects, wrk -t$THREADS -c$CONNS -d${DUR}s --latency on loopback ($(nproc) cores):"
 echo
@@ -254,7 +266,9 @@ awk -v r="${READ[0]}" -v p="${READ[2]}" 'BEGIN {
 	printf "target: >= 20000 purpose-bound reads/s: %s (%.0f/s)\n", (r >= 20000 ? "MET" : "MISSED"), r
 	printf "target: read p99 < 10 ms: %s (%.2f ms)\n", (p < 10000 ? "MET" : "MISSED"), p / 1000
 }'
-echo "(group: requests per commit of the register worker; cores: the server's CPU time / wall time;"
+echo "(group: requests per commit of the register worker; worker: the share of the time it ran"
+echo " groups; sync: the average sync of the log in ms (one covers the groups committed before it);"
+echo " cores: the server's CPU time / wall time;"
 echo " errors: wrk's non-2xx answers, socket errors and timeouts)"
 if [ -n "$PERF" ]; then
 	echo "perf data of the $PERF run: $DATA/perf-$PERF.data (perf report -i ... --stdio)"

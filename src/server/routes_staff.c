@@ -135,11 +135,11 @@ static void login_post(struct http_ctx *c)
 	}
 	memset(&lj, 0, sizeof(lj));
 	lj.user = user;
-	job = (struct worker_job){login_fetch_run, login_lost, &lj, 0, NULL, NULL, NULL};
+	job = (struct worker_job){.run = login_fetch_run, .lost = login_lost, .arg = &lj};
 	worker_run(c->srv->worker, &job);
 	if (!lj.lost) {
 		sargs_staff_login_verify(&lj.chk, pw);
-		job = (struct worker_job){login_finish_run, login_lost, &lj, 0, NULL, NULL, NULL};
+		job = (struct worker_job){.run = login_finish_run, .lost = login_lost, .arg = &lj};
 		worker_run(c->srv->worker, &job);
 	}
 	sargs_wipe(&lj.chk, sizeof(lj.chk));

@@ -543,7 +543,8 @@ static int read_on_reader(struct srv *s, struct conn_state *cs)
 		return 0;
 	if (!go_async(s, cs))
 		return 0;
-	cs->job = (struct worker_job){apply_run, apply_lost, &cs->ja, 0, job_complete, cs, NULL};
+	cs->job = (struct worker_job){.run = apply_run, .lost = apply_lost, .arg = &cs->ja,
+				      .complete = job_complete, .complete_arg = cs};
 	worker_submit(s->worker, &cs->job);
 	return 1;
 }
@@ -832,9 +833,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_YES;
 	} else if (cs->route->flags & ROUTE_REG) {
 		if (go_async(s, cs)) {
-			cs->job = (struct worker_job){job_run, job_lost, &cs->ja,
-						      (cs->route->flags & ROUTE_OWN_TX) != 0,
-						      job_complete, cs, NULL};
+			cs->job = (struct worker_job){
+				.run = job_run,
+				.lost = job_lost,
+				.arg = &cs->ja,
+				.own_tx = (cs->route->flags & ROUTE_OWN_TX) != 0,
+				.complete = job_complete,
+				.complete_arg = cs};
 			worker_submit(s->worker, &cs->job);
 			return MHD_YES;
 		}
@@ -944,8 +949,10 @@ static void log_upkeep(struct srv *s)
 			 * nothing meanwhile, so the worker's flush of the database
 			 * holds only the few pages it copies itself */
 			struct log_restart lr = {0, ""};
-			struct worker_job job = {log_restart_run, log_restart_lost, &lr, 1,
-						 NULL, NULL, NULL};
+			struct worker_job job = {.run = log_restart_run,
+						 .lost = log_restart_lost,
+						 .arg = &lr,
+						 .own_tx = 1};
 
 			worker_run(s->worker, &job);
 			pthread_mutex_lock(&s->mu);

@@ -4,6 +4,7 @@
 #include "server/worker.h"
 
 #include "store/store.h"
+#include "util/timeutil.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -21,7 +22,24 @@ struct worker {
 	struct sargs_reg *reg;
 	struct worker_stats stats;
 	unsigned long registry_gen; /* under mu */
+	/* the sync thread (NULL ls: none, each commit syncs by itself) */
+	struct sargs_log_sync *ls;
+	pthread_t sync_thread;
+	pthread_cond_t has_sync;             /* signalled to the sync thread */
+	struct worker_job *sync_head, *sync_tail; /* committed, not yet synced */
+	int sync_stopping;
+	int broken;                 /* a sync failed: nothing more is run */
+	struct sargs_err broken_err;
 };
+
+/* Tells a job its work is lost, once. */
+static void job_lost(struct worker_job *j, const struct sargs_err *err)
+{
+	if (!j->was_lost) {
+		j->was_lost = 1;
+		j->lost(j->arg, err);
+	}
+}
 
 /* Undoes what a job left open: a begin without its end (a bug in the job)
  * would otherwise make the group's commit release the wrong level. Returns
@@ -45,7 +63,7 @@ static void run_one(struct worker *w, struct worker_job *j)
 	int depth = sargs_store_depth(w->reg->store);
 
 	if (sargs_reg_begin(w->reg, &err) != SARGS_OK) {
-		j->lost(j->arg, &err);
+		job_lost(j, &err);
 		return;
 	}
 	j->run(j->arg, w->reg, &failed);
@@ -55,13 +73,13 @@ static void run_one(struct worker *w, struct worker_job *j)
 		 * job by job */
 		(void)close_leftovers(w, depth);
 		(void)sargs_err_set(&err, SARGS_E_STORE, "a request left its transaction unbalanced");
-		j->lost(j->arg, &err);
+		job_lost(j, &err);
 		return;
 	}
 	if (failed)
 		sargs_reg_rollback(w->reg);
 	else if (sargs_reg_commit(w->reg, &err) != SARGS_OK)
-		j->lost(j->arg, &err); /* the savepoint could not be released */
+		job_lost(j, &err); /* the savepoint could not be released */
 }
 
 /* Runs a job that makes its own transactions, alone and outside any. */
@@ -74,7 +92,7 @@ static void run_alone(struct worker *w, struct worker_job *j)
 		struct sargs_err err;
 
 		(void)sargs_err_set(&err, SARGS_E_STORE, "a request left a transaction open");
-		j->lost(j->arg, &err);
+		job_lost(j, &err);
 	}
 }
 
@@ -89,7 +107,7 @@ static void run_group(struct worker *w, struct worker_job *first)
 		/* the register is locked elsewhere past the busy timeout (or
 		 * broken): trying each job again would wait that long per job */
 		for (j = first; j; j = j->next)
-			j->lost(j->arg, &err);
+			job_lost(j, &err);
 		return;
 	}
 	for (j = first; j; j = j->next)
@@ -103,7 +121,7 @@ static void run_group(struct worker *w, struct worker_job *first)
 	w->stats.retried++;
 	for (j = first; j; j = j->next) {
 		if (sargs_reg_begin(w->reg, &err) != SARGS_OK) {
-			j->lost(j->arg, &err);
+			job_lost(j, &err);
 			continue;
 		}
 		run_one(w, j);
@@ -111,9 +129,67 @@ static void run_group(struct worker *w, struct worker_job *first)
 			continue;
 		if (sargs_reg_commit(w->reg, &err) != SARGS_OK) {
 			sargs_reg_rollback(w->reg);
-			j->lost(j->arg, &err);
+			job_lost(j, &err);
 		}
 	}
+}
+
+/* Calls each job's complete function; complete may free the job, so next
+ * is read first. */
+static void complete_all(struct worker_job *j)
+{
+	while (j) {
+		struct worker_job *nx = j->next;
+
+		j->complete(j);
+		j = nx;
+	}
+}
+
+/* The sync thread: puts on disk what the worker's groups committed, then
+ * releases their requests. One sync covers every group committed before it
+ * began, so while it runs the worker goes on with the next groups. */
+static void *sync_main(void *arg)
+{
+	struct worker *w = arg;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		struct worker_job *list;
+		struct sargs_err err;
+		enum sargs_rc rc;
+		int64_t t;
+
+		while (!w->sync_head && !w->sync_stopping)
+			pthread_cond_wait(&w->has_sync, &w->mu);
+		if (!w->sync_head)
+			break; /* stopping and nothing left to sync */
+		list = w->sync_head;
+		w->sync_head = w->sync_tail = NULL;
+		pthread_mutex_unlock(&w->mu);
+
+		t = sargs_time_mono_us();
+		rc = sargs_store_log_sync(w->ls, &err);
+		t = sargs_time_mono_us() - t;
+
+		pthread_mutex_lock(&w->mu);
+		w->stats.syncs++;
+		w->stats.sync_us += (unsigned long long)t;
+		if (rc != SARGS_OK && !w->broken) {
+			/* after a failed sync the kernel may have dropped what it
+			 * could not write: no later sync can vouch for it */
+			w->broken = 1;
+			w->broken_err = err;
+		}
+		pthread_mutex_unlock(&w->mu);
+		if (rc != SARGS_OK)
+			for (struct worker_job *j = list; j; j = j->next)
+				job_lost(j, &err);
+		complete_all(list);
+		pthread_mutex_lock(&w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
 }
 
 static void *worker_main(void *arg)
@@ -123,7 +199,9 @@ static void *worker_main(void *arg)
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		struct worker_job *first, *last;
-		int n = 1;
+		struct sargs_err broken_err;
+		int64_t t;
+		int n = 1, broken;
 
 		while (!w->head && !w->stopping)
 			pthread_cond_wait(&w->has_work, &w->mu);
@@ -140,6 +218,8 @@ static void *worker_main(void *arg)
 		if (!w->head)
 			w->tail = NULL;
 		last->next = NULL;
+		broken = w->broken;
+		broken_err = w->broken_err;
 		pthread_mutex_unlock(&w->mu);
 
 		if (sargs_reg_refresh(w->reg)) { /* no handler holds the registry now */
@@ -147,33 +227,60 @@ static void *worker_main(void *arg)
 			w->registry_gen++;
 			pthread_mutex_unlock(&w->mu);
 		}
-		if (first->own_tx)
+		t = sargs_time_mono_us();
+		if (broken)
+			for (struct worker_job *j = first; j; j = j->next)
+				job_lost(j, &broken_err);
+		else if (first->own_tx)
 			run_alone(w, first);
 		else
 			run_group(w, first); /* the group's jobs, in the order they came */
+		t = sargs_time_mono_us() - t;
 
 		pthread_mutex_lock(&w->mu);
 		w->stats.jobs += (unsigned long long)n;
 		w->stats.groups++;
-		pthread_mutex_unlock(&w->mu);
-		/* the group is durable (or lost): release its requests, and only
-		 * them; complete may free the job, so read next first */
-		while (first) {
-			struct worker_job *nx = first->next;
-
-			first->complete(first);
-			first = nx;
+		w->stats.busy_us += (unsigned long long)t;
+		if (w->ls && !broken) {
+			/* committed, not yet on disk: the sync thread releases
+			 * the group's requests once it is */
+			if (w->sync_tail)
+				w->sync_tail->next = first;
+			else
+				w->sync_head = first;
+			w->sync_tail = last;
+			pthread_cond_signal(&w->has_sync);
+			continue; /* mu held */
 		}
+		pthread_mutex_unlock(&w->mu);
+		/* durable (each commit synced itself) or lost: release the
+		 * group's requests, and only them */
+		complete_all(first);
 		pthread_mutex_lock(&w->mu);
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
 }
 
+/* Syncs and releases what is left, then stops the sync thread. */
+static void stop_sync(struct worker *w)
+{
+	if (!w->ls)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->sync_stopping = 1;
+	pthread_cond_signal(&w->has_sync);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->sync_thread, NULL);
+	sargs_store_log_sync_close(w->ls);
+	w->ls = NULL;
+}
+
 enum sargs_rc worker_start(const char *dir, int max_group, struct worker **out,
 			   struct sargs_err *err)
 {
 	struct worker *w = calloc(1, sizeof(*w));
+	struct sargs_err sync_err;
 	enum sargs_rc rc;
 
 	*out = NULL;
@@ -190,10 +297,22 @@ enum sargs_rc worker_start(const char *dir, int max_group, struct worker **out,
 	w->max_group = max_group > 0 ? max_group : 128;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->has_work, NULL);
+	pthread_cond_init(&w->has_sync, NULL);
+	/* the log synced on a thread of its own, so that the next group is
+	 * written while the last one is synced; when that cannot be set up,
+	 * each commit syncs by itself (slower, just as safe) */
+	if (sargs_store_log_sync_open(w->reg->store, &w->ls, &sync_err) != SARGS_OK)
+		w->ls = NULL;
+	if (w->ls && pthread_create(&w->sync_thread, NULL, sync_main, w) != 0) {
+		sargs_store_log_sync_close(w->ls);
+		w->ls = NULL;
+	}
 	if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+		stop_sync(w);
 		sargs_reg_close(w->reg);
 		pthread_mutex_destroy(&w->mu);
 		pthread_cond_destroy(&w->has_work);
+		pthread_cond_destroy(&w->has_sync);
 		free(w);
 		return sargs_err_set(err, SARGS_E_NOMEM, "cannot start the register worker thread");
 	}
@@ -210,9 +329,11 @@ void worker_stop(struct worker *w)
 	pthread_cond_signal(&w->has_work);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL);
+	stop_sync(w); /* after the worker: its last groups are synced too */
 	sargs_reg_close(w->reg);
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->has_work);
+	pthread_cond_destroy(&w->has_sync);
 	free(w);
 }
 

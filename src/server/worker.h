@@ -3,11 +3,18 @@
  * and runs the jobs of the listener threads in groups, one transaction
  * per group (group commit).
  *
- * worker_submit queues a job and returns at once; the worker calls the
- * job's complete function once the transaction holding it is durable (or
- * rolled back). worker_run does the same and blocks until then. Jobs that
- * arrive while a group runs form the next group, so under load one commit
- * (one fsync) serves many requests, and when idle a job waits for nothing.
+ * worker_submit queues a job and returns at once; the job's complete
+ * function is called once the transaction holding it is durable (or rolled
+ * back). worker_run does the same and blocks until then. Jobs that arrive
+ * while a group runs form the next group, so under load one commit serves
+ * many requests, and when idle a job waits for nothing.
+ *
+ * The log is synced on a thread of its own (store.h,
+ * sargs_store_log_sync_open): the worker commits a group and goes on with
+ * the next while the sync thread puts the last ones on disk, with one sync
+ * for all the groups committed before it began, and only then calls their
+ * jobs' complete functions. A failed sync loses the groups it was for, and
+ * every job after it (the kernel may have dropped what it could not write).
  *
  * Each job runs inside a savepoint of the group's transaction: when the job
  * says so (job->failed) its changes are undone and the group goes on. When
@@ -35,13 +42,15 @@ struct worker_job {
 	/* 1: the job makes its own transactions (a long import in batches):
 	 * it runs alone, outside any group, and *failed is ignored */
 	int own_tx;
-	/* worker_submit: called on the worker's thread when the job's group is
-	 * over (durable, or lost was called); the job is the worker's no longer
-	 * and may be freed from here on */
+	/* worker_submit: called on the worker's sync thread (the worker's own
+	 * when there is none) when the job's group is over (durable, or lost
+	 * was called); the job is the worker's no longer and may be freed from
+	 * here on */
 	void (*complete)(struct worker_job *job);
 	void *complete_arg;
 	/* private */
 	struct worker_job *next;
+	int was_lost;
 };
 
 /* Opens the register in dir and starts the worker thread. */
@@ -59,6 +68,9 @@ struct worker_stats {
 	unsigned long long jobs;
 	unsigned long long groups;
 	unsigned long long retried;   /* groups whose commit failed */
+	unsigned long long busy_us;   /* running groups, their commits included */
+	unsigned long long syncs;     /* syncs of the log by the sync thread */
+	unsigned long long sync_us;   /* time in them */
 };
 void worker_get_stats(struct worker *w, struct worker_stats *out);
 

@@ -218,6 +218,23 @@ enum sargs_rc sargs_store_log_restart(struct sargs_store *st, int *restarted)
 	return st->ops->log_restart(st, restarted);
 }
 
+enum sargs_rc sargs_store_log_sync_open(struct sargs_store *st, struct sargs_log_sync **out,
+					struct sargs_err *err)
+{
+	return st->ops->log_sync_open(st, out, err);
+}
+
+enum sargs_rc sargs_store_log_sync(struct sargs_log_sync *ls, struct sargs_err *err)
+{
+	return ls->ops->log_sync(ls, err);
+}
+
+void sargs_store_log_sync_close(struct sargs_log_sync *ls)
+{
+	if (ls)
+		ls->ops->log_sync_close(ls);
+}
+
 enum sargs_rc sargs_store_compact_log(struct sargs_store *st)
 {
 	return st->ops->compact_log(st);

@@ -216,8 +216,26 @@ enum sargs_rc sargs_store_checkpoint(struct sargs_store *st, int *log_frames, in
  * for a lock in steps of a tenth of a millisecond (not SQLite's default of
  * 1, 2, 5, 10 ... 100 ms); writer: the log is not checkpointed in its
  * commits (a background thread does it with sargs_store_checkpoint, so no
- * commit waits for a checkpoint). */
+ * commit waits for a checkpoint); a reader (writer 0) takes the database's
+ * pages from a map of the whole file (store/sqlite_map.h). */
 void sargs_store_tune_server(struct sargs_store *st, int writer);
+/*
+ * Durability handed to the caller (the server's register worker). While a
+ * connection has a log syncer open, its commits return once the log is
+ * written, before it is on disk; sargs_store_log_sync puts all that was
+ * written so far on disk. A commit not yet synced can be lost in a crash
+ * (whole, never half of it), so nothing that depends on a commit may leave
+ * the process before a sync that began after the commit has returned
+ * SARGS_OK. That lets a commit be written while the one before it is being
+ * synced. sargs_store_log_sync may run on another thread, at the same time
+ * as the connection's own work. Closing the syncer makes the connection's
+ * commits durable by themselves again; close accepts NULL.
+ */
+struct sargs_log_sync;
+enum sargs_rc sargs_store_log_sync_open(struct sargs_store *st, struct sargs_log_sync **out,
+					struct sargs_err *err) SARGS_WUR;
+enum sargs_rc sargs_store_log_sync(struct sargs_log_sync *ls, struct sargs_err *err) SARGS_WUR;
+void sargs_store_log_sync_close(struct sargs_log_sync *ls);
 /*
  * The writer's part of the log's upkeep, called between transactions (the
  * server's register worker, when the background checkpoint asks for it).

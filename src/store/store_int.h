@@ -196,11 +196,20 @@ struct sargs_store_ops {
 	enum sargs_rc (*checkpoint)(struct sargs_store *st, int *log_frames, int *left);
 	void (*tune_server)(struct sargs_store *st, int writer);
 	enum sargs_rc (*log_restart)(struct sargs_store *st, int *restarted);
+	enum sargs_rc (*log_sync_open)(struct sargs_store *st, struct sargs_log_sync **out,
+				       struct sargs_err *err);
+	enum sargs_rc (*log_sync)(struct sargs_log_sync *ls, struct sargs_err *err);
+	void (*log_sync_close)(struct sargs_log_sync *ls);
 	const struct sargs_store_rel_ops *rel;
 	const struct sargs_store_rights_ops *rights;
 	const struct sargs_store_breach_ops *breach;
 	const struct sargs_store_backup_ops *backup;
 	const struct sargs_store_auth_ops *auth;
+};
+
+/* Every engine's log syncer starts with this header. */
+struct sargs_log_sync {
+	const struct sargs_store_ops *ops;
 };
 
 /* Every engine's handle starts with this header. */

@@ -17,6 +17,7 @@
  * accidents through other tools (an attacker who drops them is caught by the
  * hash chain, see audit.c).
  */
+#include "store/sqlite_map.h"
 #include "store/store_sqlite_int.h"
 #include "util/timeutil.h"
 #include "util/uuid.h"
@@ -1063,6 +1064,10 @@ static void sq_tune_server(struct sargs_store *st, int writer)
 	(void)sqlite3_busy_handler(s->db, busy_wait, s);
 	if (writer)
 		(void)sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=0;", NULL, NULL, NULL);
+	else
+		/* a reader takes pages from the whole-file map (sqlite_map.h);
+		 * any size above 0 turns that on, the value itself is capped */
+		(void)sqlite3_exec(s->db, "PRAGMA mmap_size=2147418112;", NULL, NULL, NULL);
 }
 
 static enum sargs_rc sq_log_restart(struct sargs_store *st, int *restarted)
@@ -1137,6 +1142,9 @@ static const struct sargs_store_ops sqlite_ops = {
 	.checkpoint = sq_checkpoint,
 	.tune_server = sq_tune_server,
 	.log_restart = sq_log_restart,
+	.log_sync_open = sq_log_sync_open,
+	.log_sync = sq_log_sync,
+	.log_sync_close = sq_log_sync_close,
 	.rel = &sq_rel_ops,
 	.rights = &sq_rights_ops,
 	.breach = &sq_breach_ops,
@@ -1201,7 +1209,7 @@ enum sargs_rc sargs_store_sqlite_open(const char *path, int create, struct sargs
 	/* no global memory statistics: they take a mutex on every allocation */
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	s->base.ops = &sqlite_ops;
-	r = sqlite3_open_v2(path, &s->db, flags, NULL);
+	r = sqlite3_open_v2(path, &s->db, flags, sq_map_vfs());
 	if (r != SQLITE_OK) {
 		rc = sargs_err_set(err, r == SQLITE_CANTOPEN ? SARGS_E_NOTFOUND : SARGS_E_IO,
 				   "cannot open the register database %s: %s", path,

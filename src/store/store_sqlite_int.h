@@ -51,6 +51,12 @@ void sq_col_id(sqlite3_stmt *p, int i, char out[SARGS_UUID_STR]);
 /* Prepares sql into *slot once; later calls reset and clear it. */
 sqlite3_stmt *sq_cached(struct sq_store *s, sqlite3_stmt **slot, const char *sql);
 
+/* The log syncer (store_sqlite_sync.c; store.h, sargs_store_log_sync_open). */
+enum sargs_rc sq_log_sync_open(struct sargs_store *st, struct sargs_log_sync **out,
+			       struct sargs_err *err);
+enum sargs_rc sq_log_sync(struct sargs_log_sync *ls, struct sargs_err *err);
+void sq_log_sync_close(struct sargs_log_sync *ls);
+
 /* ---- small column helpers shared by the engine's files */
 
 /* A text column, "" when NULL. */

@@ -26,6 +26,7 @@ expect_body "metrics: audit size" '^sargs_audit_entries [0-9]+'
 expect_body "metrics: overdue requests" '^sargs_requests_overdue [0-9]+'
 expect_body "metrics: backup age" '^sargs_backup_age_seconds'
 expect_body "metrics: group commit" '^sargs_commit_groups_total [0-9]+'
+expect_body "metrics: the worker's time" '^sargs_commit_sync_seconds_total [0-9.]+'
 expect_body "metrics: the log's upkeep" '^sargs_log_restarts_total [0-9]+'
 expect_header "metrics are Prometheus text" 'content-type: text/plain; version=0.0.4'
 

@@ -124,7 +124,7 @@ static void *client(void *p)
 	int i;
 
 	for (i = t->from; i < t->to; i++) {
-		struct worker_job job = {job_run, job_lost, &t->jobs[i], 0, NULL, NULL, NULL};
+		struct worker_job job = {.run = job_run, .lost = job_lost, .arg = &t->jobs[i]};
 
 		worker_run(t->w, &job);
 	}
@@ -215,7 +215,7 @@ static void test_worker_own_tx(void **state)
 	struct worker *w;
 	int depth = -1;
 	int64_t before;
-	struct worker_job job = {own_tx_run, job_lost, &depth, 1, NULL, NULL, NULL};
+	struct worker_job job = {.run = own_tx_run, .lost = job_lost, .arg = &depth, .own_tx = 1};
 
 	(void)state;
 	test_tmpdir("worker-own", dir, sizeof(dir));
@@ -328,8 +328,11 @@ static void test_worker_submit_async(void **state)
 	for (i = 0; i < N; i++) {
 		aj[i].ctx.n = (int)before + i; /* entries there once it is durable */
 		aj[i].ac = &ac;
-		aj[i].job = (struct worker_job){job_run, job_lost, &aj[i].ctx, 0, async_complete,
-						&aj[i], NULL};
+		aj[i].job = (struct worker_job){.run = job_run,
+						.lost = job_lost,
+						.arg = &aj[i].ctx,
+						.complete = async_complete,
+						.complete_arg = &aj[i]};
 		worker_submit(w, &aj[i].job); /* returns without waiting */
 	}
 	pthread_mutex_lock(&ac.mu);

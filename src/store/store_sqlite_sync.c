@@ -1,0 +1,97 @@
+/*
+ * store_sqlite_sync.c — the log syncer of the SQLite engine (store.h,
+ * sargs_store_log_sync_open).
+ *
+ * With a syncer open, the connection runs with synchronous=NORMAL: in WAL
+ * mode a commit then writes its frames to the log and returns without
+ * syncing it, and SQLite still syncs the log before it copies frames into
+ * the database (a checkpoint) and the database after, so a crash loses
+ * whole transactions that were never synced and never corrupts. The syncer
+ * holds its own descriptor of the log file and syncs it with fdatasync,
+ * which puts on disk whatever any descriptor of the file has written. The
+ * log is never locked (SQLite locks the database and its -shm index), so
+ * this descriptor changes no lock when it is closed. The log file stays the
+ * same file while the connection is open: SQLite removes it only when the
+ * last connection closes, and a restart or truncation of the log reuses it.
+ */
+#define _GNU_SOURCE
+#include "store/store_sqlite_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct sq_log_sync {
+	struct sargs_log_sync base; /* must be first */
+	struct sq_store *s;
+	int fd;
+};
+
+enum sargs_rc sq_log_sync_open(struct sargs_store *st, struct sargs_log_sync **out,
+			       struct sargs_err *err)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_filename db = sqlite3_db_filename(s->db, "main");
+	const char *wal;
+	struct sq_log_sync *ls;
+	struct stat sb;
+	char *emsg = NULL;
+
+	*out = NULL;
+	if (db == NULL || *db == '\0')
+		return sargs_err_set(err, SARGS_E_STORE,
+				     "the register is not in a file, so it has no log to sync");
+	wal = sqlite3_filename_wal(db);
+	ls = calloc(1, sizeof(*ls));
+	if (ls == NULL)
+		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
+	ls->base.ops = st->ops;
+	ls->s = s;
+	ls->fd = open(wal, O_RDWR | O_CLOEXEC);
+	if (ls->fd < 0 || fstat(ls->fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		int e = errno;
+
+		if (ls->fd >= 0)
+			(void)close(ls->fd);
+		free(ls);
+		return sargs_err_set(err, SARGS_E_IO, "cannot open the register's log %s: %s", wal,
+				     strerror(e));
+	}
+	if (sqlite3_exec(s->db, "PRAGMA synchronous=NORMAL;", NULL, NULL, &emsg) != SQLITE_OK) {
+		(void)sargs_err_set(err, SARGS_E_STORE, "cannot defer the log's sync: %s",
+				    emsg ? emsg : "unknown error");
+		sqlite3_free(emsg);
+		(void)close(ls->fd);
+		free(ls);
+		return err->rc;
+	}
+	*out = &ls->base;
+	return SARGS_OK;
+}
+
+enum sargs_rc sq_log_sync(struct sargs_log_sync *base, struct sargs_err *err)
+{
+	struct sq_log_sync *ls = (struct sq_log_sync *)base;
+
+	while (fdatasync(ls->fd) != 0) {
+		if (errno != EINTR)
+			return sargs_err_set(err, SARGS_E_IO,
+					     "cannot put the register's log on disk: %s",
+					     strerror(errno));
+	}
+	return SARGS_OK;
+}
+
+void sq_log_sync_close(struct sargs_log_sync *base)
+{
+	struct sq_log_sync *ls = (struct sq_log_sync *)base;
+
+	/* commits of this connection are durable by themselves again; if the
+	 * setting fails, the caller's last sync still covered every commit */
+	(void)sqlite3_exec(ls->s->db, "PRAGMA synchronous=FULL;", NULL, NULL, NULL);
+	(void)close(ls->fd);
+	free(ls);
+}
