@@ -164,7 +164,7 @@ run() {
 	y0=$(metric sargs_commit_syncs_total)
 	t0=$(cpu_ticks)
 	if [ "$PERF" = "$phase" ] && [ "${RECORD:-0}" = 1 ]; then
-		perf record -g -o "$DATA/perf-$phase.data" -p "$SPID" -- sleep "$d" \
+		perf record ${PERF_OPTS:--g} -o "$DATA/perf-$phase.data" -p "$SPID" -- sleep "$d" \
 			>/dev/null 2>"$DATA/perf-$phase.log" &
 		ppid=$!
 	fi

@@ -205,7 +205,8 @@ static int map_fetch(sqlite3_file *file, sqlite3_int64 off, int amt, void **pp)
 	if (off + amt > f->size && (look_at_size(f) != 0 || off + amt > f->size))
 		return SQLITE_OK;
 	*pp = f->map + off;
-	f->served++;
+	if (++f->served == 64) /* added up in batches: one counter, many threads */
+		flush_served(f);
 	return SQLITE_OK;
 }
 

@@ -32,7 +32,8 @@
  * (thread-safe); NULL when it could not be (SQLite's default is used then). */
 const char *sq_map_vfs(void);
 
-/* Pages served from maps since the process started (tests, /metrics). */
+/* Pages served from maps since the process started, give or take the last
+ * 63 of each open file (tests). */
 uint64_t sq_map_pages(void);
 
 #endif

@@ -156,7 +156,7 @@ enum stmt_id {
 	S_LINK_ADD, S_LINK_REMOVE, S_LINKS, S_LINKS_DELETE, S_LINK_COUNTS,
 	S_IDX_ADD, S_IDX_REMOVE, S_IDX_DELETE_SUBJECT, S_IDX_FIND,
 	S_LEDGER_ADD, S_LEDGER_GET, S_LEDGER_COUNT,
-	S_AUDIT_APPEND, S_AUDIT_LAST, S_AUDIT_SCAN, S_AUDIT_FIND, S_AUDIT_COUNT,
+	S_AUDIT_APPEND, S_AUDIT_LAST, S_AUDIT_SCAN, S_AUDIT_SCAN_SUBJECT, S_AUDIT_FIND, S_AUDIT_COUNT,
 	S_DATA_VERSION,
 	S__COUNT
 };
@@ -211,6 +211,13 @@ static const char *const stmt_sql[S__COUNT] = {
 			 " WHERE seq > ?1 AND time_us >= ?2 AND time_us <= ?3"
 			 " AND (?4 IS NULL OR subject_id = ?4) AND (?5 IS NULL OR actor = ?5)"
 			 " ORDER BY seq LIMIT ?6",
+	/* one person's entries through audit_by_subject (the statement above
+	 * cannot use it: its subject test is optional) */
+	[S_AUDIT_SCAN_SUBJECT] = "SELECT seq, time_us, actor, action, subject_id, fields, purpose,"
+				 " channel, detail, prev, hash FROM audit"
+				 " WHERE subject_id = ?4 AND seq > ?1 AND time_us >= ?2"
+				 " AND time_us <= ?3 AND (?5 IS NULL OR actor = ?5)"
+				 " ORDER BY seq LIMIT ?6",
 	[S_AUDIT_FIND] = "SELECT seq FROM audit WHERE hash = ?1 AND seq != ?2 ORDER BY seq LIMIT 1",
 	[S_AUDIT_COUNT] = "SELECT count(*) FROM audit",
 	[S_DATA_VERSION] = "PRAGMA data_version",
@@ -952,7 +959,8 @@ static enum sargs_rc sq_audit_scan(struct sargs_store *st,
 	int r;
 
 	/* a separate statement object, so that cb may call the store */
-	if (sqlite3_prepare_v2(s->db, stmt_sql[S_AUDIT_SCAN], -1, &p, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(s->db, stmt_sql[f->subject_id ? S_AUDIT_SCAN_SUBJECT : S_AUDIT_SCAN],
+			       -1, &p, NULL) != SQLITE_OK)
 		return sq_fail(s, sqlite3_errcode(s->db));
 	sqlite3_bind_int64(p, 1, f->after_seq);
 	sqlite3_bind_int64(p, 2, f->since_us);

@@ -279,7 +279,9 @@ struct async_ctx {
 	pthread_cond_t cv;
 	int completed;
 	int saw_committed;
+	int saw_synced; /* completions after at least one sync of the log */
 	const char *dir;
+	struct worker *w;
 };
 
 struct async_job {
@@ -294,11 +296,17 @@ static void async_complete(struct worker_job *job)
 	struct async_job *aj = job->complete_arg;
 	struct async_ctx *ac = aj->ac;
 	int64_t n = audit_count(ac->dir); /* another connection */
+	struct worker_stats ws;
 
+	worker_get_stats(ac->w, &ws);
 	pthread_mutex_lock(&ac->mu);
 	aj->completions++;
 	if (n >= (int64_t)aj->ctx.n + 1)
 		ac->saw_committed++;
+	/* the commit returned before the disk had it: the answer waits for
+	 * the sync thread */
+	if (ws.syncs >= 1)
+		ac->saw_synced++;
 	ac->completed++;
 	pthread_cond_signal(&ac->cv);
 	pthread_mutex_unlock(&ac->mu);
@@ -325,6 +333,7 @@ static void test_worker_submit_async(void **state)
 	pthread_cond_init(&ac.cv, NULL);
 	ac.dir = dir;
 	assert_int_equal(worker_start(dir, 16, &w, &err), SARGS_OK);
+	ac.w = w;
 	for (i = 0; i < N; i++) {
 		aj[i].ctx.n = (int)before + i; /* entries there once it is durable */
 		aj[i].ac = &ac;
@@ -339,6 +348,7 @@ static void test_worker_submit_async(void **state)
 	while (ac.completed < N)
 		pthread_cond_wait(&ac.cv, &ac.mu);
 	pthread_mutex_unlock(&ac.mu);
+	assert_int_equal(ac.saw_synced, N);
 	worker_stop(w);
 	for (i = 0; i < N; i++) {
 		assert_int_equal(aj[i].completions, 1);

@@ -985,6 +985,19 @@ static void test_audit_table(void **state)
 		flt.after_seq = 4;
 		flt.limit = 1;
 		expect_seqs(f->st, &flt, bob_after4_lim1, 1, "actor, after_seq and limit");
+		/* a subject's entries come through their own index: the other
+		 * bounds hold there too */
+		flt = all;
+		flt.subject_id = "s1";
+		flt.after_seq = 1;
+		expect_seqs(f->st, &flt, s1 + 1, 2, "subject s1 after seq 1");
+		flt.limit = 1;
+		expect_seqs(f->st, &flt, s1 + 1, 1, "subject s1 after seq 1, limit 1");
+		flt = all;
+		flt.subject_id = "s1";
+		flt.since_us = 300;
+		flt.until_us = 400;
+		expect_seqs(f->st, &flt, s1 + 1, 1, "subject s1 from 300 to 400");
 	}
 	/* the callback stops the scan */
 	memset(&l, 0, sizeof(l));

@@ -1,0 +1,252 @@
+/*
+ * test_store_map.c — the server's read path through the store: pages of the
+ * database file served from the whole-file map (store/sqlite_map.h) on a
+ * connection tuned as a server reader, and the log syncer
+ * (sargs_store_log_sync_open) that lets the server's writer commit without
+ * waiting for the disk.
+ *
+ * A reader must see exactly what a writer committed: values written before
+ * the map was made, values written after the file grew past it, and values
+ * overwritten in place. The map's page counter shows the pages really came
+ * from the map (a test that passed through SQLite's ordinary reads would
+ * prove nothing).
+ */
+#include "testutil.h"
+
+#include "store/sqlite_map.h"
+#include "store/store.h"
+#include "util/fsutil.h"
+#include "util/rc.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define VALUE_BYTES 1500 /* a little over a third of a page: many pages */
+
+struct fixture {
+	char dir[512];
+	char path[1024];
+	struct sargs_store *writer;
+	struct sargs_store *reader;
+};
+
+static int open_fixture(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+	struct sargs_err err;
+
+	if (f == NULL)
+		return -1;
+	test_tmpdir("store_map", f->dir, sizeof(f->dir));
+	if (sargs_fs_join(f->path, sizeof(f->path), f->dir, "register.db") != SARGS_OK ||
+	    sargs_store_open(f->path, 1, &f->writer, &err) != SARGS_OK ||
+	    sargs_store_open(f->path, 0, &f->reader, &err) != SARGS_OK) {
+		free(f);
+		return -1;
+	}
+	sargs_store_tune_server(f->writer, 1);
+	sargs_store_tune_server(f->reader, 0);
+	*state = f;
+	return 0;
+}
+
+static int close_fixture(void **state)
+{
+	struct fixture *f = *state;
+
+	sargs_store_close(f->reader);
+	sargs_store_close(f->writer);
+	test_rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+static void value_of(int i, int version, char *out)
+{
+	int n = snprintf(out, VALUE_BYTES, "value %d version %d ", i, version);
+
+	for (int k = n; k < VALUE_BYTES - 1; k++)
+		out[k] = (char)('a' + (i * 7 + k + version) % 26);
+	out[VALUE_BYTES - 1] = '\0';
+}
+
+/* Writes values from..to-1 (their given version) in one transaction. */
+static void put_values(struct sargs_store *st, int from, int to, int version)
+{
+	struct sargs_err err;
+	char key[32], v[VALUE_BYTES];
+
+	assert_int_equal(sargs_store_begin(st, &err), SARGS_OK);
+	for (int i = from; i < to; i++) {
+		(void)snprintf(key, sizeof(key), "k%06d", i);
+		value_of(i, version, v);
+		assert_int_equal(sargs_store_meta_put(st, key, v, strlen(v)), SARGS_OK);
+	}
+	assert_int_equal(sargs_store_commit(st, &err), SARGS_OK);
+}
+
+/* Copies the log into the database file: only pages there come from the map
+ * (pages still in the log are read from the log). */
+static void to_database(struct sargs_store *st)
+{
+	int frames = 0, left = 0;
+
+	assert_int_equal(sargs_store_checkpoint(st, &frames, &left), SARGS_OK);
+	assert_int_equal(left, 0);
+}
+
+/* Reads values from..to-1 on st in one snapshot; each must be its version. */
+static void expect_values(struct sargs_store *st, int from, int to, int version)
+{
+	struct sargs_err err;
+	char key[32], v[VALUE_BYTES];
+
+	assert_int_equal(sargs_store_begin_read(st, &err), SARGS_OK);
+	for (int i = from; i < to; i++) {
+		unsigned char *got = NULL;
+		size_t n = 0;
+
+		(void)snprintf(key, sizeof(key), "k%06d", i);
+		value_of(i, version, v);
+		assert_int_equal(sargs_store_meta_get(st, key, &got, &n), SARGS_OK);
+		assert_int_equal(n, strlen(v));
+		assert_memory_equal(got, v, n);
+		free(got);
+	}
+	assert_int_equal(sargs_store_commit(st, &err), SARGS_OK);
+}
+
+static void test_reader_pages_come_from_the_map(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t before;
+
+	put_values(f->writer, 0, 2000, 1);
+	to_database(f->writer);
+	before = sq_map_pages();
+	expect_values(f->reader, 0, 2000, 1);
+	/* some 1000 pages of values: nearly all of them from the map */
+	assert_true(sq_map_pages() - before > 500);
+}
+
+static void test_reader_sees_the_file_grow(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t before;
+
+	put_values(f->writer, 0, 500, 1);
+	to_database(f->writer);
+	expect_values(f->reader, 0, 500, 1); /* the map is made, its size seen */
+	/* the file grows well past what the reader saw */
+	for (int b = 500; b < 4500; b += 500) {
+		put_values(f->writer, b, b + 500, 1);
+		to_database(f->writer);
+	}
+	before = sq_map_pages();
+	expect_values(f->reader, 0, 4500, 1);
+	assert_true(sq_map_pages() - before > 1000);
+}
+
+static void test_reader_sees_overwrites(void **state)
+{
+	struct fixture *f = *state;
+
+	put_values(f->writer, 0, 1000, 1);
+	to_database(f->writer);
+	expect_values(f->reader, 0, 1000, 1);
+	put_values(f->writer, 0, 1000, 2);
+	/* still in the log: read from there */
+	expect_values(f->reader, 0, 1000, 2);
+	to_database(f->writer);
+	/* in the database file now: from the map, the new content */
+	expect_values(f->reader, 0, 1000, 2);
+}
+
+static void test_writer_does_not_use_the_map(void **state)
+{
+	struct fixture *f = *state;
+	uint64_t before;
+
+	put_values(f->writer, 0, 1000, 1);
+	to_database(f->writer);
+	before = sq_map_pages();
+	expect_values(f->writer, 0, 1000, 1);
+	assert_true(sq_map_pages() == before);
+}
+
+struct syncer_arg {
+	struct sargs_log_sync *ls;
+	int rounds;
+	int failures;
+};
+
+static void *sync_loop(void *arg)
+{
+	struct syncer_arg *a = arg;
+	struct sargs_err err;
+
+	for (int i = 0; i < a->rounds; i++)
+		if (sargs_store_log_sync(a->ls, &err) != SARGS_OK)
+			a->failures++;
+	return NULL;
+}
+
+/* The syncer runs on another thread while the writer commits; every commit
+ * is there for a reader and after a reopen. */
+static void test_log_sync_alongside_commits(void **state)
+{
+	struct fixture *f = *state;
+	struct syncer_arg a = {NULL, 200, 0};
+	struct sargs_err err;
+	pthread_t t;
+
+	assert_int_equal(sargs_store_log_sync_open(f->writer, &a.ls, &err), SARGS_OK);
+	assert_int_equal(pthread_create(&t, NULL, sync_loop, &a), 0);
+	for (int b = 0; b < 2000; b += 100)
+		put_values(f->writer, b, b + 100, 3);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	assert_int_equal(a.failures, 0);
+	assert_int_equal(sargs_store_log_sync(a.ls, &err), SARGS_OK);
+	sargs_store_log_sync_close(a.ls);
+	sargs_store_log_sync_close(NULL); /* accepts NULL */
+	expect_values(f->reader, 0, 2000, 3);
+
+	sargs_store_close(f->writer);
+	f->writer = NULL;
+	assert_int_equal(sargs_store_open(f->path, 0, &f->writer, &err), SARGS_OK);
+	expect_values(f->writer, 0, 2000, 3);
+}
+
+/* A syncer can be opened again after it was closed (the server restarts its
+ * worker on the same connection only through close and open). */
+static void test_log_sync_reopen(void **state)
+{
+	struct fixture *f = *state;
+	struct sargs_log_sync *ls = NULL;
+	struct sargs_err err;
+
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(sargs_store_log_sync_open(f->writer, &ls, &err), SARGS_OK);
+		put_values(f->writer, i * 10, i * 10 + 10, 1);
+		assert_int_equal(sargs_store_log_sync(ls, &err), SARGS_OK);
+		sargs_store_log_sync_close(ls);
+	}
+	expect_values(f->reader, 0, 30, 1);
+}
+
+int main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, open_fixture, close_fixture)
+	const struct CMUnitTest tests[] = {
+		T(test_reader_pages_come_from_the_map),
+		T(test_reader_sees_the_file_grow),
+		T(test_reader_sees_overwrites),
+		T(test_writer_does_not_use_the_map),
+		T(test_log_sync_alongside_commits),
+		T(test_log_sync_reopen),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
