@@ -893,7 +893,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- run */
 
-#define LOG_RESTART_FRAMES 262144 /* 1 GiB of log: start it over */
+#define LOG_RESTART_FRAMES 32768 /* 128 MiB of log: start it over */
 #define LOG_RESTART_LEFT 256     /* pages the worker may have to copy itself */
 
 /* The worker's step of the log's upkeep (sargs_store_log_restart). */

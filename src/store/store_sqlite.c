@@ -1035,6 +1035,20 @@ static enum sargs_rc sq_checkpoint(struct sargs_store *st, int *log_frames, int 
 	 * as long as it copies and waits for readers */
 	*log_frames = frames > 0 ? frames : 0;
 	*left = frames > done && done >= 0 ? frames - done : 0;
+	if (r == SQLITE_OK && done > 0 && done != s->ckpt_synced) {
+		sqlite3_file *fp = NULL;
+
+		/* SQLite syncs the database after a copy only when the copy
+		 * reached the log's end, which under constant reads it never
+		 * does: the copied pages would pile up unflushed until the
+		 * writer's restart synced them all, with every request
+		 * waiting. Flushed here, on this thread, they do not. */
+		if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER, &fp) ==
+			    SQLITE_OK &&
+		    fp != NULL && fp->pMethods != NULL)
+			(void)fp->pMethods->xSync(fp, SQLITE_SYNC_NORMAL);
+		s->ckpt_synced = done;
+	}
 	return r == SQLITE_OK || r == SQLITE_BUSY ? SARGS_OK : sq_fail(s, r);
 }
 

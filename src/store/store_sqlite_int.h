@@ -35,6 +35,7 @@ struct sq_store {
 	 * busy timeout applies); busy_since is when the current one began */
 	int64_t busy_us;
 	int64_t busy_since;
+	int ckpt_synced; /* sargs_store_checkpoint: the log's frames copied at its last sync */
 };
 
 /* The engine's handle behind the generic one. */
