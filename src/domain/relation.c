@@ -192,9 +192,30 @@ enum sargs_rc sargs_policy_facts_load(struct sargs_reg *reg, const char *id,
 				      struct sargs_policy_facts *out, struct sargs_err *err)
 {
 	struct sargs_store_subject s;
+	struct link_find lk = {p->id, 0};
+	void *owned = NULL;
+	enum sargs_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	out->birth_day = SARGS_DAY_UNKNOWN;
+	rc = sargs_store_subject_get(reg->store, id, &s, &owned);
+	free(owned);
+	if (rc == SARGS_E_NOTFOUND)
+		return SARGS_OK; /* exists = 0 */
+	if (rc != SARGS_OK)
+		return store_err(reg, rc, err, "read the subject");
+	if ((rc = sargs_store_links(reg->store, id, link_find_cb, &lk)) != SARGS_OK)
+		return store_err(reg, rc, err, "read the subject's relationship");
+	return sargs_policy_facts_load_linked(reg, id, p, lk.linked_us, out, err);
+}
+
+enum sargs_rc sargs_policy_facts_load_linked(struct sargs_reg *reg, const char *id,
+					     const struct sargs_purpose *p, int64_t linked_us,
+					     struct sargs_policy_facts *out,
+					     struct sargs_err *err)
+{
 	struct sargs_store_facts sf;
 	struct sargs_store_consent c;
-	struct link_find lk = {p->id, 0};
 	struct line_find ln = {p->product_line, 0, 0, 0};
 	void *owned = NULL;
 	enum sargs_rc rc;
@@ -202,15 +223,7 @@ enum sargs_rc sargs_policy_facts_load(struct sargs_reg *reg, const char *id,
 
 	memset(out, 0, sizeof(*out));
 	out->birth_day = SARGS_DAY_UNKNOWN;
-	rc = sargs_store_subject_get(reg->store, id, &s, &owned);
-	free(owned);
-	owned = NULL;
-	if (rc == SARGS_E_NOTFOUND)
-		return SARGS_OK; /* exists = 0 */
-	if (rc != SARGS_OK)
-		return store_err(reg, rc, err, "read the subject");
-	if ((rc = sargs_store_links(reg->store, id, link_find_cb, &lk)) != SARGS_OK ||
-	    (rc = sargs_store_lines(reg->store, id, line_find_cb, &ln)) != SARGS_OK)
+	if ((rc = sargs_store_lines(reg->store, id, line_find_cb, &ln)) != SARGS_OK)
 		return store_err(reg, rc, err, "read the subject's relationship");
 	rc = sargs_store_consent_get(reg->store, id, p->id, &c);
 	if (rc != SARGS_OK && rc != SARGS_E_NOTFOUND)
@@ -218,8 +231,7 @@ enum sargs_rc sargs_policy_facts_load(struct sargs_reg *reg, const char *id,
 	has_consent = rc == SARGS_OK;
 	if ((rc = sargs_store_facts_get(reg->store, id, &sf, &owned)) != SARGS_OK)
 		return store_err(reg, rc, err, "read the policy facts");
-	facts_fill(reg, id, lk.linked_us, &sf, has_consent, &c, ln.found, ln.offered, ln.refused,
-		   out);
+	facts_fill(reg, id, linked_us, &sf, has_consent, &c, ln.found, ln.offered, ln.refused, out);
 	free(owned);
 	return SARGS_OK;
 }

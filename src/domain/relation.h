@@ -68,6 +68,12 @@ enum sargs_rc sargs_policy_facts_load(struct sargs_reg *reg, const char *id,
 				      const struct sargs_purpose *p,
 				      struct sargs_policy_facts *out,
 				      struct sargs_err *err) SARGS_WUR;
+/* The same for a subject the caller has read already (it exists), linked
+ * to p since linked_us (0: not linked): the rest of the facts only. */
+enum sargs_rc sargs_policy_facts_load_linked(struct sargs_reg *reg, const char *id,
+					     const struct sargs_purpose *p, int64_t linked_us,
+					     struct sargs_policy_facts *out,
+					     struct sargs_err *err) SARGS_WUR;
 
 /*
  * Audience rows (store_rel.h): for each direct-marketing purpose a subject

@@ -930,11 +930,20 @@ static size_t without_special(const struct sargs_registry *r, const struct sargs
 /* Reads one subject for a purpose inside the current transaction;
  * hide_special: without the purpose's special categories (only when no
  * explicit field list is given). */
+static int64_t linkset_since(const struct linkset *ls, const char *id)
+{
+	for (size_t i = 0; i < ls->n; i++)
+		if (strcmp(ls->ids[i], id) == 0)
+			return ls->since[i];
+	return 0;
+}
+
 static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_registry *r,
 				const char *id, const struct sargs_purpose *p,
 				const char *const *only, size_t n_only, int hide_special,
-				const char *action, const char *detail,
-				struct sargs_subject_view *out, struct sargs_err *err)
+				struct sargs_subject_check *check, const char *action,
+				const char *detail, struct sargs_subject_view *out,
+				struct sargs_err *err)
 {
 	struct loaded l;
 	struct work *w;
@@ -961,6 +970,12 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 	}
 	if ((rc = load(reg, id, &l, err)) != SARGS_OK)
 		return rc;
+	if (check != NULL && p != NULL &&
+	    (rc = check->fn(check->ctx, reg, id, linkset_since(&l.ls, p->id), check->detail,
+			    sizeof(check->detail), err)) != SARGS_OK) {
+		loaded_free(&l);
+		return rc;
+	}
 	/* purpose limitation (GDPR Art. 5(1)(b)): read only for a linked purpose
 	 * (p is NULL only for the person's own copy of everything, Art. 15) */
 	if (p != NULL && !linkset_has(&l.ls, p->id)) {
@@ -1036,10 +1051,10 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 	return rc;
 }
 
-/* sargs_subject_show and sargs_subject_show_limited. */
+/* sargs_subject_show, _limited and _checked. */
 static enum sargs_rc show_for_purpose(struct sargs_reg *reg, const char *id, const char *purpose,
-				      int hide_special, struct sargs_subject_view *out,
-				      struct sargs_err *err)
+				      int hide_special, struct sargs_subject_check *check,
+				      struct sargs_subject_view *out, struct sargs_err *err)
 {
 	const struct sargs_registry *r;
 	enum sargs_rc rc;
@@ -1051,8 +1066,10 @@ static enum sargs_rc show_for_purpose(struct sargs_reg *reg, const char *id, con
 		return rc;
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
+	if (check != NULL)
+		check->detail[0] = '\0';
 	rc = show_in_tx(reg, r, id, sargs_registry_purpose(r, purpose), NULL, 0, hide_special,
-			"subject.read", NULL, out, err);
+			check, "subject.read", NULL, out, err);
 	/* the audit entry is durable before the data leaves: commit first */
 	rc = sargs_reg_end(reg, rc, err);
 	if (rc == SARGS_E_DENIED) {
@@ -1060,7 +1077,9 @@ static enum sargs_rc show_for_purpose(struct sargs_reg *reg, const char *id, con
 		struct sargs_err e2;
 
 		if (sargs_reg_audit(reg, "subject.read.denied", id, NULL, purpose,
-				    "not linked to purpose", &e2) != SARGS_OK)
+				    check != NULL && check->detail[0] ? check->detail
+								      : "not linked to purpose",
+				    &e2) != SARGS_OK)
 			(void)sargs_err_set(err, e2.rc, "%s", e2.msg);
 	}
 	if (rc != SARGS_OK)
@@ -1071,14 +1090,22 @@ static enum sargs_rc show_for_purpose(struct sargs_reg *reg, const char *id, con
 enum sargs_rc sargs_subject_show(struct sargs_reg *reg, const char *id, const char *purpose,
 				 struct sargs_subject_view *out, struct sargs_err *err)
 {
-	return show_for_purpose(reg, id, purpose, 0, out, err);
+	return show_for_purpose(reg, id, purpose, 0, NULL, out, err);
 }
 
 enum sargs_rc sargs_subject_show_limited(struct sargs_reg *reg, const char *id,
 					 const char *purpose, int special_ok,
 					 struct sargs_subject_view *out, struct sargs_err *err)
 {
-	return show_for_purpose(reg, id, purpose, !special_ok, out, err);
+	return show_for_purpose(reg, id, purpose, !special_ok, NULL, out, err);
+}
+
+enum sargs_rc sargs_subject_show_checked(struct sargs_reg *reg, const char *id,
+					 const char *purpose, int special_ok,
+					 struct sargs_subject_check *check,
+					 struct sargs_subject_view *out, struct sargs_err *err)
+{
+	return show_for_purpose(reg, id, purpose, !special_ok, check, out, err);
 }
 
 enum sargs_rc sargs_subject_read_fields(struct sargs_reg *reg, const char *id,
@@ -1103,7 +1130,7 @@ enum sargs_rc sargs_subject_read_fields(struct sargs_reg *reg, const char *id,
 					     sargs_ident_valid(names[i]) ? names[i] : "?");
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
-	rc = show_in_tx(reg, r, id, p, names, n_names, 0, action, detail, out, err);
+	rc = show_in_tx(reg, r, id, p, names, n_names, 0, NULL, action, detail, out, err);
 	rc = sargs_reg_end(reg, rc, err);
 	if (rc != SARGS_OK)
 		sargs_subject_view_free(out);
@@ -1122,7 +1149,7 @@ enum sargs_rc sargs_subject_read_all(struct sargs_reg *reg, const char *id, cons
 		return rc;
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
-	rc = show_in_tx(reg, r, id, NULL, NULL, 0, 0, action, detail, out, err);
+	rc = show_in_tx(reg, r, id, NULL, NULL, 0, 0, NULL, action, detail, out, err);
 	rc = sargs_reg_end(reg, rc, err);
 	if (rc != SARGS_OK)
 		sargs_subject_view_free(out);
@@ -1318,7 +1345,7 @@ enum sargs_rc sargs_subject_lookup(struct sargs_reg *reg, const char *kind, cons
 
 		sargs_err_clear(&e2);
 		rc = show_in_tx(reg, r, found.ids[i], sargs_registry_purpose(r, purpose), NULL, 0, 0,
-				"subject.read", NULL, &v[nv], &e2);
+				NULL, "subject.read", NULL, &v[nv], &e2);
 		if (rc == SARGS_E_DENIED) {
 			/* a match not linked to this purpose is left out, and the
 			 * attempt is recorded */

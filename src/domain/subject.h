@@ -102,6 +102,28 @@ enum sargs_rc sargs_subject_show_limited(struct sargs_reg *reg, const char *id,
 					 const char *purpose, int special_ok,
 					 struct sargs_subject_view *out,
 					 struct sargs_err *err) SARGS_WUR;
+/*
+ * A test made inside sargs_subject_show_checked once the subject and its
+ * purpose links are read, before anything is decrypted, in the same
+ * transaction (one snapshot, each row read once). fn gets the time the
+ * subject was linked to the purpose (0: not linked) and returns SARGS_OK
+ * to read on, SARGS_E_DENIED to refuse (err set, and detail a short reason
+ * without personal data for the audit entry "subject.read.denied"), or
+ * another error to fail with.
+ */
+struct sargs_subject_check {
+	enum sargs_rc (*fn)(void *ctx, struct sargs_reg *reg, const char *id, int64_t linked_us,
+			    char *detail, size_t detail_size, struct sargs_err *err);
+	void *ctx;
+	char detail[96];
+};
+/* sargs_subject_show_limited with check made first (access.c: the policy
+ * engine's decision). */
+enum sargs_rc sargs_subject_show_checked(struct sargs_reg *reg, const char *id,
+					 const char *purpose, int special_ok,
+					 struct sargs_subject_check *check,
+					 struct sargs_subject_view *out,
+					 struct sargs_err *err) SARGS_WUR;
 void sargs_subject_view_free(struct sargs_subject_view *v);
 
 /*
