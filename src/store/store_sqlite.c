@@ -144,6 +144,19 @@ static const char *const migrations[SARGS_SCHEMA_VERSION] = {
 	"  ('cashier', 'subject.read,subject.write,consent.write,purchase.write,registry.read',"
 	"  '*'),"
 	"  ('marketing', 'campaign.read,campaign.export,registry.read,subject.read', '*');",
+	/* 6 -> 7: a person's audit entries found through per-block filters
+	 * instead of an index that took a random page per entry
+	 * (store_sqlite_audit.c); the filters of the blocks already full are
+	 * made by migration_steps[6] */
+	"DROP INDEX audit_by_subject;"
+	"CREATE TABLE audit_bloom(slice INTEGER NOT NULL, block INTEGER NOT NULL,"
+	"  bits BLOB NOT NULL, PRIMARY KEY(slice, block)) WITHOUT ROWID;",
+};
+
+/* What a migration needs beyond SQL, run after migrations[i] in its
+ * transaction; returns an SQLite code. */
+static int (*const migration_steps[SARGS_SCHEMA_VERSION])(sqlite3 *db) = {
+	[6] = sq_audit_bloom_all,
 };
 
 enum stmt_id {
@@ -156,7 +169,7 @@ enum stmt_id {
 	S_LINK_ADD, S_LINK_REMOVE, S_LINKS, S_LINKS_DELETE, S_LINK_COUNTS,
 	S_IDX_ADD, S_IDX_REMOVE, S_IDX_DELETE_SUBJECT, S_IDX_FIND,
 	S_LEDGER_ADD, S_LEDGER_GET, S_LEDGER_COUNT,
-	S_AUDIT_APPEND, S_AUDIT_LAST, S_AUDIT_SCAN, S_AUDIT_SCAN_SUBJECT, S_AUDIT_FIND, S_AUDIT_COUNT,
+	S_AUDIT_APPEND, S_AUDIT_LAST, S_AUDIT_FIND, S_AUDIT_COUNT,
 	S_DATA_VERSION,
 	S__COUNT
 };
@@ -206,18 +219,6 @@ static const char *const stmt_sql[S__COUNT] = {
 			   " purpose, channel, detail, prev, hash)"
 			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
 	[S_AUDIT_LAST] = "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-	[S_AUDIT_SCAN] = "SELECT seq, time_us, actor, action, subject_id, fields, purpose,"
-			 " channel, detail, prev, hash FROM audit"
-			 " WHERE seq > ?1 AND time_us >= ?2 AND time_us <= ?3"
-			 " AND (?4 IS NULL OR subject_id = ?4) AND (?5 IS NULL OR actor = ?5)"
-			 " ORDER BY seq LIMIT ?6",
-	/* one person's entries through audit_by_subject (the statement above
-	 * cannot use it: its subject test is optional) */
-	[S_AUDIT_SCAN_SUBJECT] = "SELECT seq, time_us, actor, action, subject_id, fields, purpose,"
-				 " channel, detail, prev, hash FROM audit"
-				 " WHERE subject_id = ?4 AND seq > ?1 AND time_us >= ?2"
-				 " AND time_us <= ?3 AND (?5 IS NULL OR actor = ?5)"
-				 " ORDER BY seq LIMIT ?6",
 	[S_AUDIT_FIND] = "SELECT seq FROM audit WHERE hash = ?1 AND seq != ?2 ORDER BY seq LIMIT 1",
 	[S_AUDIT_COUNT] = "SELECT count(*) FROM audit",
 	[S_DATA_VERSION] = "PRAGMA data_version",
@@ -908,8 +909,14 @@ static enum sargs_rc sq_audit_append(struct sargs_store *st, struct sargs_store_
 	sqlite3_bind_blob(p, 9, row->prev, SARGS_AUDIT_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_blob(p, 10, row->hash, SARGS_AUDIT_HASH_BYTES, SQLITE_STATIC);
 	rc = run(s, p);
-	if (rc == SARGS_OK)
+	if (rc == SARGS_OK) {
+		int r;
+
 		row->seq = sqlite3_last_insert_rowid(s->db);
+		/* the last entry of a block: its filter, in this transaction */
+		if ((r = sq_audit_after_append(s, row->seq)) != SQLITE_OK)
+			rc = sq_fail(s, r);
+	}
 	return rc;
 }
 
@@ -940,63 +947,6 @@ static enum sargs_rc sq_audit_last(struct sargs_store *st, int64_t *seq, unsigne
 	}
 	(void)sqlite3_reset(p);
 	return rc;
-}
-
-static const char *col_text(sqlite3_stmt *p, int i)
-{
-	return sqlite3_column_type(p, i) == SQLITE_NULL ? NULL
-							: (const char *)sqlite3_column_text(p, i);
-}
-
-static enum sargs_rc sq_audit_scan(struct sargs_store *st,
-				   const struct sargs_store_audit_filter *f,
-				   int (*cb)(void *ctx, const struct sargs_store_audit_row *row),
-				   void *ctx)
-{
-	struct sq_store *s = SQ(st);
-	sqlite3_stmt *p;
-	struct sargs_store_audit_row row;
-	int r;
-
-	/* a separate statement object, so that cb may call the store */
-	if (sqlite3_prepare_v2(s->db, stmt_sql[f->subject_id ? S_AUDIT_SCAN_SUBJECT : S_AUDIT_SCAN],
-			       -1, &p, NULL) != SQLITE_OK)
-		return sq_fail(s, sqlite3_errcode(s->db));
-	sqlite3_bind_int64(p, 1, f->after_seq);
-	sqlite3_bind_int64(p, 2, f->since_us);
-	sqlite3_bind_int64(p, 3, f->until_us);
-	bind_opt_text(p, 4, f->subject_id);
-	bind_opt_text(p, 5, f->actor);
-	sqlite3_bind_int64(p, 6, f->limit > 0 ? f->limit : -1);
-	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
-		row.seq = sqlite3_column_int64(p, 0);
-		row.time_us = sqlite3_column_int64(p, 1);
-		row.actor = col_text(p, 2);
-		row.action = col_text(p, 3);
-		row.subject_id = col_text(p, 4);
-		row.fields = col_text(p, 5);
-		row.purpose = col_text(p, 6);
-		row.channel = col_text(p, 7);
-		row.detail = col_text(p, 8);
-		if (row.actor == NULL)
-			row.actor = "";
-		if (row.action == NULL)
-			row.action = "";
-		copy_hash(row.prev, p, 9);
-		copy_hash(row.hash, p, 10);
-		if (cb(ctx, &row) != 0) {
-			r = SQLITE_DONE;
-			break;
-		}
-	}
-	if (r != SQLITE_DONE) {
-		enum sargs_rc rc = sq_fail(s, r);
-
-		(void)sqlite3_finalize(p);
-		return rc;
-	}
-	(void)sqlite3_finalize(p);
-	return SARGS_OK;
 }
 
 static enum sargs_rc sq_audit_find_hash(struct sargs_store *st, const unsigned char *hash,
@@ -1200,6 +1150,9 @@ static enum sargs_rc migrate(struct sq_store *s, int from, struct sargs_err *err
 		r = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, &emsg);
 		if (r == SQLITE_OK)
 			r = sqlite3_exec(s->db, migrations[v], NULL, NULL, &emsg);
+		if (r == SQLITE_OK && migration_steps[v] != NULL &&
+		    (r = migration_steps[v](s->db)) != SQLITE_OK)
+			emsg = sqlite3_mprintf("%s", sqlite3_errmsg(s->db));
 		if (r == SQLITE_OK)
 			r = sqlite3_exec(s->db, setv, NULL, NULL, &emsg);
 		if (r == SQLITE_OK)

@@ -52,6 +52,16 @@ void sq_col_id(sqlite3_stmt *p, int i, char out[SARGS_UUID_STR]);
 /* Prepares sql into *slot once; later calls reset and clear it. */
 sqlite3_stmt *sq_cached(struct sq_store *s, sqlite3_stmt **slot, const char *sql);
 
+/* The audit trail's per-block filters (store_sqlite_audit.c): after an
+ * entry is appended (the filter of a block it completes), for the blocks
+ * already full when schema 7 came, and the scan (store.h,
+ * sargs_store_audit_scan). The first two return SQLite codes. */
+int sq_audit_after_append(struct sq_store *s, int64_t seq);
+int sq_audit_bloom_all(sqlite3 *db);
+enum sargs_rc sq_audit_scan(struct sargs_store *st, const struct sargs_store_audit_filter *f,
+			    int (*cb)(void *ctx, const struct sargs_store_audit_row *row),
+			    void *ctx);
+
 /* The log syncer (store_sqlite_sync.c; store.h, sargs_store_log_sync_open). */
 enum sargs_rc sq_log_sync_open(struct sargs_store *st, struct sargs_log_sync **out,
 			       struct sargs_err *err);
