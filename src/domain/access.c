@@ -52,6 +52,6 @@ enum sargs_rc sargs_read_for_purpose(struct sargs_reg *reg, const char *id, cons
 		return sargs_err_set(err, SARGS_E_NOTFOUND, "no purpose \"%.64s\" in the registry",
 				     sargs_ident_valid(purpose) ? purpose : "?");
 	/* the decision and the read in one transaction: the subject's row and
-	 * links are read once, and nothing is decrypted unless it is lawful */
+	 * links are read once, and no field is decrypted unless it is lawful */
 	return sargs_subject_show_checked(reg, id, purpose, special_ok, &check, out, err);
 }

@@ -576,6 +576,17 @@ static void job_lost(void *arg, const struct sargs_err *err)
 	struct job_arg *ja = arg;
 
 	http_resp_reset(&ja->cs->rs);
+	if (ja->cs->job.unsynced) {
+		/* committed, but the disk did not take the log: it may or may
+		 * not be there after a crash, so saying "nothing changed" would
+		 * invite a retry that makes it twice */
+		http_json_error(&ja->cs->rs, 503, "not_durable",
+				"the change was made but could not be put on disk, so it may"
+				" be lost if the machine stops; check before trying again: %s",
+				err->msg);
+		srv_log(ja->srv, "error", "sync_failed", "route=%s", ja->cs->route->pattern);
+		return;
+	}
 	http_json_error(&ja->cs->rs, 503, "not_saved",
 			"the change could not be saved, nothing was changed: %s", err->msg);
 	srv_log(ja->srv, "error", "commit_failed", "route=%s", ja->cs->route->pattern);

@@ -32,13 +32,20 @@ struct worker {
 	struct sargs_err broken_err;
 };
 
-/* Tells a job its work is lost, once. */
-static void job_lost(struct worker_job *j, const struct sargs_err *err)
+/* Tells a job its work is lost, once per run (unsynced: committed, but
+ * perhaps not on disk). */
+static void job_lost_as(struct worker_job *j, const struct sargs_err *err, int unsynced)
 {
 	if (!j->was_lost) {
 		j->was_lost = 1;
+		j->unsynced = unsynced;
 		j->lost(j->arg, err);
 	}
+}
+
+static void job_lost(struct worker_job *j, const struct sargs_err *err)
+{
+	job_lost_as(j, err, 0);
 }
 
 /* Undoes what a job left open: a begin without its end (a bug in the job)
@@ -62,6 +69,7 @@ static void run_one(struct worker *w, struct worker_job *j)
 	int failed = 0;
 	int depth = sargs_store_depth(w->reg->store);
 
+	j->was_lost = 0; /* a job may run twice: what counts is its last run */
 	if (sargs_reg_begin(w->reg, &err) != SARGS_OK) {
 		job_lost(j, &err);
 		return;
@@ -87,6 +95,7 @@ static void run_alone(struct worker *w, struct worker_job *j)
 {
 	int ignored = 0;
 
+	j->was_lost = 0;
 	j->run(j->arg, w->reg, &ignored);
 	if (close_leftovers(w, 0)) {
 		struct sargs_err err;
@@ -177,14 +186,21 @@ static void *sync_main(void *arg)
 		w->stats.sync_us += (unsigned long long)t;
 		if (rc != SARGS_OK && !w->broken) {
 			/* after a failed sync the kernel may have dropped what it
-			 * could not write: no later sync can vouch for it */
+			 * could not write, and the next sync of the file would
+			 * not say so: nothing committed from now on is vouched
+			 * for (groups still under way when this one failed
+			 * included) */
 			w->broken = 1;
 			w->broken_err = err;
+		}
+		if (w->broken) {
+			rc = SARGS_E_IO;
+			err = w->broken_err;
 		}
 		pthread_mutex_unlock(&w->mu);
 		if (rc != SARGS_OK)
 			for (struct worker_job *j = list; j; j = j->next)
-				job_lost(j, &err);
+				job_lost_as(j, &err, 1);
 		complete_all(list);
 		pthread_mutex_lock(&w->mu);
 	}
@@ -383,5 +399,6 @@ void worker_get_stats(struct worker *w, struct worker_stats *out)
 {
 	pthread_mutex_lock(&w->mu);
 	*out = w->stats;
+	out->broken = w->broken;
 	pthread_mutex_unlock(&w->mu);
 }

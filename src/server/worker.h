@@ -14,7 +14,8 @@
  * the next while the sync thread puts the last ones on disk, with one sync
  * for all the groups committed before it began, and only then calls their
  * jobs' complete functions. A failed sync loses the groups it was for, and
- * every job after it (the kernel may have dropped what it could not write).
+ * every job after it, until the server is restarted (the kernel may have
+ * dropped what it could not write, and a later sync would not say so).
  *
  * Each job runs inside a savepoint of the group's transaction: when the job
  * says so (job->failed) its changes are undone and the group goes on. When
@@ -48,6 +49,10 @@ struct worker_job {
 	 * here on */
 	void (*complete)(struct worker_job *job);
 	void *complete_arg;
+	/* set by the worker before it calls lost: 1 when the job's changes
+	 * were committed but the log could not be put on disk (they may or may
+	 * not survive a crash), 0 when they were undone */
+	int unsynced;
 	/* private */
 	struct worker_job *next;
 	int was_lost;
@@ -71,6 +76,7 @@ struct worker_stats {
 	unsigned long long busy_us;   /* running groups, their commits included */
 	unsigned long long syncs;     /* syncs of the log by the sync thread */
 	unsigned long long sync_us;   /* time in them */
+	int broken;                   /* a sync failed: every job is lost now */
 };
 void worker_get_stats(struct worker *w, struct worker_stats *out);
 

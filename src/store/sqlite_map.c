@@ -4,10 +4,12 @@
  *
  * Every method but four passes straight to the unix layer's. The four:
  * xOpen wraps the file; xFetch serves a page of the main database file from
- * the file's mapping; xUnfetch of one page does nothing (the mapping is never
- * moved or shrunk while the file is open, so a page handed out stays valid),
- * and xUnfetch of everything (SQLite's signal that another connection
- * changed the database) looks at the file's size again; xClose unmaps.
+ * the file's mapping (one per file in the process, shared by its
+ * connections); xUnfetch of one page does nothing (the mapping is never
+ * moved or shrunk while a connection uses it, so a page handed out stays
+ * valid), and xUnfetch of everything (SQLite's signal that another
+ * connection changed the database) looks at the file's size again; xClose
+ * lets go of the mapping, which goes with its last user.
  */
 #define _GNU_SOURCE
 #include "store/sqlite_map.h"
@@ -16,6 +18,7 @@
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -23,7 +26,7 @@
 #define MAP_NAME "sargs-map"
 /* Address space only: pages are backed by the file and mapped on first touch.
  * The database can grow to this size without the mapping having to move. */
-#define MAP_RESERVE ((size_t)1 << 40)
+#define MAP_RESERVE ((size_t)1 << (sizeof(size_t) >= 8 ? 40 : 30))
 
 struct map_file {
 	sqlite3_file base;  /* pMethods: map_io; must be first */
@@ -32,10 +35,73 @@ struct map_file {
 	dev_t dev;          /* the file as stat() saw it when it was opened */
 	ino_t ino;
 	int tried;          /* a mapping was attempted (it is made once) */
-	unsigned char *map; /* MAP_RESERVE bytes, or NULL */
+	unsigned char *map; /* the file's shared mapping (MAP_RESERVE bytes), or NULL */
 	int64_t size;       /* the file's size when last looked at */
 	uint64_t served;    /* pages served, not yet added to map_served */
 };
+
+/* One mapping per file for the whole process, shared by its connections:
+ * each page then needs mapping into the process once, not once per
+ * connection. Found by device and inode; unmapped with its last user. */
+struct shared_map {
+	dev_t dev;
+	ino_t ino;
+	unsigned char *map;
+	int users;
+	struct shared_map *next;
+};
+
+static pthread_mutex_t maps_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct shared_map *maps;
+
+/* The mapping of f's file, made on first use; NULL when it cannot be. */
+static unsigned char *map_get(struct map_file *f, int fd)
+{
+	struct shared_map *m;
+	unsigned char *out = NULL;
+
+	pthread_mutex_lock(&maps_mu);
+	for (m = maps; m && (m->dev != f->dev || m->ino != f->ino); m = m->next)
+		;
+	if (m == NULL) {
+		void *addr = mmap(NULL, MAP_RESERVE, PROT_READ, MAP_SHARED, fd, 0);
+
+		m = addr == MAP_FAILED ? NULL : calloc(1, sizeof(*m));
+		if (m != NULL) {
+			m->dev = f->dev;
+			m->ino = f->ino;
+			m->map = addr;
+			m->next = maps;
+			maps = m;
+		} else if (addr != MAP_FAILED) {
+			(void)munmap(addr, MAP_RESERVE);
+		}
+	}
+	if (m != NULL) {
+		m->users++;
+		out = m->map;
+	}
+	pthread_mutex_unlock(&maps_mu);
+	return out;
+}
+
+static void map_put(struct map_file *f)
+{
+	struct shared_map **pm, *m;
+
+	pthread_mutex_lock(&maps_mu);
+	for (pm = &maps; (m = *pm) != NULL; pm = &m->next) {
+		if (m->map == f->map) {
+			if (--m->users == 0) {
+				*pm = m->next;
+				(void)munmap(m->map, MAP_RESERVE);
+				free(m);
+			}
+			break;
+		}
+	}
+	pthread_mutex_unlock(&maps_mu);
+}
 
 static sqlite3_vfs map_vfs;
 static sqlite3_io_methods map_io;
@@ -83,7 +149,7 @@ static int map_close(sqlite3_file *file)
 
 	flush_served(f);
 	if (f->map)
-		(void)munmap(f->map, MAP_RESERVE);
+		map_put(f);
 	f->map = NULL;
 	rc = f->real->pMethods ? f->real->pMethods->xClose(f->real) : SQLITE_OK;
 	f->real->pMethods = NULL;
@@ -191,15 +257,15 @@ static int map_fetch(sqlite3_file *file, sqlite3_int64 off, int amt, void **pp)
 		int fd = file_fd(f);
 
 		f->tried = 1;
-		if (fd >= 0) {
-			void *m = mmap(NULL, MAP_RESERVE, PROT_READ, MAP_SHARED, fd, 0);
-
-			f->map = m == MAP_FAILED ? NULL : m;
-		}
+		if (fd >= 0)
+			f->map = map_get(f, fd);
 		if (f->map && look_at_size(f) != 0)
 			f->size = 0;
 	}
 	if (f->map == NULL)
+		return SQLITE_OK;
+	/* beyond the reservation: read the ordinary way */
+	if (off > (sqlite3_int64)MAP_RESERVE - amt)
 		return SQLITE_OK;
 	/* past the end as last seen: the file may have grown since */
 	if (off + amt > f->size && (look_at_size(f) != 0 || off + amt > f->size))

@@ -229,6 +229,11 @@ enum sargs_rc sargs_store_log_sync(struct sargs_log_sync *ls, struct sargs_err *
 	return ls->ops->log_sync(ls, err);
 }
 
+enum sargs_rc sargs_store_log_flush(struct sargs_store *st)
+{
+	return st->ops->log_flush(st);
+}
+
 void sargs_store_log_sync_close(struct sargs_log_sync *ls)
 {
 	if (ls)

@@ -232,6 +232,11 @@ void sargs_store_tune_server(struct sargs_store *st, int writer);
  * commits durable by themselves again; close accepts NULL.
  */
 struct sargs_log_sync;
+/* Puts on disk every commit in the register's log so far, whoever made it
+ * (the server's worker syncs on its own thread, a moment after it
+ * commits). Call after reading a snapshot and before anything taken from
+ * it leaves the process: a backup file, a signed audit checkpoint. */
+enum sargs_rc sargs_store_log_flush(struct sargs_store *st) SARGS_WUR;
 enum sargs_rc sargs_store_log_sync_open(struct sargs_store *st, struct sargs_log_sync **out,
 					struct sargs_err *err) SARGS_WUR;
 enum sargs_rc sargs_store_log_sync(struct sargs_log_sync *ls, struct sargs_err *err) SARGS_WUR;

@@ -200,6 +200,7 @@ struct sargs_store_ops {
 				       struct sargs_err *err);
 	enum sargs_rc (*log_sync)(struct sargs_log_sync *ls, struct sargs_err *err);
 	void (*log_sync_close)(struct sargs_log_sync *ls);
+	enum sargs_rc (*log_flush)(struct sargs_store *st);
 	const struct sargs_store_rel_ops *rel;
 	const struct sargs_store_rights_ops *rights;
 	const struct sargs_store_breach_ops *breach;

@@ -3,6 +3,10 @@
  *
  * Durability: journal_mode=WAL with synchronous=FULL, so a committed
  * transaction (and the audit entry inside it) survives a crash or power cut.
+ * The server's worker hands the sync to a thread of its own
+ * (sargs_store_log_sync_open, store_sqlite_sync.c) and answers only after
+ * it; whatever publishes a snapshot (a backup, a signed checkpoint) first
+ * puts the log on disk (sargs_store_log_flush).
  * The log is checkpointed every 8192 pages (32 MiB) rather than SQLite's
  * default 1000: a bulk batch of a thousand subjects dirties some 3000
  * random blind-index pages, and checkpointing after every batch would copy
@@ -148,7 +152,7 @@ static const char *const migrations[SARGS_SCHEMA_VERSION] = {
 	 * instead of an index that took a random page per entry
 	 * (store_sqlite_audit.c); the filters of the blocks already full are
 	 * made by migration_steps[6] */
-	"DROP INDEX audit_by_subject;"
+	"DROP INDEX IF EXISTS audit_by_subject;"
 	"CREATE TABLE audit_bloom(slice INTEGER NOT NULL, block INTEGER NOT NULL,"
 	"  bits BLOB NOT NULL, PRIMARY KEY(slice, block)) WITHOUT ROWID;",
 };
@@ -896,7 +900,20 @@ static enum sargs_rc sq_audit_append(struct sargs_store *st, struct sargs_store_
 	struct sq_store *s = SQ(st);
 	sqlite3_stmt *p;
 	enum sargs_rc rc;
+	int64_t last = 0;
+	int ends_block, r;
 
+	/* the new entry's seq is the last one's plus one (INTEGER PRIMARY
+	 * KEY, and nothing is ever deleted) */
+	PREP(s, p, S_AUDIT_LAST);
+	rc = sq_step_row(s, p);
+	if (rc == SARGS_OK) {
+		last = sqlite3_column_int64(p, 0);
+		sqlite3_reset(p);
+	} else if (rc != SARGS_E_NOTFOUND) {
+		return rc;
+	}
+	ends_block = sq_audit_ends_block(last + 1);
 	PREP(s, p, S_AUDIT_APPEND);
 	sqlite3_bind_int64(p, 1, row->time_us);
 	sqlite3_bind_text(p, 2, row->actor, -1, SQLITE_STATIC);
@@ -908,15 +925,26 @@ static enum sargs_rc sq_audit_append(struct sargs_store *st, struct sargs_store_
 	bind_opt_text(p, 8, row->detail);
 	sqlite3_bind_blob(p, 9, row->prev, SARGS_AUDIT_HASH_BYTES, SQLITE_STATIC);
 	sqlite3_bind_blob(p, 10, row->hash, SARGS_AUDIT_HASH_BYTES, SQLITE_STATIC);
+	if (!ends_block) {
+		rc = run(s, p);
+		if (rc == SARGS_OK)
+			row->seq = sqlite3_last_insert_rowid(s->db);
+		return rc;
+	}
+	/* the last entry of a block, and its filter: both or neither */
+	if ((r = sqlite3_exec(s->db, "SAVEPOINT audit_block", NULL, NULL, NULL)) != SQLITE_OK) {
+		sqlite3_reset(p);
+		return sq_fail(s, r);
+	}
 	rc = run(s, p);
 	if (rc == SARGS_OK) {
-		int r;
-
 		row->seq = sqlite3_last_insert_rowid(s->db);
-		/* the last entry of a block: its filter, in this transaction */
 		if ((r = sq_audit_after_append(s, row->seq)) != SQLITE_OK)
 			rc = sq_fail(s, r);
 	}
+	if (rc != SARGS_OK)
+		(void)sqlite3_exec(s->db, "ROLLBACK TO audit_block", NULL, NULL, NULL);
+	(void)sqlite3_exec(s->db, "RELEASE audit_block", NULL, NULL, NULL);
 	return rc;
 }
 
@@ -978,7 +1006,12 @@ static enum sargs_rc sq_checkpoint(struct sargs_store *st, int *log_frames, int 
 {
 	struct sq_store *s = SQ(st);
 	int frames = 0, done = 0;
-	int r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &done);
+	int r;
+
+	*log_frames = *left = 0;
+	if (s->broken)
+		return sq_broken_fail(s);
+	r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &done);
 
 	/* the log starts over in the writer (sargs_store_log_restart): a
 	 * RESTART here would take the write lock and hold the writer up for
@@ -995,8 +1028,19 @@ static enum sargs_rc sq_checkpoint(struct sargs_store *st, int *log_frames, int 
 		 * waiting. Flushed here, on this thread, they do not. */
 		if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_FILE_POINTER, &fp) ==
 			    SQLITE_OK &&
-		    fp != NULL && fp->pMethods != NULL)
-			(void)fp->pMethods->xSync(fp, SQLITE_SYNC_NORMAL);
+		    fp != NULL && fp->pMethods != NULL &&
+		    fp->pMethods->xSync(fp, SQLITE_SYNC_NORMAL) != SQLITE_OK) {
+			/* the kernel reports a failed write-back once per open
+			 * file: a later sync here would pass, SQLite would count
+			 * the copy done and the log would start over without it.
+			 * This connection copies nothing more. */
+			s->broken = 1;
+			(void)snprintf(st->errmsg, sizeof(st->errmsg),
+				       "the database file could not be put on disk after copying"
+				       " the log into it; the log is kept, restart once the disk"
+				       " is sound");
+			return SARGS_E_IO;
+		}
 		s->ckpt_synced = done;
 	}
 	return r == SQLITE_OK || r == SQLITE_BUSY ? SARGS_OK : sq_fail(s, r);
@@ -1117,6 +1161,7 @@ static const struct sargs_store_ops sqlite_ops = {
 	.log_sync_open = sq_log_sync_open,
 	.log_sync = sq_log_sync,
 	.log_sync_close = sq_log_sync_close,
+	.log_flush = sq_log_flush,
 	.rel = &sq_rel_ops,
 	.rights = &sq_rights_ops,
 	.breach = &sq_breach_ops,

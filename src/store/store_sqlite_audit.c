@@ -16,7 +16,8 @@
  * slices are rows keyed (slice, block), so a search for one person reads
  * one small row per block, in order, and then only the blocks whose filter
  * says "maybe" (a false "maybe" costs a scan of one block; with 1024 bits
- * per slice for about 64 subjects and 8 bits each it is about 1 in 2000),
+ * per slice for about 64 subjects and 8 bits each it is about 1 in 1700,
+ * more for a slice that got more than its share),
  * plus the last, unfinished block. Appending costs one scan of the block's
  * entries (still in memory) every AUDIT_BLOCK entries. The filters are
  * derived data: a subject id that hashes somewhere says nothing beyond the
@@ -35,7 +36,10 @@
 
 static const char sql_block_subjects[] =
 	"SELECT subject_id FROM audit WHERE seq > ?1 AND seq <= ?2 AND subject_id IS NOT NULL";
-static const char sql_bloom_put[] = "INSERT INTO audit_bloom(slice, block, bits) VALUES(?1, ?2, ?3)";
+/* derived data: a row left from before (a hand edit) is replaced, so that it
+ * cannot stop the trail at a block's end */
+static const char sql_bloom_put[] =
+	"INSERT OR REPLACE INTO audit_bloom(slice, block, bits) VALUES(?1, ?2, ?3)";
 static const char sql_bloom_slice[] =
 	"SELECT block, bits FROM audit_bloom WHERE slice = ?1 AND block >= ?2 ORDER BY block";
 static const char sql_bloom_last[] = "SELECT max(block) FROM audit_bloom WHERE slice = 0";
@@ -131,9 +135,14 @@ static int bloom_build(sqlite3 *db, int64_t b)
 	return r;
 }
 
+int sq_audit_ends_block(int64_t seq)
+{
+	return seq > 0 && seq % AUDIT_BLOCK == 0;
+}
+
 int sq_audit_after_append(struct sq_store *s, int64_t seq)
 {
-	if (seq <= 0 || seq % AUDIT_BLOCK != 0)
+	if (!sq_audit_ends_block(seq))
 		return SQLITE_OK;
 	return bloom_build(s->db, seq / AUDIT_BLOCK - 1);
 }

@@ -67,6 +67,10 @@ static enum sargs_rc sq_backup_to(struct sargs_store *st, const char *path)
 	}
 	if (sqlite3_close(dst) != SQLITE_OK && rc == SARGS_OK)
 		rc = SARGS_E_IO;
+	/* the copy may hold commits of the server not yet on disk here: the
+	 * copy must not outlive them */
+	if (rc == SARGS_OK)
+		rc = sq_log_flush(st);
 	return rc;
 }
 

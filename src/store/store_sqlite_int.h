@@ -56,6 +56,7 @@ sqlite3_stmt *sq_cached(struct sq_store *s, sqlite3_stmt **slot, const char *sql
  * entry is appended (the filter of a block it completes), for the blocks
  * already full when schema 7 came, and the scan (store.h,
  * sargs_store_audit_scan). The first two return SQLite codes. */
+int sq_audit_ends_block(int64_t seq);
 int sq_audit_after_append(struct sq_store *s, int64_t seq);
 int sq_audit_bloom_all(sqlite3 *db);
 enum sargs_rc sq_audit_scan(struct sargs_store *st, const struct sargs_store_audit_filter *f,
@@ -67,6 +68,7 @@ enum sargs_rc sq_log_sync_open(struct sargs_store *st, struct sargs_log_sync **o
 			       struct sargs_err *err);
 enum sargs_rc sq_log_sync(struct sargs_log_sync *ls, struct sargs_err *err);
 void sq_log_sync_close(struct sargs_log_sync *ls);
+enum sargs_rc sq_log_flush(struct sargs_store *st);
 
 /* ---- small column helpers shared by the engine's files */
 

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -94,4 +95,31 @@ void sq_log_sync_close(struct sargs_log_sync *base)
 	(void)sqlite3_exec(ls->s->db, "PRAGMA synchronous=FULL;", NULL, NULL, NULL);
 	(void)close(ls->fd);
 	free(ls);
+}
+
+enum sargs_rc sq_log_flush(struct sargs_store *st)
+{
+	struct sq_store *s = SQ(st);
+	sqlite3_filename db = sqlite3_db_filename(s->db, "main");
+	const char *wal;
+	int fd, r;
+
+	if (db == NULL || *db == '\0')
+		return SARGS_OK; /* in memory: nothing on disk to sync */
+	wal = sqlite3_filename_wal(db);
+	fd = open(wal, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return SARGS_OK; /* no log: every commit is in the database */
+		(void)snprintf(st->errmsg, sizeof(st->errmsg), "cannot open the register's log: %s",
+			       strerror(errno));
+		return SARGS_E_IO;
+	}
+	while ((r = fdatasync(fd)) != 0 && errno == EINTR)
+		;
+	if (r != 0)
+		(void)snprintf(st->errmsg, sizeof(st->errmsg),
+			       "cannot put the register's log on disk: %s", strerror(errno));
+	(void)close(fd);
+	return r == 0 ? SARGS_OK : SARGS_E_IO;
 }

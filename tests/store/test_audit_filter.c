@@ -204,11 +204,62 @@ static void check_all_filters(struct sargs_store *st)
 	check(st, &f, 0, "everyone after two blocks, 100");
 }
 
+static int bloom_rows(const char *path)
+{
+	sqlite3 *db;
+	sqlite3_stmt *p = NULL;
+	int n = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM audit_bloom", -1, &p, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(p) == SQLITE_ROW)
+		n = sqlite3_column_int(p, 0);
+	sqlite3_finalize(p);
+	sqlite3_close(db);
+	return n;
+}
+
 static void test_subject_scan_matches_the_trail(void **state)
 {
 	struct fixture *f = *state;
 
+	/* the appends made the filters of the three full blocks themselves */
+	assert_int_equal(bloom_rows(f->path), 3 * 64);
 	check_all_filters(f->st);
+}
+
+/* An append that completes a block, undone with its transaction, takes the
+ * block's filter with it; appended again, the filter is made again. */
+static void test_block_end_rolled_back(void **state)
+{
+	struct fixture *f = *state;
+	struct sargs_err err;
+	struct sargs_store_audit_row r;
+	int need = 4 * BLOCK - ENTRIES;
+
+	memset(&r, 0, sizeof(r));
+	r.time_us = 7000;
+	r.actor = "system";
+	r.action = "subject.read";
+	r.subject_id = "0190a5e2-7b1c-7d3e-8f00-000000000003";
+	assert_int_equal(sargs_store_begin(f->st, &err), SARGS_OK);
+	for (int i = 0; i < need - 1; i++)
+		assert_int_equal(sargs_store_audit_append(f->st, &r), SARGS_OK);
+	assert_int_equal(sargs_store_commit(f->st, &err), SARGS_OK);
+	assert_int_equal(bloom_rows(f->path), 3 * 64);
+
+	assert_int_equal(sargs_store_begin(f->st, &err), SARGS_OK);
+	assert_int_equal(sargs_store_audit_append(f->st, &r), SARGS_OK);
+	assert_true(r.seq == 4 * BLOCK);
+	sargs_store_rollback(f->st);
+	assert_int_equal(bloom_rows(f->path), 3 * 64);
+
+	assert_int_equal(sargs_store_begin(f->st, &err), SARGS_OK);
+	assert_int_equal(sargs_store_audit_append(f->st, &r), SARGS_OK);
+	assert_true(r.seq == 4 * BLOCK);
+	assert_int_equal(sargs_store_commit(f->st, &err), SARGS_OK);
+	assert_int_equal(bloom_rows(f->path), 4 * 64);
 }
 
 /* Entries appended after the filters: a new block fills and gets its own. */
@@ -242,6 +293,7 @@ static void test_later_blocks(void **state)
 		assert_int_equal(sargs_store_audit_append(f->st, &r), SARGS_OK);
 	}
 	assert_int_equal(sargs_store_commit(f->st, &err), SARGS_OK);
+	assert_int_equal(bloom_rows(f->path), 4 * 64); /* the fourth block filled */
 	memset(g, 0, sizeof(*g));
 	assert_int_equal(sargs_store_audit_scan(f->st, &flt, collect, g), SARGS_OK);
 	assert_int_equal(g->n, before + BLOCK);
@@ -336,6 +388,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_subject_scan_matches_the_trail),
 		T(test_later_blocks),
+		T(test_block_end_rolled_back),
 		T(test_migration_from_schema_6),
 		T(test_missing_filters_are_read_whole),
 	};

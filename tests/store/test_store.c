@@ -985,8 +985,8 @@ static void test_audit_table(void **state)
 		flt.after_seq = 4;
 		flt.limit = 1;
 		expect_seqs(f->st, &flt, bob_after4_lim1, 1, "actor, after_seq and limit");
-		/* a subject's entries come through their own index: the other
-		 * bounds hold there too */
+		/* a subject's entries come through the trail's per-block
+		 * filters: the other bounds hold there too */
 		flt = all;
 		flt.subject_id = "s1";
 		flt.after_seq = 1;

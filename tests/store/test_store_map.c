@@ -164,6 +164,29 @@ static void test_reader_sees_overwrites(void **state)
 	expect_values(f->reader, 0, 1000, 2);
 }
 
+/* Two readers share the file's one mapping; when one closes, the other
+ * still reads from it (the mapping goes with its last user only). */
+static void test_readers_share_the_map(void **state)
+{
+	struct fixture *f = *state;
+	struct sargs_store *second = NULL;
+	struct sargs_err err;
+	uint64_t before;
+
+	put_values(f->writer, 0, 1500, 1);
+	to_database(f->writer);
+	assert_int_equal(sargs_store_open(f->path, 0, &second, &err), SARGS_OK);
+	sargs_store_tune_server(second, 0);
+	expect_values(second, 0, 1500, 1);
+	expect_values(f->reader, 0, 1500, 1);
+	sargs_store_close(second);
+	put_values(f->writer, 0, 1500, 2);
+	to_database(f->writer);
+	before = sq_map_pages();
+	expect_values(f->reader, 0, 1500, 2);
+	assert_true(sq_map_pages() - before > 500);
+}
+
 static void test_writer_does_not_use_the_map(void **state)
 {
 	struct fixture *f = *state;
@@ -243,6 +266,7 @@ int main(void)
 		T(test_reader_pages_come_from_the_map),
 		T(test_reader_sees_the_file_grow),
 		T(test_reader_sees_overwrites),
+		T(test_readers_share_the_map),
 		T(test_writer_does_not_use_the_map),
 		T(test_log_sync_alongside_commits),
 		T(test_log_sync_reopen),
