@@ -39,12 +39,13 @@ enum sargs_rc sargs_read_for_purpose(struct sargs_reg *reg, const char *id, cons
 				     struct sargs_err *err)
 {
 	const struct sargs_registry *r;
-	struct lawful lw = {NULL, decision};
+	struct lawful lw = {NULL, NULL};
 	struct sargs_subject_check check = {lawful_now, &lw, ""};
 	enum sargs_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	memset(decision, 0, sizeof(*decision));
+	lw.decision = decision;
 	if ((rc = sargs_reg_registry(reg, &r, err)) != SARGS_OK)
 		return rc;
 	lw.p = sargs_registry_purpose(r, purpose);
