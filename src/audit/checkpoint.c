@@ -96,13 +96,14 @@ enum sargs_rc sargs_audit_checkpoint(struct sargs_store *st, const struct sargs_
 		if (sargs_store_commit(st, &e2) != SARGS_OK && rc == SARGS_OK)
 			rc = e2.rc;
 	}
-	/* the end read may be a commit of the server not yet on disk: signed
-	 * and kept elsewhere, it must not outlive it */
-	if (rc == SARGS_OK)
-		rc = sargs_store_log_flush(st);
 	if (rc != SARGS_OK)
 		return sargs_err_set(err, rc, "cannot read the audit trail's end: %s",
 				     sargs_store_errmsg(st));
+	/* the end read may be a commit of the server not yet on disk: signed
+	 * and kept elsewhere, it must not outlive it */
+	if ((rc = sargs_store_log_flush(st)) != SARGS_OK)
+		return sargs_err_set(err, rc, "the audit trail's end is not on disk, so it is not"
+				     " signed: %s", sargs_store_errmsg(st));
 	sargs_hex(last, sizeof(last), hash);
 	signed_text(text, sizeof(text), *seq, hash, genesis, now_us);
 	if ((rc = sargs_ckpt_sign(k, text, strlen(text), sig)) != SARGS_OK)

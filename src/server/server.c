@@ -944,7 +944,8 @@ static void log_upkeep(struct srv *s)
 
 	for (round = 0; round < 20; round++) {
 		if (sargs_store_checkpoint(s->ckpt_reg->store, &frames, &left) != SARGS_OK) {
-			srv_log(s, "warn", "checkpoint_log_failed", NULL);
+			srv_log(s, "error", "checkpoint_log_failed", "msg=\"%s\"",
+				sargs_store_errmsg(s->ckpt_reg->store));
 			return;
 		}
 		if (frames < LOG_RESTART_FRAMES) {

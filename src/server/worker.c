@@ -70,6 +70,7 @@ static void run_one(struct worker *w, struct worker_job *j)
 	int depth = sargs_store_depth(w->reg->store);
 
 	j->was_lost = 0; /* a job may run twice: what counts is its last run */
+	j->undone = 0;
 	if (sargs_reg_begin(w->reg, &err) != SARGS_OK) {
 		job_lost(j, &err);
 		return;
@@ -84,8 +85,10 @@ static void run_one(struct worker *w, struct worker_job *j)
 		job_lost(j, &err);
 		return;
 	}
-	if (failed)
+	if (failed) {
 		sargs_reg_rollback(w->reg);
+		j->undone = 1; /* its own answer says nothing changed */
+	}
 	else if (sargs_reg_commit(w->reg, &err) != SARGS_OK)
 		job_lost(j, &err); /* the savepoint could not be released */
 }
@@ -200,7 +203,8 @@ static void *sync_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 		if (rc != SARGS_OK)
 			for (struct worker_job *j = list; j; j = j->next)
-				job_lost_as(j, &err, 1);
+				if (!j->undone)
+					job_lost_as(j, &err, 1);
 		complete_all(list);
 		pthread_mutex_lock(&w->mu);
 	}
@@ -237,6 +241,13 @@ static void *worker_main(void *arg)
 		broken = w->broken;
 		broken_err = w->broken_err;
 		pthread_mutex_unlock(&w->mu);
+		if (!broken && sargs_store_sync_failed()) {
+			/* the background copy's flush of the database failed */
+			broken = 1;
+			(void)sargs_err_set(&broken_err, SARGS_E_IO,
+					    "a sync of the register's files failed; restart the"
+					    " server once the disk is sound");
+		}
 
 		if (sargs_reg_refresh(w->reg)) { /* no handler holds the registry now */
 			pthread_mutex_lock(&w->mu);
@@ -399,6 +410,6 @@ void worker_get_stats(struct worker *w, struct worker_stats *out)
 {
 	pthread_mutex_lock(&w->mu);
 	*out = w->stats;
-	out->broken = w->broken;
+	out->broken = w->broken || sargs_store_sync_failed();
 	pthread_mutex_unlock(&w->mu);
 }

@@ -56,6 +56,7 @@ struct worker_job {
 	/* private */
 	struct worker_job *next;
 	int was_lost;
+	int undone; /* the job asked for its changes to be undone (*failed) */
 };
 
 /* Opens the register in dir and starts the worker thread. */
@@ -76,7 +77,7 @@ struct worker_stats {
 	unsigned long long busy_us;   /* running groups, their commits included */
 	unsigned long long syncs;     /* syncs of the log by the sync thread */
 	unsigned long long sync_us;   /* time in them */
-	int broken;                   /* a sync failed: every job is lost now */
+	int broken; /* a sync of the register's files failed (restart the server) */
 };
 void worker_get_stats(struct worker *w, struct worker_stats *out);
 

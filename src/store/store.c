@@ -4,6 +4,7 @@
  */
 #include "store/store_int.h"
 
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -227,6 +228,20 @@ enum sargs_rc sargs_store_log_sync_open(struct sargs_store *st, struct sargs_log
 enum sargs_rc sargs_store_log_sync(struct sargs_log_sync *ls, struct sargs_err *err)
 {
 	return ls->ops->log_sync(ls, err);
+}
+
+/* process-wide: the kernel's report of a failed write-back is per open
+ * file, and each connection has its own */
+static atomic_int sync_failed;
+
+void sargs_store_sync_fail(void)
+{
+	atomic_store(&sync_failed, 1);
+}
+
+int sargs_store_sync_failed(void)
+{
+	return atomic_load(&sync_failed);
 }
 
 enum sargs_rc sargs_store_log_flush(struct sargs_store *st)

@@ -237,6 +237,15 @@ struct sargs_log_sync;
  * commits). Call after reading a snapshot and before anything taken from
  * it leaves the process: a backup file, a signed audit checkpoint. */
 enum sargs_rc sargs_store_log_flush(struct sargs_store *st) SARGS_WUR;
+/* 1 once a sync of a register's log or database file failed in this
+ * process: the kernel reports such a failure once per open file, so from
+ * then on no sync can vouch for anything; the log is kept as it is (no
+ * copy, restart or truncation) and flushes fail. Cleared only by a
+ * restart of the process. */
+int sargs_store_sync_failed(void);
+/* Records such a failure (the engines call it on each; tests, to see the
+ * rest of the process react). */
+void sargs_store_sync_fail(void);
 enum sargs_rc sargs_store_log_sync_open(struct sargs_store *st, struct sargs_log_sync **out,
 					struct sargs_err *err) SARGS_WUR;
 enum sargs_rc sargs_store_log_sync(struct sargs_log_sync *ls, struct sargs_err *err) SARGS_WUR;

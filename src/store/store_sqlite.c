@@ -934,17 +934,25 @@ static enum sargs_rc sq_audit_append(struct sargs_store *st, struct sargs_store_
 	/* the last entry of a block, and its filter: both or neither */
 	if ((r = sqlite3_exec(s->db, "SAVEPOINT audit_block", NULL, NULL, NULL)) != SQLITE_OK) {
 		sqlite3_reset(p);
-		return sq_fail(s, r);
+		rc = sq_fail(s, r);
+		check_broken(s);
+		return rc;
 	}
 	rc = run(s, p);
 	if (rc == SARGS_OK) {
 		row->seq = sqlite3_last_insert_rowid(s->db);
-		if ((r = sq_audit_after_append(s, row->seq)) != SQLITE_OK)
+		if ((r = sq_audit_after_append(s, row->seq)) != SQLITE_OK) {
 			rc = sq_fail(s, r);
+			check_broken(s);
+		}
 	}
-	if (rc != SARGS_OK)
-		(void)sqlite3_exec(s->db, "ROLLBACK TO audit_block", NULL, NULL, NULL);
-	(void)sqlite3_exec(s->db, "RELEASE audit_block", NULL, NULL, NULL);
+	/* SQLite may have rolled the whole transaction back by itself (a full
+	 * disk): then there is no savepoint left to undo or release */
+	if (!s->broken) {
+		if (rc != SARGS_OK)
+			(void)sqlite3_exec(s->db, "ROLLBACK TO audit_block", NULL, NULL, NULL);
+		(void)sqlite3_exec(s->db, "RELEASE audit_block", NULL, NULL, NULL);
+	}
 	return rc;
 }
 
@@ -1002,6 +1010,16 @@ static enum sargs_rc sq_audit_count(struct sargs_store *st, int64_t *out)
 	return count_of(SQ(st), S_AUDIT_COUNT, out);
 }
 
+/* The log must stay as it is once a sync failed (sargs_store_sync_failed). */
+static enum sargs_rc sync_failed(struct sargs_store *st)
+{
+	(void)snprintf(st->errmsg, sizeof(st->errmsg),
+		       "a sync of the register's files failed earlier in this process: the log"
+		       " is kept as it is (nothing copied from it, started over or truncated);"
+		       " restart once the disk is sound");
+	return SARGS_E_IO;
+}
+
 static enum sargs_rc sq_checkpoint(struct sargs_store *st, int *log_frames, int *left)
 {
 	struct sq_store *s = SQ(st);
@@ -1009,8 +1027,8 @@ static enum sargs_rc sq_checkpoint(struct sargs_store *st, int *log_frames, int 
 	int r;
 
 	*log_frames = *left = 0;
-	if (s->broken)
-		return sq_broken_fail(s);
+	if (sargs_store_sync_failed())
+		return sync_failed(st);
 	r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &frames, &done);
 
 	/* the log starts over in the writer (sargs_store_log_restart): a
@@ -1031,15 +1049,11 @@ static enum sargs_rc sq_checkpoint(struct sargs_store *st, int *log_frames, int 
 		    fp != NULL && fp->pMethods != NULL &&
 		    fp->pMethods->xSync(fp, SQLITE_SYNC_NORMAL) != SQLITE_OK) {
 			/* the kernel reports a failed write-back once per open
-			 * file: a later sync here would pass, SQLite would count
-			 * the copy done and the log would start over without it.
-			 * This connection copies nothing more. */
-			s->broken = 1;
-			(void)snprintf(st->errmsg, sizeof(st->errmsg),
-				       "the database file could not be put on disk after copying"
-				       " the log into it; the log is kept, restart once the disk"
-				       " is sound");
-			return SARGS_E_IO;
+			 * file: a later sync would pass, SQLite would count the
+			 * copy done and the log would start over without it.
+			 * Nothing copies, restarts or truncates the log now. */
+			sargs_store_sync_fail();
+			return sync_failed(st);
 		}
 		s->ckpt_synced = done;
 	}
@@ -1093,6 +1107,8 @@ static enum sargs_rc sq_log_restart(struct sargs_store *st, int *restarted)
 	int64_t limit = s->busy_us;
 
 	*restarted = 0;
+	if (sargs_store_sync_failed())
+		return sync_failed(st);
 	if (limit == 0 || !sqlite3_get_autocommit(s->db)) {
 		(void)snprintf(st->errmsg, sizeof(st->errmsg),
 			       "the log starts over only on a server connection"
@@ -1116,7 +1132,11 @@ static enum sargs_rc sq_log_restart(struct sargs_store *st, int *restarted)
 static enum sargs_rc sq_compact_log(struct sargs_store *st)
 {
 	struct sq_store *s = SQ(st);
-	int r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	int r;
+
+	if (sargs_store_sync_failed())
+		return sync_failed(st);
+	r = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 
 	/* BUSY: another connection reads the log; the caller retries later */
 	return r == SQLITE_OK ? SARGS_OK : sq_fail(s, r);

@@ -77,11 +77,18 @@ enum sargs_rc sq_log_sync(struct sargs_log_sync *base, struct sargs_err *err)
 {
 	struct sq_log_sync *ls = (struct sq_log_sync *)base;
 
+	if (sargs_store_sync_failed())
+		return sargs_err_set(err, SARGS_E_IO,
+				     "a sync of the register's files failed earlier in this process");
 	while (fdatasync(ls->fd) != 0) {
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			int e = errno;
+
+			sargs_store_sync_fail();
 			return sargs_err_set(err, SARGS_E_IO,
 					     "cannot put the register's log on disk: %s",
-					     strerror(errno));
+					     strerror(e));
+		}
 	}
 	return SARGS_OK;
 }
@@ -106,6 +113,12 @@ enum sargs_rc sq_log_flush(struct sargs_store *st)
 
 	if (db == NULL || *db == '\0')
 		return SARGS_OK; /* in memory: nothing on disk to sync */
+	if (sargs_store_sync_failed()) {
+		(void)snprintf(st->errmsg, sizeof(st->errmsg),
+			       "a sync of the register's files failed earlier in this process:"
+			       " nothing can be vouched for until a restart");
+		return SARGS_E_IO;
+	}
 	wal = sqlite3_filename_wal(db);
 	fd = open(wal, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
@@ -117,9 +130,11 @@ enum sargs_rc sq_log_flush(struct sargs_store *st)
 	}
 	while ((r = fdatasync(fd)) != 0 && errno == EINTR)
 		;
-	if (r != 0)
+	if (r != 0) {
 		(void)snprintf(st->errmsg, sizeof(st->errmsg),
 			       "cannot put the register's log on disk: %s", strerror(errno));
+		sargs_store_sync_fail();
+	}
 	(void)close(fd);
 	return r == 0 ? SARGS_OK : SARGS_E_IO;
 }

@@ -385,6 +385,42 @@ static void write_some(struct sargs_reg *reg, int n)
 				 SARGS_OK);
 }
 
+/* After a failed sync the worker runs nothing more: a job is lost (its
+ * answer "not saved") without running, and the worker says it is broken.
+ * The failure is recorded by hand; the record lasts for the process, so
+ * this test runs last. */
+static void test_worker_after_a_failed_sync(void **state)
+{
+	char dir[512];
+	struct sargs_err err;
+	struct worker *w;
+	struct worker_stats ws;
+	struct job_ctx ctx = {0, 0, 0, 0};
+	struct worker_job job = {.run = job_run, .lost = job_lost, .arg = &ctx};
+
+	(void)state;
+	test_tmpdir("worker-broken", dir, sizeof(dir));
+	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
+	assert_int_equal(worker_start(dir, 16, &w, &err), SARGS_OK);
+	worker_run(w, &job);
+	assert_int_equal(ctx.ran, 1);
+	assert_int_equal(ctx.lost, 0);
+	worker_get_stats(w, &ws);
+	assert_int_equal(ws.broken, 0);
+
+	sargs_store_sync_fail();
+	memset(&ctx, 0, sizeof(ctx));
+	job = (struct worker_job){.run = job_run, .lost = job_lost, .arg = &ctx};
+	worker_run(w, &job);
+	assert_int_equal(ctx.ran, 0);
+	assert_int_equal(ctx.lost, 1);
+	assert_int_equal(job.unsynced, 0); /* not run: nothing was changed */
+	worker_get_stats(w, &ws);
+	assert_int_equal(ws.broken, 1);
+	worker_stop(w);
+	test_rmtree(dir);
+}
+
 static void test_log_restart(void **state)
 {
 	char dir[512], path[600];
@@ -465,6 +501,7 @@ int main(void)
 		cmocka_unit_test(test_reader_defers_audit),
 		cmocka_unit_test(test_worker_submit_async),
 		cmocka_unit_test(test_log_restart),
+		cmocka_unit_test(test_worker_after_a_failed_sync), /* last: its record lasts */
 	};
 
 	if (sargs_crypto_init() != SARGS_OK)
