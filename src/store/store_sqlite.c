@@ -956,16 +956,6 @@ static enum sargs_rc sq_audit_append(struct sargs_store *st, struct sargs_store_
 	return rc;
 }
 
-static void copy_hash(unsigned char *dst, sqlite3_stmt *p, int col)
-{
-	int n = sqlite3_column_bytes(p, col);
-	const void *b = sqlite3_column_blob(p, col);
-
-	memset(dst, 0, SARGS_AUDIT_HASH_BYTES);
-	if (b != NULL)
-		memcpy(dst, b, n < SARGS_AUDIT_HASH_BYTES ? (size_t)n : SARGS_AUDIT_HASH_BYTES);
-}
-
 static enum sargs_rc sq_audit_last(struct sargs_store *st, int64_t *seq, unsigned char *hash)
 {
 	struct sq_store *s = SQ(st);
@@ -977,7 +967,7 @@ static enum sargs_rc sq_audit_last(struct sargs_store *st, int64_t *seq, unsigne
 	r = sqlite3_step(p);
 	if (r == SQLITE_ROW) {
 		*seq = sqlite3_column_int64(p, 0);
-		copy_hash(hash, p, 1);
+		sq_col_hash(hash, p, 1);
 	} else {
 		rc = r == SQLITE_DONE ? SARGS_E_NOTFOUND : sq_fail(s, r);
 	}

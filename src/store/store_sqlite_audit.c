@@ -163,22 +163,6 @@ int sq_audit_bloom_all(sqlite3 *db)
 	return r;
 }
 
-static const char *opt_col(sqlite3_stmt *p, int i)
-{
-	return sqlite3_column_type(p, i) == SQLITE_NULL ? NULL
-							: (const char *)sqlite3_column_text(p, i);
-}
-
-static void copy_hash(unsigned char *dst, sqlite3_stmt *p, int col)
-{
-	int n = sqlite3_column_bytes(p, col);
-	const void *b = sqlite3_column_blob(p, col);
-
-	memset(dst, 0, SARGS_AUDIT_HASH_BYTES);
-	if (b != NULL)
-		memcpy(dst, b, n < SARGS_AUDIT_HASH_BYTES ? (size_t)n : SARGS_AUDIT_HASH_BYTES);
-}
-
 struct scan {
 	struct sq_store *s;
 	const struct sargs_store_audit_filter *f;
@@ -212,13 +196,13 @@ static int scan_range(struct scan *sc, int64_t after, int64_t upto)
 		row.time_us = sqlite3_column_int64(p, 1);
 		row.actor = sq_col_text(p, 2);
 		row.action = sq_col_text(p, 3);
-		row.subject_id = opt_col(p, 4);
-		row.fields = opt_col(p, 5);
-		row.purpose = opt_col(p, 6);
-		row.channel = opt_col(p, 7);
-		row.detail = opt_col(p, 8);
-		copy_hash(row.prev, p, 9);
-		copy_hash(row.hash, p, 10);
+		row.subject_id = sq_col_opt_text(p, 4);
+		row.fields = sq_col_opt_text(p, 5);
+		row.purpose = sq_col_opt_text(p, 6);
+		row.channel = sq_col_opt_text(p, 7);
+		row.detail = sq_col_opt_text(p, 8);
+		sq_col_hash(row.prev, p, 9);
+		sq_col_hash(row.hash, p, 10);
 		if (sc->left > 0)
 			sc->left--;
 		if (sc->cb(sc->ctx, &row) != 0 || sc->left == 0) {

@@ -11,6 +11,7 @@
 #include "util/uuid.h"
 
 #include <sqlite3.h>
+#include <string.h>
 
 #define SQ_STMT_MAX 64
 #define SQ_REL_STMT_MAX 48
@@ -84,6 +85,18 @@ static inline const char *sq_col_text(sqlite3_stmt *p, int i)
 static inline const char *sq_col_opt_text(sqlite3_stmt *p, int i)
 {
 	return (const char *)sqlite3_column_text(p, i);
+}
+
+/* An audit hash column into dst, zero-filled when shorter or NULL. */
+static inline void sq_col_hash(unsigned char dst[SARGS_AUDIT_HASH_BYTES], sqlite3_stmt *p,
+			       int i)
+{
+	int n = sqlite3_column_bytes(p, i);
+	const void *b = sqlite3_column_blob(p, i);
+
+	memset(dst, 0, SARGS_AUDIT_HASH_BYTES);
+	if (b != NULL)
+		memcpy(dst, b, n < SARGS_AUDIT_HASH_BYTES ? (size_t)n : SARGS_AUDIT_HASH_BYTES);
 }
 
 /* A day column (days since 1970-01-01), SARGS_STORE_DAY_NONE when NULL. */

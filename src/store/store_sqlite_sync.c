@@ -31,21 +31,42 @@ struct sq_log_sync {
 	int fd;
 };
 
+/* The path of the connection's log, NULL when the register is in memory. */
+static const char *wal_path(struct sq_store *s)
+{
+	sqlite3_filename db = sqlite3_db_filename(s->db, "main");
+
+	return db == NULL || *db == '\0' ? NULL : sqlite3_filename_wal(db);
+}
+
+/* fdatasync, again after a signal; 0, or the errno of a failure, which is
+ * recorded for the process (sargs_store_sync_failed). */
+static int sync_fd(int fd)
+{
+	while (fdatasync(fd) != 0) {
+		if (errno != EINTR) {
+			int e = errno;
+
+			sargs_store_sync_fail();
+			return e;
+		}
+	}
+	return 0;
+}
+
 enum sargs_rc sq_log_sync_open(struct sargs_store *st, struct sargs_log_sync **out,
 			       struct sargs_err *err)
 {
 	struct sq_store *s = SQ(st);
-	sqlite3_filename db = sqlite3_db_filename(s->db, "main");
-	const char *wal;
+	const char *wal = wal_path(s);
 	struct sq_log_sync *ls;
 	struct stat sb;
 	char *emsg = NULL;
 
 	*out = NULL;
-	if (db == NULL || *db == '\0')
+	if (wal == NULL)
 		return sargs_err_set(err, SARGS_E_STORE,
 				     "the register is not in a file, so it has no log to sync");
-	wal = sqlite3_filename_wal(db);
 	ls = calloc(1, sizeof(*ls));
 	if (ls == NULL)
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
@@ -76,20 +97,14 @@ enum sargs_rc sq_log_sync_open(struct sargs_store *st, struct sargs_log_sync **o
 enum sargs_rc sq_log_sync(struct sargs_log_sync *base, struct sargs_err *err)
 {
 	struct sq_log_sync *ls = (struct sq_log_sync *)base;
+	int e;
 
 	if (sargs_store_sync_failed())
 		return sargs_err_set(err, SARGS_E_IO,
 				     "a sync of the register's files failed earlier in this process");
-	while (fdatasync(ls->fd) != 0) {
-		if (errno != EINTR) {
-			int e = errno;
-
-			sargs_store_sync_fail();
-			return sargs_err_set(err, SARGS_E_IO,
-					     "cannot put the register's log on disk: %s",
-					     strerror(e));
-		}
-	}
+	if ((e = sync_fd(ls->fd)) != 0)
+		return sargs_err_set(err, SARGS_E_IO, "cannot put the register's log on disk: %s",
+				     strerror(e));
 	return SARGS_OK;
 }
 
@@ -106,12 +121,10 @@ void sq_log_sync_close(struct sargs_log_sync *base)
 
 enum sargs_rc sq_log_flush(struct sargs_store *st)
 {
-	struct sq_store *s = SQ(st);
-	sqlite3_filename db = sqlite3_db_filename(s->db, "main");
-	const char *wal;
-	int fd, r;
+	const char *wal = wal_path(SQ(st));
+	int fd, e;
 
-	if (db == NULL || *db == '\0')
+	if (wal == NULL)
 		return SARGS_OK; /* in memory: nothing on disk to sync */
 	if (sargs_store_sync_failed()) {
 		(void)snprintf(st->errmsg, sizeof(st->errmsg),
@@ -119,7 +132,6 @@ enum sargs_rc sq_log_flush(struct sargs_store *st)
 			       " nothing can be vouched for until a restart");
 		return SARGS_E_IO;
 	}
-	wal = sqlite3_filename_wal(db);
 	fd = open(wal, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
@@ -128,13 +140,9 @@ enum sargs_rc sq_log_flush(struct sargs_store *st)
 			       strerror(errno));
 		return SARGS_E_IO;
 	}
-	while ((r = fdatasync(fd)) != 0 && errno == EINTR)
-		;
-	if (r != 0) {
+	if ((e = sync_fd(fd)) != 0)
 		(void)snprintf(st->errmsg, sizeof(st->errmsg),
-			       "cannot put the register's log on disk: %s", strerror(errno));
-		sargs_store_sync_fail();
-	}
+			       "cannot put the register's log on disk: %s", strerror(e));
 	(void)close(fd);
-	return r == 0 ? SARGS_OK : SARGS_E_IO;
+	return e == 0 ? SARGS_OK : SARGS_E_IO;
 }

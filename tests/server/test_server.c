@@ -312,6 +312,9 @@ static void async_complete(struct worker_job *job)
 	pthread_mutex_unlock(&ac->mu);
 }
 
+/* Mission §9 (004 §18h) and design.md: the audit record of an access is
+ * durable before what it records leaves the process. Each completion (the
+ * answer's release) comes once, after its commit and after a sync. */
 static void test_worker_submit_async(void **state)
 {
 	enum { N = 60 };
@@ -385,7 +388,8 @@ static void write_some(struct sargs_reg *reg, int n)
 				 SARGS_OK);
 }
 
-/* After a failed sync the worker runs nothing more: a job is lost (its
+/* Mission §9 (004 §18h): after a failed sync no record can be vouched for,
+ * so the worker runs nothing more: a job is lost (its
  * answer "not saved") without running, and the worker says it is broken.
  * The failure is recorded by hand; the record lasts for the process, so
  * this test runs last. */
