@@ -270,6 +270,7 @@ const char *sargs_audit_problem_str(enum sargs_audit_problem p)
 	case SARGS_AUDIT_REORDERED: return "reordered";
 	case SARGS_AUDIT_TRUNCATED: return "truncated";
 	case SARGS_AUDIT_HEAD_BAD: return "head record forged or missing";
+	case SARGS_AUDIT_INDEX_BAD: return "search index damaged";
 	}
 	return "unknown";
 }
@@ -380,6 +381,30 @@ static int walk_cb(void *ctx, const struct sargs_store_audit_row *r)
 	return 0;
 }
 
+/* The search index of an intact chain (sargs_store_audit_index_check). */
+static enum sargs_rc check_index(struct sargs_audit *a, struct sargs_audit_report *rep)
+{
+	int64_t bad = 0, first = 0;
+	enum sargs_rc rc = sargs_store_audit_index_check(a->st, &bad, &first);
+
+	if (rc != SARGS_OK)
+		return rc;
+	if (bad > 0) {
+		rep->problem = SARGS_AUDIT_INDEX_BAD;
+		rep->first_bad_seq = first;
+		(void)snprintf(rep->message, sizeof(rep->message),
+			       "%lld entries, chain intact, but the search index of %lld part%s"
+			       " (the first from entry %lld) does not match the entries: a search"
+			       " for one person could miss entries; run 'sargs audit reindex'",
+			       (long long)rep->entries, (long long)bad, bad == 1 ? "" : "s",
+			       (long long)first);
+		return SARGS_E_TAMPERED;
+	}
+	(void)snprintf(rep->message, sizeof(rep->message), "%lld entries, chain intact",
+		       (long long)rep->entries);
+	return SARGS_OK;
+}
+
 static enum sargs_rc verify_in_tx(struct sargs_audit *a, struct sargs_audit_report *rep)
 {
 	struct sargs_store_audit_filter f = {NULL, NULL, INT64_MIN, INT64_MAX, 0, 0};
@@ -433,9 +458,7 @@ static enum sargs_rc verify_in_tx(struct sargs_audit *a, struct sargs_audit_repo
 	}
 	if (w.done)
 		return SARGS_E_TAMPERED;
-	(void)snprintf(rep->message, sizeof(rep->message), "%lld entries, chain intact",
-		       (long long)rep->entries);
-	return SARGS_OK;
+	return check_index(a, rep);
 }
 
 enum sargs_rc sargs_audit_verify(struct sargs_audit *a, struct sargs_audit_report *rep)
@@ -450,4 +473,32 @@ enum sargs_rc sargs_audit_verify(struct sargs_audit *a, struct sargs_audit_repor
 	rc = verify_in_tx(a, rep);
 	crc = sargs_store_commit(a->st, NULL);
 	return rc != SARGS_OK ? rc : crc;
+}
+
+enum sargs_rc sargs_audit_reindex(struct sargs_audit *a, int64_t *parts, int64_t *repaired,
+				  struct sargs_err *err)
+{
+	int64_t cursor = 0;
+	int done = 0;
+	enum sargs_rc rc = SARGS_OK;
+
+	*parts = *repaired = 0;
+	while (!done) {
+		int changed = 0;
+
+		if ((rc = sargs_store_begin(a->st, err)) != SARGS_OK)
+			return rc;
+		rc = sargs_store_audit_index_repair(a->st, &cursor, &changed, &done);
+		if (rc != SARGS_OK) {
+			sargs_store_rollback(a->st);
+			return sargs_err_set(err, rc, "cannot rebuild the audit trail's search index: %s",
+					     sargs_store_errmsg(a->st));
+		}
+		if ((rc = sargs_store_commit(a->st, err)) != SARGS_OK)
+			return rc;
+		*repaired += changed;
+		if (!done)
+			(*parts)++;
+	}
+	return SARGS_OK;
 }

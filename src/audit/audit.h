@@ -73,7 +73,10 @@ enum sargs_audit_problem {
 	SARGS_AUDIT_INSERTED,   /* an entry that was never appended */
 	SARGS_AUDIT_REORDERED,  /* entries are out of their original order */
 	SARGS_AUDIT_TRUNCATED,  /* entries were cut off the end */
-	SARGS_AUDIT_HEAD_BAD    /* the head record is missing or forged */
+	SARGS_AUDIT_HEAD_BAD,   /* the head record is missing or forged */
+	SARGS_AUDIT_INDEX_BAD   /* the entries are intact, but the search index
+				 * of who they concern is not: a search for one
+				 * person could miss entries (sargs_audit_reindex) */
 };
 
 struct sargs_audit_report {
@@ -86,6 +89,16 @@ struct sargs_audit_report {
 /* Walks the whole trail in one read snapshot. Returns SARGS_OK when intact,
  * SARGS_E_TAMPERED when not (report says where and how), or a store error. */
 enum sargs_rc sargs_audit_verify(struct sargs_audit *a, struct sargs_audit_report *rep) SARGS_WUR;
+
+/*
+ * Makes the trail's search index anew from the entries (after
+ * SARGS_AUDIT_INDEX_BAD), one part per write transaction so that others
+ * writing meanwhile wait only briefly. *parts counts the parts checked,
+ * *repaired those rewritten. Appends no entry itself: the caller records
+ * the repair.
+ */
+enum sargs_rc sargs_audit_reindex(struct sargs_audit *a, int64_t *parts, int64_t *repaired,
+				  struct sargs_err *err) SARGS_WUR;
 
 /* Human name of a problem ("modified", ...). */
 const char *sargs_audit_problem_str(enum sargs_audit_problem p);

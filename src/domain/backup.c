@@ -806,7 +806,17 @@ static enum sargs_rc reapply(struct sargs_reg *reg, const struct id_list *live,
 	    !ok)
 		return sargs_err_set(err, SARGS_E_SCHEMA, "the restored database is damaged: %s",
 				     rc != SARGS_OK ? sargs_rc_str(rc) : detail);
-	if ((rc = sargs_audit_verify(reg->audit, &ar)) != SARGS_OK)
+	rc = sargs_audit_verify(reg->audit, &ar);
+	if (rc == SARGS_E_TAMPERED && ar.problem == SARGS_AUDIT_INDEX_BAD) {
+		/* the entries are intact; their search index is derived from
+		 * them and is made anew here (and checked again below) */
+		int64_t parts = 0, repaired = 0;
+
+		if ((rc = sargs_audit_reindex(reg->audit, &parts, &repaired, err)) != SARGS_OK)
+			return rc;
+		rc = sargs_audit_verify(reg->audit, &ar);
+	}
+	if (rc != SARGS_OK)
 		return sargs_err_set(err, rc, "the restored audit trail is not intact: %s",
 				     ar.message);
 	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)

@@ -197,6 +197,18 @@ enum sargs_rc sargs_store_audit_count(struct sargs_store *st, int64_t *out)
 	return st->ops->audit_count(st, out);
 }
 
+enum sargs_rc sargs_store_audit_index_check(struct sargs_store *st, int64_t *bad,
+					    int64_t *first_seq)
+{
+	return st->ops->audit_index_check(st, bad, first_seq);
+}
+
+enum sargs_rc sargs_store_audit_index_repair(struct sargs_store *st, int64_t *cursor,
+					     int *changed, int *done)
+{
+	return st->ops->audit_index_repair(st, cursor, changed, done);
+}
+
 enum sargs_rc sargs_store_checkpoint(struct sargs_store *st, int *log_frames, int *left)
 {
 	int lf, l;

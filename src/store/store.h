@@ -201,6 +201,24 @@ enum sargs_rc sargs_store_audit_find_hash(struct sargs_store *st,
 					  const unsigned char hash[SARGS_AUDIT_HASH_BYTES],
 					  int64_t exclude_seq, int64_t *seq) SARGS_WUR;
 enum sargs_rc sargs_store_audit_count(struct sargs_store *st, int64_t *out) SARGS_WUR;
+/*
+ * The trail's search index (which subjects each part of the trail concerns,
+ * derived from the entries and outside the hash chain), checked against the
+ * entries in the current transaction's snapshot: *bad counts the parts whose
+ * index is missing, differs from what their entries make, or names no
+ * finished part; *first_seq is the first entry of the first of them (0 when
+ * none). A damaged index can make a search for one person miss entries.
+ */
+enum sargs_rc sargs_store_audit_index_check(struct sargs_store *st, int64_t *bad,
+					    int64_t *first_seq) SARGS_WUR;
+/*
+ * Makes the index anew from the entries, one part per call, each call inside
+ * its own write transaction (the caller's): *cursor starts at 0 and moves on;
+ * *changed is 1 when that call rewrote something; *done is 1 after the last
+ * call (which removes index rows of no finished part).
+ */
+enum sargs_rc sargs_store_audit_index_repair(struct sargs_store *st, int64_t *cursor,
+					     int *changed, int *done) SARGS_WUR;
 
 /*
  * Moves committed changes into the main database file and truncates the

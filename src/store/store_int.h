@@ -192,6 +192,9 @@ struct sargs_store_ops {
 	enum sargs_rc (*audit_find_hash)(struct sargs_store *st, const unsigned char *hash,
 					 int64_t exclude_seq, int64_t *seq);
 	enum sargs_rc (*audit_count)(struct sargs_store *st, int64_t *out);
+	enum sargs_rc (*audit_index_check)(struct sargs_store *st, int64_t *bad, int64_t *first_seq);
+	enum sargs_rc (*audit_index_repair)(struct sargs_store *st, int64_t *cursor, int *changed,
+					    int *done);
 	enum sargs_rc (*compact_log)(struct sargs_store *st);
 	enum sargs_rc (*checkpoint)(struct sargs_store *st, int *log_frames, int *left);
 	void (*tune_server)(struct sargs_store *st, int writer);

@@ -94,6 +94,30 @@ static int bloom_has(const unsigned char *bits, int n, uint64_t h)
 	return 1;
 }
 
+/* The filter of block b as its entries make it, into bits (BLOOM_SLICES *
+ * BLOOM_BYTES, zeroed by the caller). SQLite code. */
+static int bloom_compute(sqlite3 *db, int64_t b, unsigned char *bits)
+{
+	sqlite3_stmt *p = NULL;
+	int r = sqlite3_prepare_v2(db, sql_block_subjects, -1, &p, NULL);
+
+	if (r != SQLITE_OK)
+		return r;
+	sqlite3_bind_int64(p, 1, b * AUDIT_BLOCK);
+	sqlite3_bind_int64(p, 2, (b + 1) * AUDIT_BLOCK);
+	while ((r = sqlite3_step(p)) == SQLITE_ROW) {
+		uint64_t h = subject_hash(sq_col_text(p, 0));
+		unsigned char *slice = bits + (size_t)bloom_slice(h) * BLOOM_BYTES;
+		unsigned pos[BLOOM_K];
+
+		bloom_bits(h, pos);
+		for (unsigned i = 0; i < BLOOM_K; i++)
+			slice[pos[i] / 8] |= (unsigned char)(1u << (pos[i] % 8));
+	}
+	(void)sqlite3_finalize(p);
+	return r == SQLITE_DONE ? SQLITE_OK : r;
+}
+
 /* Writes the filter of block b (its entries are all there). SQLite code. */
 static int bloom_build(sqlite3 *db, int64_t b)
 {
@@ -103,24 +127,7 @@ static int bloom_build(sqlite3 *db, int64_t b)
 
 	if (bits == NULL)
 		return SQLITE_NOMEM;
-	r = sqlite3_prepare_v2(db, sql_block_subjects, -1, &p, NULL);
-	if (r == SQLITE_OK) {
-		sqlite3_bind_int64(p, 1, b * AUDIT_BLOCK);
-		sqlite3_bind_int64(p, 2, (b + 1) * AUDIT_BLOCK);
-		while ((r = sqlite3_step(p)) == SQLITE_ROW) {
-			uint64_t h = subject_hash(sq_col_text(p, 0));
-			unsigned char *slice = bits + (size_t)bloom_slice(h) * BLOOM_BYTES;
-			unsigned pos[BLOOM_K];
-
-			bloom_bits(h, pos);
-			for (unsigned i = 0; i < BLOOM_K; i++)
-				slice[pos[i] / 8] |= (unsigned char)(1u << (pos[i] % 8));
-		}
-		if (r == SQLITE_DONE)
-			r = SQLITE_OK;
-	}
-	(void)sqlite3_finalize(p);
-	p = NULL;
+	r = bloom_compute(db, b, bits);
 	if (r == SQLITE_OK)
 		r = sqlite3_prepare_v2(db, sql_bloom_put, -1, &p, NULL);
 	for (unsigned i = 0; r == SQLITE_OK && i < BLOOM_SLICES; i++) {
@@ -161,6 +168,160 @@ int sq_audit_bloom_all(sqlite3 *db)
 	for (int64_t b = 0; r == SQLITE_OK && (b + 1) * AUDIT_BLOCK <= last; b++)
 		r = bloom_build(db, b);
 	return r;
+}
+
+/* The number of complete blocks (all have filters); an SQLite code. */
+static int complete_blocks(sqlite3 *db, int64_t *n)
+{
+	sqlite3_stmt *p = NULL;
+	int r = sqlite3_prepare_v2(db, "SELECT max(seq) FROM audit", -1, &p, NULL);
+
+	*n = 0;
+	if (r == SQLITE_OK && (r = sqlite3_step(p)) == SQLITE_ROW) {
+		*n = sqlite3_column_int64(p, 0) / AUDIT_BLOCK;
+		r = SQLITE_OK;
+	}
+	(void)sqlite3_finalize(p);
+	return r;
+}
+
+/* Compares block b's stored filter with the one its entries make: *differs
+ * 1 when a slice is missing or not the same. With fix, writes the slices
+ * that differ. An SQLite code. */
+static int block_compare(sqlite3 *db, int64_t b, int fix, int *differs)
+{
+	unsigned char *bits = calloc(BLOOM_SLICES, BLOOM_BYTES);
+	sqlite3_stmt *get = NULL, *put = NULL;
+	int r;
+
+	*differs = 0;
+	if (bits == NULL)
+		return SQLITE_NOMEM;
+	r = bloom_compute(db, b, bits);
+	if (r == SQLITE_OK)
+		r = sqlite3_prepare_v2(db, "SELECT bits FROM audit_bloom WHERE slice = ?1 AND block = ?2",
+				       -1, &get, NULL);
+	if (r == SQLITE_OK && fix)
+		r = sqlite3_prepare_v2(db, sql_bloom_put, -1, &put, NULL);
+	for (unsigned i = 0; r == SQLITE_OK && i < BLOOM_SLICES; i++) {
+		const unsigned char *want = bits + (size_t)i * BLOOM_BYTES;
+		int same;
+
+		sqlite3_bind_int(get, 1, (int)i);
+		sqlite3_bind_int64(get, 2, b);
+		r = sqlite3_step(get);
+		if (r != SQLITE_ROW && r != SQLITE_DONE)
+			break;
+		same = r == SQLITE_ROW && sqlite3_column_bytes(get, 0) == BLOOM_BYTES &&
+		       memcmp(sqlite3_column_blob(get, 0), want, BLOOM_BYTES) == 0;
+		r = sqlite3_reset(get);
+		if (same || r != SQLITE_OK)
+			continue;
+		*differs = 1;
+		if (!fix)
+			break;
+		sqlite3_bind_int(put, 1, (int)i);
+		sqlite3_bind_int64(put, 2, b);
+		sqlite3_bind_blob(put, 3, want, BLOOM_BYTES, SQLITE_STATIC);
+		r = sqlite3_step(put);
+		r = r == SQLITE_DONE ? sqlite3_reset(put) : r;
+	}
+	(void)sqlite3_finalize(get);
+	(void)sqlite3_finalize(put);
+	free(bits);
+	return r;
+}
+
+/* Filter rows that belong to no complete block (a slice out of range, a block
+ * not yet full): the first such block in *first, -1 when none. Such a row
+ * for the unfinished block would end the filtered part of a search there
+ * and hide that block's entries. */
+static const char sql_bloom_stray[] =
+	"SELECT min(block) FROM audit_bloom WHERE block >= ?1 OR block < 0 OR slice < 0"
+	" OR slice >= ?2";
+
+static int stray_rows(sqlite3 *db, int64_t n, int64_t *first)
+{
+	sqlite3_stmt *p = NULL;
+	int r = sqlite3_prepare_v2(db, sql_bloom_stray, -1, &p, NULL);
+
+	*first = -1;
+	if (r != SQLITE_OK)
+		return r;
+	sqlite3_bind_int64(p, 1, n);
+	sqlite3_bind_int(p, 2, BLOOM_SLICES);
+	if ((r = sqlite3_step(p)) == SQLITE_ROW) {
+		if (sqlite3_column_type(p, 0) != SQLITE_NULL)
+			*first = sqlite3_column_int64(p, 0);
+		r = SQLITE_OK;
+	}
+	(void)sqlite3_finalize(p);
+	return r;
+}
+
+static int64_t block_first_seq(int64_t b)
+{
+	return b < 0 ? 1 : b * AUDIT_BLOCK + 1;
+}
+
+enum sargs_rc sq_audit_index_check(struct sargs_store *st, int64_t *bad, int64_t *first_seq)
+{
+	struct sq_store *s = SQ(st);
+	int64_t n = 0, stray = -1;
+	int r = complete_blocks(s->db, &n);
+
+	*bad = *first_seq = 0;
+	for (int64_t b = 0; r == SQLITE_OK && b < n; b++) {
+		int differs = 0;
+
+		r = block_compare(s->db, b, 0, &differs);
+		if (r == SQLITE_OK && differs && (*bad)++ == 0)
+			*first_seq = block_first_seq(b);
+	}
+	if (r == SQLITE_OK)
+		r = stray_rows(s->db, n, &stray);
+	if (r == SQLITE_OK && stray != -1) {
+		(*bad)++;
+		if (*first_seq == 0 || block_first_seq(stray) < *first_seq)
+			*first_seq = block_first_seq(stray);
+	}
+	return r == SQLITE_OK ? SARGS_OK : sq_fail(s, r);
+}
+
+enum sargs_rc sq_audit_index_repair(struct sargs_store *st, int64_t *cursor, int *changed,
+				    int *done)
+{
+	struct sq_store *s = SQ(st);
+	int64_t n = 0, stray = -1;
+	int r = complete_blocks(s->db, &n);
+
+	*changed = *done = 0;
+	if (r == SQLITE_OK && *cursor >= 0 && *cursor < n) {
+		r = block_compare(s->db, *cursor, 1, changed);
+		if (r == SQLITE_OK)
+			(*cursor)++;
+	} else if (r == SQLITE_OK) {
+		r = stray_rows(s->db, n, &stray);
+		if (r == SQLITE_OK && stray != -1) {
+			sqlite3_stmt *p = NULL;
+
+			*changed = 1;
+			r = sqlite3_prepare_v2(s->db,
+					       "DELETE FROM audit_bloom WHERE block >= ?1 OR block < 0"
+					       " OR slice < 0 OR slice >= ?2",
+					       -1, &p, NULL);
+			if (r == SQLITE_OK) {
+				sqlite3_bind_int64(p, 1, n);
+				sqlite3_bind_int(p, 2, BLOOM_SLICES);
+				r = sqlite3_step(p);
+				r = r == SQLITE_DONE ? SQLITE_OK : r;
+			}
+			(void)sqlite3_finalize(p);
+		}
+		if (r == SQLITE_OK)
+			*done = 1;
+	}
+	return r == SQLITE_OK ? SARGS_OK : sq_fail(s, r);
 }
 
 struct scan {

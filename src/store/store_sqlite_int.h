@@ -60,6 +60,9 @@ sqlite3_stmt *sq_cached(struct sq_store *s, sqlite3_stmt **slot, const char *sql
 int sq_audit_ends_block(int64_t seq);
 int sq_audit_after_append(struct sq_store *s, int64_t seq);
 int sq_audit_bloom_all(sqlite3 *db);
+enum sargs_rc sq_audit_index_check(struct sargs_store *st, int64_t *bad, int64_t *first_seq);
+enum sargs_rc sq_audit_index_repair(struct sargs_store *st, int64_t *cursor, int *changed,
+				    int *done);
 enum sargs_rc sq_audit_scan(struct sargs_store *st, const struct sargs_store_audit_filter *f,
 			    int (*cb)(void *ctx, const struct sargs_store_audit_row *row),
 			    void *ctx);

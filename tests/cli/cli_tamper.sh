@@ -134,6 +134,36 @@ expect_out "json first bad seq" '"first_bad_seq": 3'
 restore
 expect_rc 0 "pristine copy verifies" "$SARGS" audit verify
 
+# the search index (who each part of the trail concerns; outside the hash
+# chain): a forged index row for the unfinished part hides a person's entries
+# from 'audit log --subject' and the customer card. verify finds it, reindex
+# makes the index anew, and the entries show again. 004 §18h: a person's
+# accesses stay on record, and visible.
+restore
+who=$(sqlite3 "$SARGS_DATA/sargs.db" "SELECT subject_id FROM audit WHERE subject_id IS NOT NULL LIMIT 1")
+expect_rc 0 "a person's entries" "$SARGS" audit log --subject "$who"
+expect_out "the person's entries are listed" "$who"
+sqlite3 "$SARGS_DATA/sargs.db" "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 63)
+	INSERT INTO audit_bloom(slice, block, bits) SELECT i, 0, zeroblob(128) FROM s" ||
+	bad "sqlite3 failed: forged index rows"
+expect_rc 0 "search through the forged index" "$SARGS" audit log --subject "$who"
+expect_not_out "the forged index hides the entries" "$who"
+expect_rc 4 "verify finds the damaged index" "$SARGS" audit verify
+expect_out "names the index, not the chain" "SEARCH INDEX DAMAGED: .*chain intact.*entry 1\).*sargs audit reindex"
+expect_rc 4 "json names the problem" "$SARGS" --json audit verify
+expect_out "json problem" '"problem": "search index damaged"'
+expect_rc 0 "reindex" "$SARGS" audit reindex
+expect_out "reindex repaired it" "0 parts checked, 1 repaired"
+expect_rc 0 "verify after reindex" "$SARGS" audit verify
+expect_rc 0 "the entries show again" "$SARGS" audit log --subject "$who"
+expect_out "the person's entries are listed again" "$who"
+expect_rc 0 "reindex of a sound index" "$SARGS" audit reindex
+expect_out "nothing to repair" "0 parts checked, 0 repaired"
+expect_rc 0 "reindex is recorded" "$SARGS" audit log --limit 1000
+expect_out "audit.reindex entry" "audit.reindex"
+expect_out "its detail" "parts=0 repaired=1"
+expect_rc 2 "reindex takes no arguments" "$SARGS" audit reindex extra
+
 # signed checkpoints, kept apart: the key in its own file, the checkpoints
 # in another directory (design.md: signed checkpoints kept elsewhere)
 expect_rc 0 "checkpoint key" "$SARGS" audit checkpoint-key --key "$WORK/ckpt.key"

@@ -23,6 +23,7 @@
 #include "util/uuid.h"
 
 #include <dirent.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -279,6 +280,61 @@ static const struct sargs_backup_check *find_check(const struct sargs_backup_rep
 	return NULL;
 }
 
+/* The audit trail's search index is derived from the entries: a backup
+ * whose index was damaged (a forged row hides a person's entries from the
+ * card) fails its verify on that count alone, and a restore makes the index
+ * anew, so the restored register verifies and finds the person's entries.
+ * 004 §18h: accesses to personal data stay on record. */
+static int count_of(void *ctx, const struct sargs_store_audit_row *r)
+{
+	(void)r;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+static void test_restore_rebuilds_a_damaged_index(void **state)
+{
+	struct fixture *fx = *state;
+	struct sargs_backup_report rep;
+	struct sargs_backup_restore_result res;
+	struct sargs_audit_report ar;
+	struct sargs_store_audit_filter f = {fx->a, NULL, INT64_MIN, INT64_MAX, 0, 0};
+	struct sargs_reg *rr = NULL;
+	struct sargs_err err;
+	char db_path[700], into[700];
+	sqlite3 *db = NULL;
+	int n = 0;
+
+	(void)snprintf(db_path, sizeof(db_path), "%s/sargs.db", fx->live);
+	assert_int_equal(sqlite3_open(db_path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s"
+				      " WHERE i < 63) INSERT INTO audit_bloom(slice, block, bits)"
+				      " SELECT i, 0, zeroblob(128) FROM s",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(sargs_store_audit_scan(fx->reg->store, &f, count_of, &n), SARGS_OK);
+	assert_int_equal(n, 0); /* hidden */
+	assert_int_equal(sargs_audit_verify(fx->reg->audit, &ar), SARGS_E_TAMPERED);
+	assert_int_equal(ar.problem, SARGS_AUDIT_INDEX_BAD);
+
+	backup(fx, fx->file);
+	assert_int_equal(sargs_backup_verify(fx->file, fx->live, &rep, &err), SARGS_E_TAMPERED);
+	assert_false(find_check(&rep, "audit chain")->ok);
+	assert_non_null(strstr(find_check(&rep, "audit chain")->detail, "search index"));
+
+	(void)snprintf(into, sizeof(into), "%s/restored", fx->base);
+	if (sargs_backup_restore(fx->file, fx->live, 0, into, &res, &err) != SARGS_OK)
+		fail_msg("restore failed: %s", err.msg);
+	assert_int_equal(sargs_reg_open(into, &rr, &err), SARGS_OK);
+	assert_int_equal(sargs_audit_verify(rr->audit, &ar), SARGS_OK);
+	n = 0;
+	assert_int_equal(sargs_store_audit_scan(rr->store, &f, count_of, &n), SARGS_OK);
+	assert_true(n >= 1); /* the person's subject.add is found again */
+	sargs_reg_close(rr);
+}
+
 static void test_verify_good(void **state)
 {
 	struct fixture *fx = *state;
@@ -478,6 +534,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_partial_erasure_after_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_good, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_restore_rebuilds_a_damaged_index, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_verify_detects_damage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_plaintext_left, setup, teardown),
