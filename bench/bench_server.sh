@@ -211,12 +211,13 @@ run() {
 
 ms() { awk -v u="$1" 'BEGIN {printf "%.2f", u / 1000}'; }
 row() { # label
-	printf "| %-32s | %5s | %10.0f | %8s | %8s | %8s | %7s | %6s | %6s | %6s | %6s |\n" "$1" "$2" \
-		"$R_RPS" "$(ms "$R_P50")" "$(ms "$R_P99")" "$(ms "$R_MAX")" "$R_ERR" "$R_GRP" \
-		"$R_WBUSY" "$R_SYNC" "$R_CPU"
+	printf "| %-32s | %5s | %10.0f | %8s | %8s | %8s | %7s | %6s | %6s | %6s | %5s | %6s |\n" \
+		"$1" "$2" "$R_RPS" "$(ms "$R_P50")" "$(ms "$R_P99")" "$(ms "$R_MAX")" "$R_ERR" \
+		"$R_GRP" "$R_WBUSY" "$R_SYNC" "$R_CPU" \
+		"$(awk -v c="$R_CPU" -v r="$R_RPS" 'BEGIN {if (r > 0) printf "%.0f", c * 1e6 / r; else print "-"}')"
 }
-HEAD="| run                              | conns |   requests/s | p50 (ms) | p99 (ms) | max (ms) |  errors |  group | worker |   sync | cores |"
-SEP="|----------------------------------|-------|--------------|----------|----------|----------|---------|--------|--------|--------|-------|"
+HEAD="| run                              | conns |   requests/s | p50 (ms) | p99 (ms) | max (ms) |  errors |  group | worker |   sync | cores | cpu µs |"
+SEP="|----------------------------------|-------|--------------|----------|----------|----------|---------|--------|--------|--------|-------|--------|"
 
 if [ "$WARMUP" -gt 0 ]; then
 	echo "warm-up: ${WARMUP}s of reads" >&2
@@ -268,7 +269,7 @@ awk -v r="${READ[0]}" -v p="${READ[2]}" 'BEGIN {
 }'
 echo "(group: requests per commit of the register worker; worker: the share of the time it ran"
 echo " groups; sync: the average sync of the log in ms (one covers the groups committed before it);"
-echo " cores: the server's CPU time / wall time;"
+echo " cores: the server's CPU time / wall time; cpu µs: the server's CPU time per request;"
 echo " errors: wrk's non-2xx answers, socket errors and timeouts)"
 if [ -n "$PERF" ]; then
 	echo "perf data of the $PERF run: $DATA/perf-$PERF.data (perf report -i ... --stdio)"

@@ -13,7 +13,7 @@ sed -n '1,/^The help text of each command follows\.$/p' "$here/docs/cli.md" >"$t
 for c in "" init status controller "controller set" "controller show" purpose \
 	"purpose load" "purpose list" "purpose show" ropa subject "subject add" \
 	"subject find" "subject show" "subject edit" "subject erase" check audit \
-	"audit log" "audit checkpoint-key" "audit checkpoint" "audit verify" calendar "calendar due" "calendar holidays" consent \
+	"audit log" "audit checkpoint-key" "audit checkpoint" "audit verify" "audit reindex" calendar "calendar due" "calendar holidays" consent \
 	"consent give" "consent withdraw" "consent object" "consent guardian" "consent history" \
 	"consent verify-receipt" "consent public-key" policy "policy check" purchase "purchase add" \
 	"purchase list" contract "contract start" "contract end" "contract list" campaign \

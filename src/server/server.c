@@ -904,7 +904,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ---- run */
 
-#define LOG_RESTART_FRAMES 32768 /* 128 MiB of log: start it over */
+#define LOG_RESTART_FRAMES 8192 /* 32 MiB of log: start it over */
 #define LOG_RESTART_LEFT 256     /* pages the worker may have to copy itself */
 
 /* The worker's step of the log's upkeep (sargs_store_log_restart). */
@@ -932,7 +932,7 @@ static void log_restart_lost(void *arg, const struct sargs_err *err)
 	(void)snprintf(lr->msg, sizeof(lr->msg), "%s", err->msg);
 }
 
-/* The log's upkeep, every second on the main thread's own connection:
+/* The log's upkeep, every quarter second on the main thread's own connection:
  * copies the log into the database without taking the write lock. Once the
  * log is large it catches up in rounds (each copies what came during the
  * last) until little is left, then asks the worker to start the log over:
@@ -1157,10 +1157,10 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 		cert ? "yes" : "no");
 
 	/* wait for SIGTERM/SIGINT; meanwhile copy the log into the database
-	 * every second (the worker's commits do not: none of them waits for a
-	 * checkpoint) */
+	 * every quarter second (the worker's commits do not: none of them
+	 * waits for a checkpoint), so the log stays small */
 	for (;;) {
-		struct timespec tick = {1, 0};
+		struct timespec tick = {0, 250000000};
 
 		sig = sigtimedwait(&stopset, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT)
