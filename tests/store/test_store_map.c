@@ -19,9 +19,11 @@
 #include "util/rc.h"
 
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define VALUE_BYTES 1500 /* a little over a third of a page: many pages */
 
@@ -187,6 +189,45 @@ static void test_readers_share_the_map(void **state)
 	assert_true(sq_map_pages() - before > 500);
 }
 
+/* The database file shrinks under a reader that mapped it (most rows
+ * deleted, VACUUM, the log copied back: the file is cut): the reader reads
+ * what is left from the map, without touching the cut-off part (which
+ * would stop the process), and sees the file grow again. */
+static void test_reader_after_the_file_shrinks(void **state)
+{
+	struct fixture *f = *state;
+	struct stat big, small, regrown;
+	sqlite3 *db = NULL;
+	uint64_t before;
+
+	put_values(f->writer, 0, 4000, 1);
+	to_database(f->writer);
+	expect_values(f->reader, 0, 4000, 1); /* mapped, its size seen */
+	assert_int_equal(stat(f->path, &big), 0);
+
+	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "DELETE FROM meta WHERE key >= 'k000500'; VACUUM;", NULL,
+				      NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(sargs_store_compact_log(f->writer), SARGS_OK);
+	assert_int_equal(stat(f->path, &small), 0);
+	assert_true(small.st_size < big.st_size / 4);
+
+	before = sq_map_pages();
+	expect_values(f->reader, 0, 500, 1);
+	assert_true(sq_map_pages() - before > 100);
+
+	put_values(f->writer, 500, 4000, 2);
+	to_database(f->writer);
+	assert_int_equal(stat(f->path, &regrown), 0);
+	assert_true(regrown.st_size > small.st_size * 4);
+	before = sq_map_pages();
+	expect_values(f->reader, 0, 500, 1);
+	expect_values(f->reader, 500, 4000, 2);
+	assert_true(sq_map_pages() - before > 1000);
+}
+
 static void test_writer_does_not_use_the_map(void **state)
 {
 	struct fixture *f = *state;
@@ -299,6 +340,7 @@ int main(void)
 		T(test_reader_sees_the_file_grow),
 		T(test_reader_sees_overwrites),
 		T(test_readers_share_the_map),
+		T(test_reader_after_the_file_shrinks),
 		T(test_writer_does_not_use_the_map),
 		T(test_log_sync_alongside_commits),
 		T(test_log_sync_reopen),
