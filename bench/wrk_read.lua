@@ -8,7 +8,7 @@ dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "wrk_report.lua")
 local ids, headers, purpose
 
 function init(args)
-   ids = load_ids(args[1], 1, math.huge)
+   ids = load_ids(args[1])
    headers = {["Authorization"] = "Bearer " .. args[2]}
    purpose = args[3]
    math.randomseed(os.time() * 1000 + tid * 7919)
@@ -17,6 +17,6 @@ end
 
 function request()
    used = used + 1
-   local id = ids[math.random(#ids)]
+   local id = ids.get(math.random(ids.n))
    return wrk.format("GET", "/api/v1/subjects/" .. id .. "?purpose=" .. purpose, headers)
 end

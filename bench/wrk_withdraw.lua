@@ -10,16 +10,14 @@
 --   wrk ... -s bench/wrk_withdraw.lua URL -- IDS_FILE TOKEN PURPOSE FIRST T [BODY]
 dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "wrk_report.lua")
 
-local ids, headers, purpose, body, nth
+local ids, headers, purpose, body, nth, first, step, count
 
 function init(args)
-   local first, t = tonumber(args[4]), tonumber(args[5])
-   local all = load_ids(args[1], first, math.huge)
-   ids = {}
-   for i = tid + 1, #all, t do ids[#ids + 1] = all[i] end
-   all = nil
-   collectgarbage()
-   assert(#ids > 0, "no subject ids left from line " .. first)
+   first, step = tonumber(args[4]) + tid, tonumber(args[5])
+   ids = load_ids(args[1])
+   -- this thread's share: lines first, first + step, ... up to the last
+   count = first <= ids.n and math.floor((ids.n - first) / step) + 1 or 0
+   assert(count > 0, "no subject ids left from line " .. args[4])
    headers = {["Authorization"] = "Bearer " .. args[2]}
    purpose = args[3]
    body = args[6]
@@ -34,8 +32,9 @@ end
 
 function request()
    nth = nth + 1
-   if nth > #ids then nth = 1 end
+   if nth > count then nth = 1 end
    used = used + 1
-   return wrk.format("POST", "/api/v1/subjects/" .. ids[nth] .. "/consents/" .. purpose ..
+   return wrk.format("POST", "/api/v1/subjects/" .. ids.get(first + (nth - 1) * step) ..
+                     "/consents/" .. purpose ..
                      "/withdraw", headers, body)
 end
