@@ -17,6 +17,8 @@ struct worker {
 	pthread_mutex_t mu;
 	pthread_cond_t has_work;   /* signalled to the worker */
 	struct worker_job *head, *tail; /* queued, linked by next */
+	int queued;                     /* how many */
+	int gathering; /* the worker waits for a sync to end before its next group */
 	int stopping;
 	int max_group;
 	struct sargs_reg *reg;
@@ -27,6 +29,7 @@ struct worker {
 	pthread_t sync_thread;
 	pthread_cond_t has_sync;             /* signalled to the sync thread */
 	struct worker_job *sync_head, *sync_tail; /* committed, not yet synced */
+	int syncing;                         /* a sync is under way */
 	int sync_stopping;
 	int broken;                 /* a sync failed: nothing more is run */
 	struct sargs_err broken_err;
@@ -178,6 +181,7 @@ static void *sync_main(void *arg)
 			break; /* stopping and nothing left to sync */
 		list = w->sync_head;
 		w->sync_head = w->sync_tail = NULL;
+		w->syncing = 1;
 		pthread_mutex_unlock(&w->mu);
 
 		t = sargs_time_mono_us();
@@ -185,6 +189,9 @@ static void *sync_main(void *arg)
 		t = sargs_time_mono_us() - t;
 
 		pthread_mutex_lock(&w->mu);
+		w->syncing = 0;
+		if (w->gathering)
+			pthread_cond_signal(&w->has_work);
 		w->stats.syncs++;
 		w->stats.sync_us += (unsigned long long)t;
 		if (rc != SARGS_OK && !w->broken) {
@@ -227,6 +234,15 @@ static void *worker_main(void *arg)
 			pthread_cond_wait(&w->has_work, &w->mu);
 		if (!w->head)
 			break; /* stopping and nothing queued */
+		/* while the log is being synced, a commit made now would wait
+		 * for the next sync anyway: the jobs that come meanwhile join
+		 * this group (fewer, larger commits, each of which costs the
+		 * same for one job or many); a full group goes at once */
+		while (w->syncing && !w->stopping && w->queued < w->max_group) {
+			w->gathering = 1;
+			pthread_cond_wait(&w->has_work, &w->mu);
+		}
+		w->gathering = 0;
 		first = last = w->head;
 		/* a job with its own transactions runs alone; a group stops
 		 * before one */
@@ -238,6 +254,7 @@ static void *worker_main(void *arg)
 		if (!w->head)
 			w->tail = NULL;
 		last->next = NULL;
+		w->queued -= n;
 		broken = w->broken;
 		broken_err = w->broken_err;
 		pthread_mutex_unlock(&w->mu);
@@ -373,7 +390,11 @@ void worker_submit(struct worker *w, struct worker_job *job)
 	else
 		w->head = job;
 	w->tail = job;
-	pthread_cond_signal(&w->has_work);
+	/* a worker gathering a group wakes when the sync ends or the group
+	 * is full, not at every job */
+	w->queued++;
+	if (!w->gathering || w->queued >= w->max_group)
+		pthread_cond_signal(&w->has_work);
 	pthread_mutex_unlock(&w->mu);
 }
 
