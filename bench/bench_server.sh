@@ -128,7 +128,9 @@ cleanup() {
 	rm -f "$OUT"
 }
 trap cleanup EXIT
-for _ in $(seq 1 300); do
+# (a register seeded before the name index gets it at the first start:
+# about half a minute at a million subjects)
+for _ in $(seq 1 1200); do
 	grep -q 'listens on' "$OUT" 2>/dev/null && break
 	kill -0 "$SPID" 2>/dev/null || { cat "$LOG" >&2; die "the server did not start"; }
 	sleep 0.1

@@ -3,6 +3,7 @@
  * store and the audit trail's head in step.
  */
 #include "domain/register.h"
+#include "domain/subject.h"
 #include "crypto/field.h"
 #include "domain/registry.h"
 #include "util/fsutil.h"
@@ -89,6 +90,10 @@ enum sargs_rc sargs_reg_init(const char *dir, struct sargs_err *err)
 		rc = sargs_store_meta_put(st, META_KEY_CHECK, kcv, sizeof(kcv));
 		if (rc == SARGS_OK)
 			rc = sargs_store_meta_put(st, META_CREATED, created, (size_t)n);
+		/* every subject of a new register has its name keys from its
+		 * add on (subject.h, sargs_subject_index_names) */
+		if (rc == SARGS_OK)
+			rc = sargs_store_meta_put(st, SARGS_META_NAME_INDEX, "1", 1);
 		/* the trail's head exists from the start: a register without one
 		 * has had its trail emptied */
 		if (rc == SARGS_OK)

@@ -15,6 +15,7 @@
 #include "domain/registry.h"
 #include "domain/relation.h"
 #include "domain/stats.h"
+#include "util/namefold.h"
 #include "util/strbuf.h"
 #include "util/timeutil.h"
 #include "util/validate.h"
@@ -406,6 +407,65 @@ static const char *index_kind(const struct sargs_field_def *fd)
 	}
 }
 
+/* The fields a name search looks in (namefold.h). */
+static int is_name_field(const char *name)
+{
+	return strcmp(name, "first_name") == 0 || strcmp(name, "last_name") == 0;
+}
+
+/* The blind index record of a name word's key. */
+static void name_key_hash(const struct sargs_reg *reg, const char *word,
+			  unsigned char h[1 + SARGS_BLIND_BYTES])
+{
+	char key[SARGS_NAME_KEY_MAX];
+
+	sargs_name_key(word, key);
+	h[0] = SARGS_BLIND_BYTES;
+	sargs_blind_index(reg->keys, "name", key, h + 1);
+	sargs_wipe(key, sizeof(key));
+}
+
+static int has_hash(const struct sargs_strbuf *hashes, const unsigned char *h)
+{
+	for (size_t o = 0; o + 1 <= hashes->len;) {
+		size_t hl = (unsigned char)hashes->data[o];
+
+		if (hl == h[0] && o + 1 + hl <= hashes->len &&
+		    memcmp(hashes->data + o + 1, h + 1, hl) == 0)
+			return 1;
+		o += 1 + hl;
+	}
+	return 0;
+}
+
+struct name_keys {
+	const struct sargs_reg *reg;
+	struct sargs_strbuf *hashes;
+	enum sargs_rc rc;
+};
+
+static int add_name_key(void *ctx, const char *word)
+{
+	struct name_keys *nk = ctx;
+	unsigned char h[1 + SARGS_BLIND_BYTES];
+
+	name_key_hash(nk->reg, word, h);
+	/* one row per key and subject: "Anna Anna" or two words alike */
+	if (!has_hash(nk->hashes, h))
+		nk->rc = sargs_strbuf_add(nk->hashes, h, sizeof(h));
+	return nk->rc != SARGS_OK;
+}
+
+/* Adds the keys of a name field's words to hashes (each once). */
+static enum sargs_rc index_name(const struct sargs_reg *reg, const char *value,
+				struct sargs_strbuf *hashes)
+{
+	struct name_keys nk = {reg, hashes, SARGS_OK};
+
+	(void)sargs_name_words(value, add_name_key, &nk);
+	return nk.rc;
+}
+
 static enum sargs_rc seal(struct sargs_reg *reg, const struct sargs_dkey *dk, const char *id,
 			  const struct work *w, struct sargs_strbuf *fields,
 			  struct sargs_strbuf *hashes)
@@ -437,6 +497,8 @@ static enum sargs_rc seal(struct sargs_reg *reg, const struct sargs_dkey *dk, co
 			sargs_blind_index(reg->keys, kind, f->value, h + 1);
 			rc = sargs_strbuf_add(hashes, h, sizeof(h));
 		}
+		if (rc == SARGS_OK && f->def != NULL && is_name_field(f->name))
+			rc = index_name(reg, f->value, hashes);
 	}
 	return rc;
 }
@@ -1271,6 +1333,247 @@ static enum sargs_rc find_in_tx(struct sargs_reg *reg, const char *kind, const c
 	if (rc != SARGS_OK)
 		return sargs_err_set(err, rc, "cannot search the register");
 	return SARGS_OK;
+}
+
+/* Keeps in l (sorted) only the ids also in m (sorted). */
+static void intersect(struct idlist *l, const struct idlist *m)
+{
+	size_t i = 0, j = 0, k = 0;
+
+	while (i < l->n && j < m->n) {
+		int c = strcmp(l->ids[i], m->ids[j]);
+
+		if (c == 0) {
+			if (k != i)
+				memcpy(l->ids[k], l->ids[i], SARGS_UUID_STR);
+			k++;
+			i++;
+			j++;
+		} else if (c < 0) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+	l->n = k;
+}
+
+struct name_query {
+	struct sargs_reg *reg;
+	struct idlist found;
+	int first;
+	int full_keys; /* some word is at least a key long: shorter ones are skipped */
+	enum sargs_rc rc;
+};
+
+static int is_short(const char *word)
+{
+	return sargs_name_letters(word) < SARGS_NAME_KEY_CHARS;
+}
+
+static int any_full(void *ctx, const char *word)
+{
+	if (!is_short(word))
+		*(int *)ctx = 1;
+	return 0;
+}
+
+static int query_word(void *ctx, const char *word)
+{
+	struct name_query *q = ctx;
+	unsigned char h[1 + SARGS_BLIND_BYTES];
+	struct idlist one = {NULL, 0, 0, 0};
+
+	/* a word shorter than a key matches longer names only as their
+	 * beginning, which a key cannot show: the caller compares it */
+	if (q->full_keys && is_short(word))
+		return 0;
+	name_key_hash(q->reg, word, h);
+	/* one key's ids come in order: the index is keyed (hash, subject) */
+	q->rc = sargs_store_index_find(q->reg->store, h + 1, SARGS_BLIND_BYTES, id_cb,
+				       q->first ? (void *)&q->found : (void *)&one);
+	if (q->rc == SARGS_OK && (q->found.oom || one.oom))
+		q->rc = SARGS_E_NOMEM;
+	if (q->rc == SARGS_OK && !q->first)
+		intersect(&q->found, &one);
+	free(one.ids);
+	q->first = 0;
+	return q->rc != SARGS_OK || q->found.n == 0;
+}
+
+enum sargs_rc sargs_subject_name_candidates(struct sargs_reg *reg, const char *query,
+					    char (**ids)[SARGS_UUID_STR], size_t *n, size_t max,
+					    int *more, struct sargs_err *err)
+{
+	struct name_query q = {reg, {NULL, 0, 0, 0}, 1, 0, SARGS_OK};
+	size_t words;
+	enum sargs_rc rc;
+
+	*ids = NULL;
+	*n = 0;
+	*more = 0;
+	(void)sargs_name_words(query, any_full, &q.full_keys);
+	if ((rc = sargs_store_begin_read(reg->store, err)) != SARGS_OK)
+		return rc;
+	words = sargs_name_words(query, query_word, &q);
+	{
+		struct sargs_err e2;
+
+		if (sargs_store_commit(reg->store, &e2) != SARGS_OK && q.rc == SARGS_OK)
+			q.rc = e2.rc;
+	}
+	if (q.rc == SARGS_OK && words == 0)
+		q.rc = sargs_err_set(err, SARGS_E_INVALID,
+				     "type a name, or the first letters of its words");
+	else if (q.rc != SARGS_OK)
+		(void)sargs_err_set(err, q.rc, "cannot search the register's names");
+	if (q.rc != SARGS_OK) {
+		free(q.found.ids);
+		return q.rc;
+	}
+	if (q.found.n > max) {
+		q.found.n = max;
+		*more = 1;
+	}
+	*ids = q.found.ids;
+	*n = q.found.n;
+	return SARGS_OK;
+}
+
+#define NAME_INDEX_META SARGS_META_NAME_INDEX
+#define NAME_INDEX_BATCH 500
+
+int sargs_subject_names_indexed(struct sargs_reg *reg)
+{
+	unsigned char *v = NULL;
+	size_t n = 0;
+	int yes = sargs_store_meta_get(reg->store, NAME_INDEX_META, &v, &n) == SARGS_OK && n == 1 &&
+		  v[0] == '1';
+
+	free(v);
+	return yes;
+}
+
+/* Adds the name keys of subject id; *added 1 when it had names. */
+static enum sargs_rc index_one(struct sargs_reg *reg, const char *id, int *added)
+{
+	struct loaded l;
+	struct sargs_strbuf hashes;
+	struct sargs_err err;
+	size_t before;
+	int damaged = 0;
+	enum sargs_rc rc;
+
+	*added = 0;
+	rc = load(reg, id, &l, &err);
+	/* erased meanwhile, or a record whose key does not open (every read
+	 * of it fails and says so): neither may stop the index of the rest */
+	if (rc == SARGS_E_NOTFOUND || rc == SARGS_E_CRYPTO)
+		return SARGS_OK;
+	if (rc != SARGS_OK)
+		return rc;
+	sargs_strbuf_init(&hashes, 64 * 1024);
+	rc = sargs_strbuf_add(&hashes, (const char *)l.s.index_hashes, l.s.index_hashes_len);
+	before = hashes.len;
+	{
+		size_t off = 0;
+		char name[256];
+		const unsigned char *ct;
+		size_t ctlen;
+		int k = 0;
+
+		while (rc == SARGS_OK && !damaged &&
+		       (k = unpack_next(l.s.fields, l.s.fields_len, &off, name, &ct, &ctlen)) == 1) {
+			char *value = NULL;
+			size_t vlen = 0;
+
+			if (!is_name_field(name))
+				continue;
+			if (sargs_field_decrypt(l.dk, l.s.id, name, ct, ctlen, &value, &vlen) !=
+			    SARGS_OK) {
+				damaged = 1;
+				break;
+			}
+			rc = index_name(reg, value, &hashes);
+			sargs_wipe(value, vlen);
+			free(value);
+		}
+		if (k < 0)
+			damaged = 1;
+	}
+	/* a damaged record (no read of it succeeds either, and says why) is
+	 * left as it is: it must not stop the index of everyone else */
+	if (damaged)
+		hashes.len = before;
+	if (rc == SARGS_OK && hashes.len > before) {
+		struct sargs_store_subject s = l.s;
+		struct sargs_strbuf added_keys;
+
+		memset(&added_keys, 0, sizeof(added_keys));
+		s.index_hashes = (const unsigned char *)hashes.data;
+		s.index_hashes_len = hashes.len;
+		rc = sargs_store_subject_update(reg->store, &s);
+		/* only the new keys get rows */
+		added_keys.data = hashes.data + before;
+		added_keys.len = hashes.len - before;
+		if (rc == SARGS_OK)
+			rc = write_sealed(reg, id, &added_keys);
+		*added = rc == SARGS_OK;
+	}
+	sargs_strbuf_free(&hashes);
+	loaded_free(&l);
+	return rc;
+}
+
+enum sargs_rc sargs_subject_index_names(struct sargs_reg *reg, int64_t *indexed,
+					struct sargs_err *err)
+{
+	struct idlist all = {NULL, 0, 0, 0};
+	enum sargs_rc rc;
+	size_t i = 0;
+
+	*indexed = 0;
+	if (sargs_subject_names_indexed(reg))
+		return SARGS_OK;
+	rc = sargs_store_subject_ids(reg->store, id_cb, &all);
+	if (rc == SARGS_OK && all.oom)
+		rc = SARGS_E_NOMEM;
+	if (rc != SARGS_OK) {
+		free(all.ids);
+		return sargs_err_set(err, rc, "cannot list the subjects to index their names");
+	}
+	while (rc == SARGS_OK) {
+		size_t end = i + NAME_INDEX_BATCH < all.n ? i + NAME_INDEX_BATCH : all.n;
+		int last = end == all.n;
+
+		if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
+			break;
+		for (; i < end && rc == SARGS_OK; i++) {
+			int added = 0;
+
+			rc = index_one(reg, all.ids[i], &added);
+			*indexed += added;
+		}
+		if (rc != SARGS_OK)
+			(void)sargs_err_set(err, rc, "cannot index the names of subject %s: %s",
+					    all.ids[i - 1], sargs_store_errmsg(reg->store));
+		if (rc == SARGS_OK && last) {
+			char detail[64];
+
+			/* subjects added meanwhile were indexed by their own add */
+			rc = sargs_store_meta_put(reg->store, NAME_INDEX_META, "1", 1);
+			(void)snprintf(detail, sizeof(detail), "name keys, subjects=%lld",
+				       (long long)*indexed);
+			if (rc == SARGS_OK)
+				rc = sargs_reg_audit(reg, "subject.index", NULL, NULL, NULL, detail,
+						     err);
+		}
+		rc = sargs_reg_end(reg, rc, err);
+		if (last)
+			break;
+	}
+	free(all.ids);
+	return rc;
 }
 
 enum sargs_rc sargs_subject_exists_by(struct sargs_reg *reg, const char *kind,

@@ -151,6 +151,33 @@ enum sargs_rc sargs_subject_find(struct sargs_reg *reg, const char *kind, const 
 				 struct sargs_err *err) SARGS_WUR;
 
 /*
+ * The people a name search for query may find (util/namefold.h): those with
+ * a name word that has the key of each word of query (its first letters),
+ * found through the blind index, nothing decrypted. Each candidate's name
+ * must still be read and compared (sargs_name_matches): a key is shared by
+ * many names. At most max ids (sorted) in *ids, *more set when there were
+ * more. SARGS_E_INVALID when query has no word. Needs the name index
+ * (sargs_subject_index_names).
+ */
+enum sargs_rc sargs_subject_name_candidates(struct sargs_reg *reg, const char *query,
+					    char (**ids)[SARGS_UUID_STR], size_t *n, size_t max,
+					    int *more, struct sargs_err *err) SARGS_WUR;
+
+/*
+ * Adds the name index to subjects stored before it existed (their name
+ * words' keys, namefold.h), once: a register marked as indexed returns at
+ * once. Decrypts each subject's name fields and nothing else; records
+ * "subject.index" with the count (no subject ids). Runs in transactions of
+ * a few hundred subjects, so a server reading meanwhile is not held up.
+ * *indexed counts the subjects done.
+ */
+#define SARGS_META_NAME_INDEX "name_index" /* "1": every subject has its name keys */
+enum sargs_rc sargs_subject_index_names(struct sargs_reg *reg, int64_t *indexed,
+					struct sargs_err *err) SARGS_WUR;
+/* 1 when every subject has the name index. */
+int sargs_subject_names_indexed(struct sargs_reg *reg);
+
+/*
  * Reads every field of a subject, whatever purpose it was collected for:
  * only for the person's own copy (GDPR Art. 15) and what answers a right,
  * never for processing. Audited as action naming every field.

@@ -1,8 +1,10 @@
 /*
  * console_search.c — finding a customer by e-mail, phone, personal code
  * (through the blind index: nothing is decrypted to find them) or by name
- * (the names of the subjects the chosen purpose may be used for are read,
- * each read audited as "subject.search"). Every search names a purpose, and
+ * (the blind index holds the first letters of each name word, util/namefold.h:
+ * the names of the few people whose keys match, and whom the chosen purpose
+ * may be used for, are read, each read audited as "subject.search", and
+ * compared). Every search names a purpose, and
  * the results show only what that purpose may see.
  */
 #include "server/console.h"
@@ -11,13 +13,14 @@
 #include "domain/relation.h"
 #include "domain/subject.h"
 #include "store/store.h"
+#include "util/namefold.h"
 
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SEARCH_SHOW_MAX 50        /* results shown */
-#define SEARCH_NAME_SCAN_MAX 20000 /* subjects a name search looks at */
+#define SEARCH_NAME_CANDIDATES 500 /* people a name search reads at most */
 
 /* What kind of value q is: "email", "personal_code", "phone" or "name". */
 static const char *query_kind(const char *q)
@@ -154,54 +157,23 @@ static int search_typed(struct http_ctx *c, const char *kind, const char *q,
 	return (int)n;
 }
 
-struct idlist {
-	char (*ids)[SARGS_UUID_STR];
-	size_t n, cap;
-};
-
-static int collect_id(void *ctx, const char *id)
+static int count_long(void *ctx, const char *word)
 {
-	struct idlist *l = ctx;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		void *nv = realloc(l->ids, cap * sizeof(*l->ids));
-
-		if (!nv)
-			return 1;
-		l->ids = nv;
-		l->cap = cap;
-	}
-	(void)snprintf(l->ids[l->n], SARGS_UUID_STR, "%s", id);
-	l->n++;
-	return l->n >= SEARCH_NAME_SCAN_MAX;
-}
-
-/* Case-insensitive (ASCII) substring test. */
-static int contains_ci(const char *hay, const char *needle)
-{
-	size_t hn = strlen(hay), nn = strlen(needle), i, j;
-
-	if (nn == 0 || nn > hn)
-		return nn == 0;
-	for (i = 0; i + nn <= hn; i++) {
-		for (j = 0; j < nn; j++)
-			if (tolower((unsigned char)hay[i + j]) != tolower((unsigned char)needle[j]))
-				break;
-		if (j == nn)
-			return 1;
-	}
+	if (sargs_name_letters(word) >= SARGS_NAME_KEY_CHARS)
+		(*(int *)ctx)++;
 	return 0;
 }
 
-/* By name: only subjects the purpose is lawful for now, and only the name
- * fields the purpose lists are read. */
+/* By name: the people whose name keys match (the blind index, nothing
+ * decrypted to find them), then, of those the purpose is lawful for now,
+ * the name fields the purpose lists are read (audited) and compared. */
 static int search_name(struct http_ctx *c, const char *q, const struct sargs_purpose *p)
 {
 	const char *names[2];
-	size_t nn = 0, i, shown = 0;
-	struct idlist l = {NULL, 0, 0};
+	size_t nn = 0, i, n = 0, shown = 0;
+	char(*ids)[SARGS_UUID_STR] = NULL;
 	struct sargs_err err;
+	int more = 0;
 	enum sargs_rc rc;
 
 	if (sargs_purpose_field(p, "first_name"))
@@ -220,50 +192,65 @@ static int search_name(struct http_ctx *c, const char *q, const struct sargs_pur
 				       "Type at least two letters."));
 		return 0;
 	}
-	rc = sargs_store_subject_ids(c->reg->store, collect_id, &l);
+	rc = sargs_subject_name_candidates(c->reg, q, &ids, &n, SEARCH_NAME_CANDIDATES, &more,
+					   &err);
+	if (rc == SARGS_E_INVALID) {
+		html_note(c, "warn", L(c, "Ievadiet vārdu vai uzvārdu (vai to sākumu).",
+				       "Type a first or last name (or how it begins)."));
+		return 0;
+	}
 	if (rc != SARGS_OK) {
-		free(l.ids);
 		console_message_page(c, 500, "error", L(c, "Kļūda", "Error"),
 				     L(c, "Neizdevās nolasīt reģistru.", "Could not read the register."));
 		return -1;
 	}
-	for (i = 0; i < l.n && shown < SEARCH_SHOW_MAX; i++) {
+	for (i = 0; i < n && shown < SEARCH_SHOW_MAX; i++) {
 		struct sargs_policy_decision d;
 		struct sargs_subject_view v;
 		const char *fn, *ln;
+		char full[1024];
 
-		if (sargs_policy_check(c->reg, l.ids[i], p->id, 0, &d, &err) != SARGS_OK ||
+		if (sargs_policy_check(c->reg, ids[i], p->id, 0, &d, &err) != SARGS_OK ||
 		    !d.allowed)
 			continue;
 		memset(&v, 0, sizeof(v));
-		rc = sargs_subject_read_fields(c->reg, l.ids[i], p->id, names, nn,
-					       "subject.search", "by name", &v, &err);
+		rc = sargs_subject_read_fields(c->reg, ids[i], p->id, names, nn, "subject.search",
+					       "by name", &v, &err);
 		if (rc != SARGS_OK) {
 			sargs_subject_view_free(&v);
 			if (rc == SARGS_E_DENIED || rc == SARGS_E_NOTFOUND)
 				continue;
-			free(l.ids);
+			free(ids);
 			console_message_page(c, 500, "error", L(c, "Kļūda", "Error"), err.msg);
 			return -1;
 		}
 		fn = view_field(&v, "first_name");
 		ln = view_field(&v, "last_name");
-		{
-			char full[1024];
-
-			(void)snprintf(full, sizeof(full), "%s %s", fn ? fn : "", ln ? ln : "");
-			if (contains_ci(full, q)) {
-				if (shown == 0)
-					result_head(c);
-				result_row(c, l.ids[i], p->id, &v, NULL);
-				shown++;
-			}
+		(void)snprintf(full, sizeof(full), "%s %s", fn ? fn : "", ln ? ln : "");
+		if (sargs_name_matches(full, q)) {
+			if (shown == 0)
+				result_head(c);
+			result_row(c, ids[i], p->id, &v, NULL);
+			shown++;
 		}
+		sargs_wipe(full, sizeof(full));
 		sargs_subject_view_free(&v);
 	}
 	if (shown > 0)
 		http_out(c->rs, "</tbody></table>\n");
-	free(l.ids);
+	if (shown == 0) {
+		int long_words = 0;
+
+		(void)sargs_name_words(q, count_long, &long_words);
+		if (long_words == 0)
+			html_note(c, "info",
+				  L(c, "Ievadiet vismaz trīs vārda vai uzvārda burtus.",
+				    "Type at least three letters of a first or last name."));
+	}
+	if (more || shown == SEARCH_SHOW_MAX)
+		html_note(c, "info", L(c, "Atrasti ne visi: ierakstiet vairāk burtu vai arī uzvārdu.",
+				       "Not all are shown: type more letters, or the last name too."));
+	free(ids);
 	return (int)shown;
 }
 

@@ -5,6 +5,7 @@
 #include "server/server.h"
 
 #include "crypto/keys.h"
+#include "domain/subject.h"
 #include "server/offload.h"
 #include "server/sched.h"
 #include "util/fsutil.h"
@@ -982,6 +983,28 @@ static void log_upkeep(struct srv *s)
 	}
 }
 
+/* A register from before the name index gets it once, before the server
+ * listens (the console's name search needs it): its subjects' name fields
+ * are decrypted and their words' keys added (sargs_subject_index_names). */
+static enum sargs_rc index_names(struct srv *s, const char *data, struct sargs_err *err)
+{
+	struct sargs_reg *reg = NULL;
+	int64_t t0 = sargs_time_mono_us(), n = 0;
+	enum sargs_rc rc = sargs_reg_open(data, &reg, err);
+
+	if (rc != SARGS_OK)
+		return rc;
+	if (!sargs_subject_names_indexed(reg)) {
+		srv_log(s, "info", "name_index", "msg=\"indexing the subjects' names, once\"");
+		rc = sargs_subject_index_names(reg, &n, err);
+		if (rc == SARGS_OK)
+			srv_log(s, "info", "name_index", "subjects=%lld ms=%lld", (long long)n,
+				(long long)((sargs_time_mono_us() - t0) / 1000));
+	}
+	sargs_reg_close(reg);
+	return rc;
+}
+
 /* Stops what srv_run started before the listener, in order (the offload
  * threads use the worker); each part may be missing. */
 static void stop_parts(struct srv *s)
@@ -1086,7 +1109,9 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 	sigaddset(&stopset, SIGTERM);
 	sigaddset(&stopset, SIGINT);
 	(void)pthread_sigmask(SIG_BLOCK, &stopset, &oldmask);
-	rc = worker_start(cfg->data, 256, &s->worker, err);
+	rc = index_names(s, cfg->data, err);
+	if (rc == SARGS_OK)
+		rc = worker_start(cfg->data, 256, &s->worker, err);
 	if (rc != SARGS_OK)
 		goto out;
 	rc = readers_open(s, (int)threads, err);

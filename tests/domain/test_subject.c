@@ -432,6 +432,155 @@ static void test_edit(void **state)
 	free(ids);
 }
 
+/* The name search's candidates (sargs_subject_name_candidates): found
+ * through the blind index by the first letters of each name word, case and
+ * diacritics folded, every word typed narrowing the set. */
+static size_t candidates(struct sargs_reg *reg, const char *q, const char *want1,
+			 const char *want2)
+{
+	char(*ids)[SARGS_UUID_STR] = NULL;
+	struct sargs_err err;
+	size_t n = 0;
+	int more = 0, saw1 = want1 == NULL, saw2 = want2 == NULL;
+
+	if (sargs_subject_name_candidates(reg, q, &ids, &n, 100, &more, &err) != SARGS_OK)
+		fail_msg("name search \"%s\": %s", q, err.msg);
+	for (size_t i = 0; i < n; i++) {
+		saw1 |= want1 != NULL && strcmp(ids[i], want1) == 0;
+		saw2 |= want2 != NULL && strcmp(ids[i], want2) == 0;
+		if (i > 0)
+			assert_true(strcmp(ids[i - 1], ids[i]) < 0); /* sorted, each once */
+	}
+	free(ids);
+	if (!saw1 || !saw2)
+		fail_msg("name search \"%s\" missed a subject", q);
+	return n;
+}
+
+static void test_name_search(void **state)
+{
+	struct fixture *fx = *state;
+	struct sargs_kv liga[] = {{"first_name", "Līga"}, {"last_name", "Bērziņa"},
+				  {"email", "liga@example.lv"}};
+	struct sargs_kv janis[] = {{"first_name", "JĀNIS"}, {"last_name", "Bērziņš"},
+				   {"email", "janis@example.lv"}};
+	struct sargs_kv anna[] = {{"first_name", "Anna"}, {"last_name", "Anna-Marija O'Brien"},
+				  {"email", "anna@example.lv"}};
+	struct sargs_kv ivan[] = {{"first_name", "Иван"}, {"last_name", "Петров"},
+				  {"email", "ivan@example.lv"}};
+	struct sargs_kv rename[] = {{"last_name", "Kalniņa"}};
+	struct sargs_subject_change ch;
+	char(*ids)[SARGS_UUID_STR] = NULL;
+	char l[SARGS_UUID_STR], j[SARGS_UUID_STR], a[SARGS_UUID_STR], iv[SARGS_UUID_STR];
+	struct sargs_err err;
+	size_t n = 0;
+	int more = 0;
+
+	assert_int_equal(add(fx->reg, "service", liga, 3, l, &err), SARGS_OK);
+	assert_int_equal(add(fx->reg, "service", janis, 3, j, &err), SARGS_OK);
+	/* the same word twice in one person's name: one key, no clash */
+	assert_int_equal(add(fx->reg, "service", anna, 3, a, &err), SARGS_OK);
+	assert_int_equal(add(fx->reg, "service", ivan, 3, iv, &err), SARGS_OK);
+
+	assert_int_equal(candidates(fx->reg, "berz", l, j), 2);
+	assert_int_equal(candidates(fx->reg, "BĒRZIŅA", l, j), 2); /* the key: "ber" */
+	assert_int_equal(candidates(fx->reg, "liga berz", l, NULL), 1);
+	assert_int_equal(candidates(fx->reg, "jān", j, NULL), 1);
+	assert_int_equal(candidates(fx->reg, "obrien", a, NULL), 1);
+	assert_int_equal(candidates(fx->reg, "marija", a, NULL), 1);
+	assert_int_equal(candidates(fx->reg, "ИВАН", iv, NULL), 1);
+	assert_int_equal(candidates(fx->reg, "liga janis", NULL, NULL), 0);
+	assert_int_equal(candidates(fx->reg, "zelma", NULL, NULL), 0);
+	assert_int_equal(sargs_subject_name_candidates(fx->reg, " - ", &ids, &n, 100, &more, &err),
+			 SARGS_E_INVALID);
+	/* a word shorter than a key narrows nothing when a longer one is
+	 * typed (the caller compares it); alone, it finds that word exactly */
+	assert_int_equal(candidates(fx->reg, "l berz", l, j), 2);
+	assert_int_equal(candidates(fx->reg, "be", NULL, NULL), 0);
+	/* at most max, and it says there were more */
+	assert_int_equal(sargs_subject_name_candidates(fx->reg, "berz", &ids, &n, 1, &more, &err),
+			 SARGS_OK);
+	assert_int_equal(n, 1);
+	assert_true(more);
+	free(ids);
+	ids = NULL;
+
+	/* a changed name moves its keys; an erased person is not found */
+	memset(&ch, 0, sizeof(ch));
+	ch.set = rename;
+	ch.n_set = 1;
+	assert_int_equal(sargs_subject_edit(fx->reg, l, &ch, &err), SARGS_OK);
+	assert_int_equal(candidates(fx->reg, "berz", j, NULL), 1);
+	assert_int_equal(candidates(fx->reg, "kaln", l, NULL), 1);
+	assert_int_equal(sargs_subject_erase(fx->reg, j, "request", &err), SARGS_OK);
+	assert_int_equal(candidates(fx->reg, "berz", NULL, NULL), 0);
+	assert_int_equal(candidates(fx->reg, "janis", NULL, NULL), 0);
+}
+
+/* A register from before the name index: its subjects get their keys once
+ * (sargs_subject_index_names), recorded without naming anyone. */
+static int index_entries(void *ctx, const struct sargs_store_audit_row *r)
+{
+	if (strcmp(r->action, "subject.index") == 0) {
+		assert_null(r->subject_id);
+		assert_string_equal(r->detail, "name keys, subjects=1");
+		(*(int *)ctx)++;
+	}
+	return 0;
+}
+
+static void test_name_index_added_later(void **state)
+{
+	struct fixture *fx = *state;
+	struct sargs_kv liga[] = {{"first_name", "Līga"}, {"last_name", "Bērziņa"},
+				  {"email", "liga@example.lv"}};
+	struct sargs_kv mail[] = {{"email", "only@example.lv"}};
+	struct sargs_store_audit_filter f = {NULL, NULL, INT64_MIN, INT64_MAX, 0, 0};
+	char l[SARGS_UUID_STR], o[SARGS_UUID_STR], m[SARGS_UUID_STR], path[700];
+	struct sargs_err err;
+	sqlite3 *db = NULL;
+	int64_t done = -1;
+	int entries = 0;
+
+	assert_true(sargs_subject_names_indexed(fx->reg));
+	assert_int_equal(add(fx->reg, "service", liga, 3, l, &err), SARGS_OK);
+	liga[2].value = "other@example.lv";
+	assert_int_equal(add(fx->reg, "service", liga, 3, o, &err), SARGS_OK);
+	assert_int_equal(add(fx->reg, "newsletter", mail, 1, m, &err), SARGS_OK);
+	/* as an older Sargs left it: no name keys, no mark */
+	(void)snprintf(path, sizeof(path), "%s/sargs.db", fx->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "DELETE FROM blind_index; UPDATE subjects SET index_hashes = x'';"
+				      " DELETE FROM meta WHERE key = 'name_index';",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	/* and one record damaged (its key no longer opens): it must not stop
+	 * the others (the first added, the smallest id) */
+	assert_int_equal(sqlite3_exec(db,
+				      "UPDATE subjects SET wrapped_key = zeroblob(length(wrapped_key))"
+				      " WHERE id = (SELECT min(id) FROM subjects);",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	assert_false(sargs_subject_names_indexed(fx->reg));
+	assert_int_equal(candidates(fx->reg, "berz", NULL, NULL), 0);
+
+	assert_int_equal(sargs_subject_index_names(fx->reg, &done, &err), SARGS_OK);
+	assert_int_equal(done, 1); /* the damaged one left, the third has no name */
+	assert_true(sargs_subject_names_indexed(fx->reg));
+	assert_int_equal(candidates(fx->reg, "berz liga", o, NULL), 1);
+	/* once only */
+	assert_int_equal(sargs_subject_index_names(fx->reg, &done, &err), SARGS_OK);
+	assert_int_equal(done, 0);
+	assert_int_equal(sargs_store_audit_scan(fx->reg->store, &f, index_entries, &entries),
+			 SARGS_OK);
+	assert_int_equal(entries, 1);
+	/* the keys are in the record too: an erasure removes them */
+	assert_int_equal(sargs_subject_erase(fx->reg, o, "request", &err), SARGS_OK);
+	assert_int_equal(candidates(fx->reg, "berz", NULL, NULL), 0);
+}
+
 static void test_registry_reload_keeps_linked_purposes(void **state)
 {
 	struct fixture *fx = *state;
@@ -494,6 +643,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failure_mid_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_index_added_later, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registry_reload_keeps_linked_purposes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source_third_party, setup, teardown),
 	};

@@ -57,6 +57,13 @@ req "search by personal code" 200 GET '/console/search?q=121282-11210&purpose=ac
 expect_body "found by personal code" 'Zelma'
 req "search by name" 200 GET '/console/search?q=zelm&purpose=service'
 expect_body "found by name" 'Zelma'
+# by the beginnings of both names, in capitals, without the diacritics
+req "search by first and last name" 200 GET '/console/search?q=ZELMA+kalnina&purpose=service'
+expect_body "found by both names" 'Zelma'
+req "a last name that is not hers" 200 GET '/console/search?q=zelma+liepa&purpose=service'
+expect_no_body "not found with another's last name" 'Kalni'
+req "a word's middle is not its beginning" 200 GET '/console/search?q=elma&purpose=service'
+expect_no_body "not found by the middle of a name" 'Kalni'
 req "search for nobody" 200 GET '/console/search?q=nobody%40example.lv&purpose=service'
 expect_body "says nothing found" 'No customer was found'
 req "a purpose without that field" 200 GET '/console/search?q=zelma%40example.lv&purpose=accounting'

@@ -9,6 +9,7 @@
 #include "testutil.h"
 
 #include "util/fsutil.h"
+#include "util/namefold.h"
 #include "util/rc.h"
 #include "util/strbuf.h"
 #include "util/synth.h"
@@ -939,9 +940,86 @@ static void test_synth_deterministic(void **state)
 	assert_true(differ > 400);
 }
 
+/* ---- names folded for search (namefold.h) */
+
+struct folded {
+	char all[512];
+};
+
+static int join_word(void *ctx, const char *word)
+{
+	struct folded *f = ctx;
+	size_t l = strlen(f->all);
+
+	(void)snprintf(f->all + l, sizeof(f->all) - l, "%s%s", l ? "|" : "", word);
+	return 0;
+}
+
+static const struct {
+	const char *name, *words;
+} fold_rows[] = {
+	{"Bērziņa", "berzina"},
+	{"ĀBOLIŅŠ Ēriks", "abolins|eriks"},
+	{"Ģirts Ķīsis-Ļaudupe", "girts|kisis|laudupe"},
+	{"Anna-Marija  O'Brien", "anna|marija|obrien"},
+	{"O\u2019Neil J. R.", "oneil|j|r"},
+	{"Jürgen Weiß Łukasz Øster Æsa", "jurgen|weis|lukasz|oster|asa"},
+	{"Иван ПЕТРОВ Ёлкин", "иван|петров|елкин"},
+	{"  \t-- ", ""},
+	{"a b c d e f g h i j", "a|b|c|d|e|f|g|h"}, /* SARGS_NAME_WORDS_MAX words */
+	{"bad\xff\xfe" "byte", "bad|byte"},
+	{"over\xc0\xaflong", "over|long"}, /* an overlong '/' is not a letter */
+};
+
+static void test_name_fold(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(fold_rows) / sizeof(fold_rows[0]); i++) {
+		struct folded f;
+
+		f.all[0] = '\0';
+		(void)sargs_name_words(fold_rows[i].name, join_word, &f);
+		if (strcmp(f.all, fold_rows[i].words) != 0)
+			fail_msg("\"%s\" folds to \"%s\", expected \"%s\"", fold_rows[i].name, f.all,
+				 fold_rows[i].words);
+	}
+}
+
+static void test_name_key_and_match(void **state)
+{
+	char key[SARGS_NAME_KEY_MAX], longword[200];
+	struct folded f;
+
+	(void)state;
+	sargs_name_key("berzina", key);
+	assert_string_equal(key, "ber");
+	sargs_name_key("li", key);
+	assert_string_equal(key, "li");
+	sargs_name_key("иван", key); /* three letters, six bytes */
+	assert_string_equal(key, "ива");
+	assert_int_equal(sargs_name_letters("иван"), 4);
+	/* a word longer than the limit is cut at a letter: 31 two-byte ones */
+	memset(longword, 0, sizeof(longword));
+	for (int i = 0; i < 40; i++)
+		memcpy(longword + 2 * i, "Ж", 2);
+	f.all[0] = '\0';
+	(void)sargs_name_words(longword, join_word, &f);
+	assert_int_equal(strlen(f.all), SARGS_NAME_WORD_MAX - 2);
+	assert_int_equal(sargs_name_letters(f.all), (SARGS_NAME_WORD_MAX - 2) / 2);
+
+	assert_true(sargs_name_matches("Līga Bērziņa", "berz"));
+	assert_true(sargs_name_matches("Līga Bērziņa", "BĒRZIŅA līga"));
+	assert_true(sargs_name_matches("Anna-Marija O'Brien", "mar obr"));
+	assert_false(sargs_name_matches("Līga Bērziņa", "erz")); /* a beginning, not any part */
+	assert_false(sargs_name_matches("Līga Bērziņa", "liga ozola"));
+	assert_false(sargs_name_matches("Līga Bērziņa", " - "));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_name_fold),
+		cmocka_unit_test(test_name_key_and_match),
 		cmocka_unit_test(test_strbuf_limit_exact),
 		cmocka_unit_test(test_strbuf_growth),
 		cmocka_unit_test(test_strbuf_addf),
