@@ -159,7 +159,9 @@ static void test_a_failed_sync_of_the_log(void **state)
 		} else {
 			assert_int_equal(jobs[i].wj.unsynced, 0);
 		}
-		assert_non_null(strstr(jobs[i].msg, "log on disk"));
+		/* the sync's own error, or (a job taken between the failure's
+		 * record and the sync thread's report) the process's */
+		assert_non_null(strstr(jobs[i].msg, "disk"));
 	}
 	assert_true(ran >= 1); /* the first group was committed before its sync */
 	worker_get_stats(w, &ws);
