@@ -413,15 +413,16 @@ static int is_name_field(const char *name)
 	return strcmp(name, "first_name") == 0 || strcmp(name, "last_name") == 0;
 }
 
-/* The blind index record of a name word's key. */
-static void name_key_hash(const struct sargs_reg *reg, const char *word,
+/* The blind index record of a name word's short key (kind "name") or long
+ * key (kind "name5"). */
+static void name_key_hash(const struct sargs_reg *reg, const char *word, int longkey,
 			  unsigned char h[1 + SARGS_BLIND_BYTES])
 {
 	char key[SARGS_NAME_KEY_MAX];
 
-	sargs_name_key(word, key);
+	sargs_name_key(word, longkey ? SARGS_NAME_KEY_LONG : SARGS_NAME_KEY_SHORT, key);
 	h[0] = SARGS_BLIND_BYTES;
-	sargs_blind_index(reg->keys, "name", key, h + 1);
+	sargs_blind_index(reg->keys, longkey ? "name5" : "name", key, h + 1);
 	sargs_wipe(key, sizeof(key));
 }
 
@@ -449,10 +450,15 @@ static int add_name_key(void *ctx, const char *word)
 	struct name_keys *nk = ctx;
 	unsigned char h[1 + SARGS_BLIND_BYTES];
 
-	name_key_hash(nk->reg, word, h);
-	/* one row per key and subject: "Anna Anna" or two words alike */
-	if (!has_hash(nk->hashes, h))
-		nk->rc = sargs_strbuf_add(nk->hashes, h, sizeof(h));
+	/* the short key of every word, the long one of a word that long; one
+	 * row per key and subject ("Anna Anna", or two words alike) */
+	for (int longkey = 0; longkey < 2 && nk->rc == SARGS_OK; longkey++) {
+		if (longkey && sargs_name_letters(word) < SARGS_NAME_KEY_LONG)
+			break;
+		name_key_hash(nk->reg, word, longkey, h);
+		if (!has_hash(nk->hashes, h))
+			nk->rc = sargs_strbuf_add(nk->hashes, h, sizeof(h));
+	}
 	return nk->rc != SARGS_OK;
 }
 
@@ -1368,7 +1374,7 @@ struct name_query {
 
 static int is_short(const char *word)
 {
-	return sargs_name_letters(word) < SARGS_NAME_KEY_CHARS;
+	return sargs_name_letters(word) < SARGS_NAME_KEY_SHORT;
 }
 
 static int any_full(void *ctx, const char *word)
@@ -1388,7 +1394,9 @@ static int query_word(void *ctx, const char *word)
 	 * beginning, which a key cannot show: the caller compares it */
 	if (q->full_keys && is_short(word))
 		return 0;
-	name_key_hash(q->reg, word, h);
+	/* the longest key the word has: a common beginning (ber) is shared
+	 * by thousands at a million subjects, five letters (bergm) by few */
+	name_key_hash(q->reg, word, sargs_name_letters(word) >= SARGS_NAME_KEY_LONG, h);
 	/* one key's ids come in order: the index is keyed (hash, subject) */
 	q->rc = sargs_store_index_find(q->reg->store, h + 1, SARGS_BLIND_BYTES, id_cb,
 				       q->first ? (void *)&q->found : (void *)&one);

@@ -152,8 +152,9 @@ enum sargs_rc sargs_subject_find(struct sargs_reg *reg, const char *kind, const 
 
 /*
  * The people a name search for query may find (util/namefold.h): those with
- * a name word that has the key of each word of query (its first letters),
- * found through the blind index, nothing decrypted. Each candidate's name
+ * a name word that has the key of each word of query (its first five
+ * letters, or three when it is shorter), found through the blind index,
+ * nothing decrypted. Each candidate's name
  * must still be read and compared (sargs_name_matches): a key is shared by
  * many names. At most max ids (sorted) in *ids, *more set when there were
  * more. SARGS_E_INVALID when query has no word. Needs the name index

@@ -58,8 +58,14 @@ void console_audit(struct http_ctx *c)
 			  L(c, "Žurnāls ir neskarts: pārbaudīti", "The trail is intact:"),
 			  (long long)rep.entries, L(c, "ieraksti.", "entries checked."));
 	} else if (rc == SARGS_E_TAMPERED) {
+		/* entries intact, their search index damaged: a person's card
+		 * may miss entries until 'sargs audit reindex' */
+		int index_only = rep.problem == SARGS_AUDIT_INDEX_BAD;
+
 		http_outf(c->rs, "<p class=\"note error audit-status\" role=\"alert\">%s (%s, #%lld) ",
-			  L(c, "Žurnāls ir mainīts!", "The trail was tampered with!"),
+			  index_only ? L(c, "Žurnāla meklēšanas rādītājs ir bojāts!",
+					 "The trail's search index is damaged!")
+				     : L(c, "Žurnāls ir mainīts!", "The trail was tampered with!"),
 			  sargs_audit_problem_str(rep.problem), (long long)rep.first_bad_seq);
 		http_esc(c->rs, rep.message);
 		http_out(c->rs, "</p>\n");

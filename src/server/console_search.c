@@ -20,7 +20,8 @@
 #include <string.h>
 
 #define SEARCH_SHOW_MAX 50        /* results shown */
-#define SEARCH_NAME_CANDIDATES 500 /* people a name search reads at most */
+#define SEARCH_NAME_CANDIDATES 100000 /* people whose keys match, at most */
+#define SEARCH_NAME_READS 500         /* names a search reads (and audits) at most */
 
 /* What kind of value q is: "email", "personal_code", "phone" or "name". */
 static const char *query_kind(const char *q)
@@ -159,7 +160,7 @@ static int search_typed(struct http_ctx *c, const char *kind, const char *q,
 
 static int count_long(void *ctx, const char *word)
 {
-	if (sargs_name_letters(word) >= SARGS_NAME_KEY_CHARS)
+	if (sargs_name_letters(word) >= SARGS_NAME_KEY_SHORT)
 		(*(int *)ctx)++;
 	return 0;
 }
@@ -170,7 +171,7 @@ static int count_long(void *ctx, const char *word)
 static int search_name(struct http_ctx *c, const char *q, const struct sargs_purpose *p)
 {
 	const char *names[2];
-	size_t nn = 0, i, n = 0, shown = 0;
+	size_t nn = 0, i, n = 0, shown = 0, reads = 0;
 	char(*ids)[SARGS_UUID_STR] = NULL;
 	struct sargs_err err;
 	int more = 0;
@@ -204,15 +205,17 @@ static int search_name(struct http_ctx *c, const char *q, const struct sargs_pur
 				     L(c, "Neizdevās nolasīt reģistru.", "Could not read the register."));
 		return -1;
 	}
-	for (i = 0; i < n && shown < SEARCH_SHOW_MAX; i++) {
+	for (i = 0; i < n && shown < SEARCH_SHOW_MAX && reads < SEARCH_NAME_READS; i++) {
 		struct sargs_policy_decision d;
 		struct sargs_subject_view v;
-		const char *fn, *ln;
-		char full[1024];
+		const char *both[2];
 
+		/* the policy first (nothing decrypted): people the purpose may
+		 * not be used for take none of the reads */
 		if (sargs_policy_check(c->reg, ids[i], p->id, 0, &d, &err) != SARGS_OK ||
 		    !d.allowed)
 			continue;
+		reads++;
 		memset(&v, 0, sizeof(v));
 		rc = sargs_subject_read_fields(c->reg, ids[i], p->id, names, nn, "subject.search",
 					       "by name", &v, &err);
@@ -224,16 +227,14 @@ static int search_name(struct http_ctx *c, const char *q, const struct sargs_pur
 			console_message_page(c, 500, "error", L(c, "Kļūda", "Error"), err.msg);
 			return -1;
 		}
-		fn = view_field(&v, "first_name");
-		ln = view_field(&v, "last_name");
-		(void)snprintf(full, sizeof(full), "%s %s", fn ? fn : "", ln ? ln : "");
-		if (sargs_name_matches(full, q)) {
+		both[0] = view_field(&v, "first_name");
+		both[1] = view_field(&v, "last_name");
+		if (sargs_name_matches(both, 2, q)) {
 			if (shown == 0)
 				result_head(c);
 			result_row(c, ids[i], p->id, &v, NULL);
 			shown++;
 		}
-		sargs_wipe(full, sizeof(full));
 		sargs_subject_view_free(&v);
 	}
 	if (shown > 0)
@@ -247,7 +248,7 @@ static int search_name(struct http_ctx *c, const char *q, const struct sargs_pur
 				  L(c, "Ievadiet vismaz trīs vārda vai uzvārda burtus.",
 				    "Type at least three letters of a first or last name."));
 	}
-	if (more || shown == SEARCH_SHOW_MAX)
+	if (more || (i < n && (shown == SEARCH_SHOW_MAX || reads == SEARCH_NAME_READS)))
 		html_note(c, "info", L(c, "Atrasti ne visi: ierakstiet vairāk burtu vai arī uzvārdu.",
 				       "Not all are shown: type more letters, or the last name too."));
 	free(ids);

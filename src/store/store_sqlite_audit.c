@@ -238,7 +238,7 @@ static int block_compare(sqlite3 *db, int64_t b, int fix, int *differs)
  * and hide that block's entries. */
 static const char sql_bloom_stray[] =
 	"SELECT min(block) FROM audit_bloom WHERE block >= ?1 OR block < 0 OR slice < 0"
-	" OR slice >= ?2";
+	" OR slice >= ?2 OR typeof(block) <> 'integer' OR typeof(slice) <> 'integer'";
 
 static int stray_rows(sqlite3 *db, int64_t n, int64_t *first)
 {
@@ -308,7 +308,8 @@ enum sargs_rc sq_audit_index_repair(struct sargs_store *st, int64_t *cursor, int
 			*changed = 1;
 			r = sqlite3_prepare_v2(s->db,
 					       "DELETE FROM audit_bloom WHERE block >= ?1 OR block < 0"
-					       " OR slice < 0 OR slice >= ?2",
+					       " OR slice < 0 OR slice >= ?2 OR typeof(block) <> 'integer'"
+					       " OR typeof(slice) <> 'integer'",
 					       -1, &p, NULL);
 			if (r == SQLITE_OK) {
 				sqlite3_bind_int64(p, 1, n);

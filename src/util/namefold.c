@@ -1,6 +1,7 @@
 /*
  * namefold.c — names folded for search (namefold.h).
  */
+#define _DEFAULT_SOURCE /* explicit_bzero */
 #include "util/namefold.h"
 
 #include <stdint.h>
@@ -68,6 +69,8 @@ static enum kind fold(uint32_t c, uint32_t *out)
 	}
 	if (c == 0x2019 || c == 0x02BC)
 		return DROP; /* ’ and ʼ, as in O’Brien */
+	if (c >= 0x300 && c <= 0x36F)
+		return DROP; /* a combining mark: E and U+0304 is Ē, folded to e */
 	if ((c >= 0x2000 && c <= 0x206F) || c == 0xFFFD || c == 0xFEFF)
 		return SEP;
 	if (c == 0x401 || c == 0x451) {
@@ -143,14 +146,15 @@ size_t sargs_name_words(const char *name, int (*cb)(void *ctx, const char *word)
 		if (c == 0)
 			break;
 	}
+	explicit_bzero(word, sizeof(word)); /* a piece of someone's name */
 	return words;
 }
 
-void sargs_name_key(const char *word, char out[SARGS_NAME_KEY_MAX])
+void sargs_name_key(const char *word, size_t want, char out[SARGS_NAME_KEY_MAX])
 {
 	size_t o = 0, letters = 0;
 
-	while (word[o] && letters < SARGS_NAME_KEY_CHARS) {
+	while (word[o] && letters < want) {
 		size_t len = 0;
 
 		(void)next_cp((const unsigned char *)word + o, &len);
@@ -178,7 +182,7 @@ size_t sargs_name_letters(const char *word)
 }
 
 struct words {
-	char w[SARGS_NAME_WORDS_MAX][SARGS_NAME_WORD_MAX];
+	char w[2 * SARGS_NAME_WORDS_MAX][SARGS_NAME_WORD_MAX];
 	size_t n;
 };
 
@@ -186,7 +190,8 @@ static int keep_word(void *ctx, const char *word)
 {
 	struct words *ws = ctx;
 
-	(void)snprintf(ws->w[ws->n++], SARGS_NAME_WORD_MAX, "%s", word);
+	if (ws->n < sizeof(ws->w) / sizeof(ws->w[0]))
+		(void)snprintf(ws->w[ws->n++], SARGS_NAME_WORD_MAX, "%s", word);
 	return 0;
 }
 
@@ -207,14 +212,26 @@ static int check_word(void *ctx, const char *q)
 	return 1;
 }
 
-int sargs_name_matches(const char *name, const char *query)
+int sargs_name_matches(const char *const *names, size_t n, const char *query)
 {
 	struct words ws;
 	struct prefix_check pc = {&ws, 1};
+	int matches;
 
 	ws.n = 0;
-	(void)sargs_name_words(name, keep_word, &ws);
-	if (sargs_name_words(query, check_word, &pc) == 0)
-		return 0; /* nothing to look for */
-	return pc.all;
+	/* each name apart, as each was indexed: up to SARGS_NAME_WORDS_MAX
+	 * words of each */
+	for (size_t i = 0; i < n; i++)
+		if (names[i] != NULL) {
+			struct words one;
+
+			one.n = 0;
+			(void)sargs_name_words(names[i], keep_word, &one);
+			for (size_t k = 0; k < one.n && ws.n < 2 * SARGS_NAME_WORDS_MAX; k++)
+				memcpy(ws.w[ws.n++], one.w[k], SARGS_NAME_WORD_MAX);
+			explicit_bzero(&one, sizeof(one));
+		}
+	matches = sargs_name_words(query, check_word, &pc) > 0 && pc.all;
+	explicit_bzero(&ws, sizeof(ws));
+	return matches;
 }

@@ -8,10 +8,10 @@
  * A name search (domain/subject.h, sargs_subject_name_candidates) finds the
  * people whose name has a word beginning with each word typed: Bērz and
  * berzina both find Bērziņa. The register cannot look at every name for
- * that (they are encrypted), so it keeps, in its blind index, each name
- * word's key: the word's first SARGS_NAME_KEY_CHARS letters. A key says
- * little (thousands of names share one) and narrows a search to the people
- * whose names are then read and compared.
+ * that (they are encrypted), so it keeps, in its blind index, keys of each
+ * name word: its first SARGS_NAME_KEY_SHORT letters, and its first
+ * SARGS_NAME_KEY_LONG when it has that many. A typed word looks up the
+ * longest key it has; the people found are then read and compared.
  */
 #ifndef SARGS_NAMEFOLD_H
 #define SARGS_NAMEFOLD_H
@@ -19,8 +19,9 @@
 #include <stddef.h>
 
 #define SARGS_NAME_WORD_MAX 64 /* bytes of a folded word, NUL included */
-#define SARGS_NAME_KEY_CHARS 3 /* letters in a word's key */
-#define SARGS_NAME_KEY_MAX 16  /* bytes of a key, NUL included */
+#define SARGS_NAME_KEY_SHORT 3 /* letters in a word's short key */
+#define SARGS_NAME_KEY_LONG 5  /* letters in a word's long key */
+#define SARGS_NAME_KEY_MAX 24  /* bytes of a key, NUL included */
 #define SARGS_NAME_WORDS_MAX 8 /* words of one name taken (more are ignored) */
 
 /*
@@ -30,14 +31,14 @@
  */
 size_t sargs_name_words(const char *name, int (*cb)(void *ctx, const char *word), void *ctx);
 
-/* The key of a folded word: its first SARGS_NAME_KEY_CHARS letters (all of
- * a shorter word). */
-void sargs_name_key(const char *word, char out[SARGS_NAME_KEY_MAX]);
+/* The first letters of a folded word (all of a shorter word), as a key. */
+void sargs_name_key(const char *word, size_t letters, char out[SARGS_NAME_KEY_MAX]);
 
 /* The letters (code points) of a folded word. */
 size_t sargs_name_letters(const char *word);
 
-/* 1 when every folded word of query begins some folded word of name. */
-int sargs_name_matches(const char *name, const char *query);
+/* 1 when every folded word of query begins a folded word of one of the
+ * n names (a person's first and last name, say). */
+int sargs_name_matches(const char *const *names, size_t n, const char *query);
 
 #endif

@@ -443,7 +443,7 @@ static size_t candidates(struct sargs_reg *reg, const char *q, const char *want1
 	size_t n = 0;
 	int more = 0, saw1 = want1 == NULL, saw2 = want2 == NULL;
 
-	if (sargs_subject_name_candidates(reg, q, &ids, &n, 100, &more, &err) != SARGS_OK)
+	if (sargs_subject_name_candidates(reg, q, &ids, &n, 1000, &more, &err) != SARGS_OK)
 		fail_msg("name search \"%s\": %s", q, err.msg);
 	for (size_t i = 0; i < n; i++) {
 		saw1 |= want1 != NULL && strcmp(ids[i], want1) == 0;
@@ -517,6 +517,29 @@ static void test_name_search(void **state)
 	assert_int_equal(candidates(fx->reg, "janis", NULL, NULL), 0);
 }
 
+/* A common beginning is shared by many: a rarer name with it is still found
+ * once more of it is typed (the long key), whoever came first. */
+static void test_name_search_common_beginning(void **state)
+{
+	struct fixture *fx = *state;
+	char mail[64];
+	struct sargs_kv many[] = {{"first_name", "Anna"}, {"last_name", "Bērziņa"}, {"email", mail}};
+	struct sargs_kv rare[] = {{"first_name", "Ilze"}, {"last_name", "Bergmane"},
+				  {"email", "ilze@example.lv"}};
+	struct sargs_err err;
+	char id[SARGS_UUID_STR], ilze[SARGS_UUID_STR];
+
+	for (int i = 0; i < 600; i++) {
+		(void)snprintf(mail, sizeof(mail), "anna%d@example.lv", i);
+		assert_int_equal(add(fx->reg, "service", many, 3, id, &err), SARGS_OK);
+	}
+	assert_int_equal(add(fx->reg, "service", rare, 3, ilze, &err), SARGS_OK);
+	assert_int_equal(candidates(fx->reg, "bergmane", ilze, NULL), 1);
+	assert_int_equal(candidates(fx->reg, "bergm", ilze, NULL), 1);
+	assert_int_equal(candidates(fx->reg, "ber ilze", ilze, NULL), 1);
+	assert_true(candidates(fx->reg, "ber", ilze, NULL) == 601);
+}
+
 /* A register from before the name index: its subjects get their keys once
  * (sargs_subject_index_names), recorded without naming anyone. */
 static int index_entries(void *ctx, const struct sargs_store_audit_row *r)
@@ -556,12 +579,22 @@ static void test_name_index_added_later(void **state)
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
 	/* and one record damaged (its key no longer opens): it must not stop
-	 * the others (the first added, the smallest id) */
-	assert_int_equal(sqlite3_exec(db,
-				      "UPDATE subjects SET wrapped_key = zeroblob(length(wrapped_key))"
-				      " WHERE id = (SELECT min(id) FROM subjects);",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	 * the others */
+	{
+		char q[200], hex[33];
+		size_t k = 0;
+
+		for (const char *c = l; *c && k < 32; c++)
+			if (*c != '-')
+				hex[k++] = *c;
+		hex[k] = '\0';
+		(void)snprintf(q, sizeof(q),
+			       "UPDATE subjects SET wrapped_key = zeroblob(length(wrapped_key))"
+			       " WHERE id = x'%s';",
+			       hex);
+		assert_int_equal(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_changes(db), 1);
+	}
 	sqlite3_close(db);
 	assert_false(sargs_subject_names_indexed(fx->reg));
 	assert_int_equal(candidates(fx->reg, "berz", NULL, NULL), 0);
@@ -644,6 +677,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failure_mid_write, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_search_common_beginning, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name_index_added_later, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_registry_reload_keeps_linked_purposes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source_third_party, setup, teardown),

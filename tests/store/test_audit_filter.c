@@ -443,6 +443,7 @@ static void test_index_damage_found_and_repaired(void **state)
 	forge(f->path, "DELETE FROM audit_bloom WHERE block = 0 AND slice < 5;"
 		       "UPDATE audit_bloom SET bits = x'00' WHERE block = 2 AND slice = 9;"
 		       "INSERT INTO audit_bloom VALUES(64, 1, zeroblob(128));"
+		       "INSERT INTO audit_bloom VALUES(3, 1.5, zeroblob(128));"
 		       "WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s WHERE i < 63)"
 		       " INSERT INTO audit_bloom SELECT i, 3, zeroblob(128) FROM s;");
 	memset(g, 0, sizeof(*g));

@@ -959,6 +959,7 @@ static const struct {
 	const char *name, *words;
 } fold_rows[] = {
 	{"Bērziņa", "berzina"},
+	{"E\xcc\x84" "rika Be\xcc\x84" "rzin\xcc\xa7" "a", "erika|berzina"}, /* decomposed */
 	{"ĀBOLIŅŠ Ēriks", "abolins|eriks"},
 	{"Ģirts Ķīsis-Ļaudupe", "girts|kisis|laudupe"},
 	{"Anna-Marija  O'Brien", "anna|marija|obrien"},
@@ -991,13 +992,20 @@ static void test_name_key_and_match(void **state)
 	struct folded f;
 
 	(void)state;
-	sargs_name_key("berzina", key);
+	sargs_name_key("berzina", SARGS_NAME_KEY_SHORT, key);
 	assert_string_equal(key, "ber");
-	sargs_name_key("li", key);
+	sargs_name_key("berzina", SARGS_NAME_KEY_LONG, key);
+	assert_string_equal(key, "berzi");
+	sargs_name_key("li", SARGS_NAME_KEY_SHORT, key);
 	assert_string_equal(key, "li");
-	sargs_name_key("иван", key); /* three letters, six bytes */
+	sargs_name_key("иван", SARGS_NAME_KEY_SHORT, key); /* three letters, six bytes */
 	assert_string_equal(key, "ива");
 	assert_int_equal(sargs_name_letters("иван"), 4);
+	/* five four-byte letters still fit a key */
+	sargs_name_key("\xf0\x90\x90\xb7\xf0\x90\x90\xb7\xf0\x90\x90\xb7\xf0\x90\x90\xb7"
+		       "\xf0\x90\x90\xb7\xf0\x90\x90\xb7",
+		       SARGS_NAME_KEY_LONG, key);
+	assert_int_equal(strlen(key), 20);
 	/* a word longer than the limit is cut at a letter: 31 two-byte ones */
 	memset(longword, 0, sizeof(longword));
 	for (int i = 0; i < 40; i++)
@@ -1007,12 +1015,22 @@ static void test_name_key_and_match(void **state)
 	assert_int_equal(strlen(f.all), SARGS_NAME_WORD_MAX - 2);
 	assert_int_equal(sargs_name_letters(f.all), (SARGS_NAME_WORD_MAX - 2) / 2);
 
-	assert_true(sargs_name_matches("Līga Bērziņa", "berz"));
-	assert_true(sargs_name_matches("Līga Bērziņa", "BĒRZIŅA līga"));
-	assert_true(sargs_name_matches("Anna-Marija O'Brien", "mar obr"));
-	assert_false(sargs_name_matches("Līga Bērziņa", "erz")); /* a beginning, not any part */
-	assert_false(sargs_name_matches("Līga Bērziņa", "liga ozola"));
-	assert_false(sargs_name_matches("Līga Bērziņa", " - "));
+	{
+		const char *liga[] = {"Līga", "Bērziņa"};
+		const char *anna[] = {"Anna-Marija", "O'Brien"};
+		const char *nine[] = {"A B C D E F G H", "Ozola"}; /* eight words, then the last name */
+		const char *none[] = {NULL, "Ozola"};
+
+		assert_true(sargs_name_matches(liga, 2, "berz"));
+		assert_true(sargs_name_matches(liga, 2, "BĒRZIŅA līga"));
+		assert_true(sargs_name_matches(anna, 2, "mar obr"));
+		assert_false(sargs_name_matches(liga, 2, "erz")); /* a beginning, not any part */
+		assert_false(sargs_name_matches(liga, 2, "liga ozola"));
+		assert_false(sargs_name_matches(liga, 2, " - "));
+		/* each name as it was indexed: the last name counts in full */
+		assert_true(sargs_name_matches(nine, 2, "ozo h"));
+		assert_true(sargs_name_matches(none, 2, "ozola"));
+	}
 }
 
 int main(void)
