@@ -1125,13 +1125,17 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 		flags |= MHD_USE_TLS;
 	}
 
+	/* before SIGTERM is held for the shutdown below: a stop during this
+	 * step ends the process, each batch of the index is all or nothing,
+	 * and the next start does it again */
+	rc = index_names(s, cfg->data, err);
+	if (rc != SARGS_OK)
+		goto out;
 	sigemptyset(&stopset);
 	sigaddset(&stopset, SIGTERM);
 	sigaddset(&stopset, SIGINT);
 	(void)pthread_sigmask(SIG_BLOCK, &stopset, &oldmask);
-	rc = index_names(s, cfg->data, err);
-	if (rc == SARGS_OK)
-		rc = worker_start(cfg->data, 256, &s->worker, err);
+	rc = worker_start(cfg->data, 256, &s->worker, err);
 	if (rc != SARGS_OK)
 		goto out;
 	rc = readers_open(s, (int)threads, err);
