@@ -1377,13 +1377,6 @@ static int is_short(const char *word)
 	return sargs_name_letters(word) < SARGS_NAME_KEY_SHORT;
 }
 
-static int any_full(void *ctx, const char *word)
-{
-	if (!is_short(word))
-		*(int *)ctx = 1;
-	return 0;
-}
-
 static int query_word(void *ctx, const char *word)
 {
 	struct name_query *q = ctx;
@@ -1420,7 +1413,7 @@ enum sargs_rc sargs_subject_name_candidates(struct sargs_reg *reg, const char *q
 	*ids = NULL;
 	*n = 0;
 	*more = 0;
-	(void)sargs_name_words(query, any_full, &q.full_keys);
+	q.full_keys = sargs_name_keyed_words(query) > 0;
 	if ((rc = sargs_store_begin_read(reg->store, err)) != SARGS_OK)
 		return rc;
 	words = sargs_name_words(query, query_word, &q);
@@ -1463,56 +1456,42 @@ int sargs_subject_names_indexed(struct sargs_reg *reg)
 }
 
 /* Adds the name keys of subject id; *added 1 when it had names. */
-static enum sargs_rc index_one(struct sargs_reg *reg, const char *id, int *added)
+static enum sargs_rc index_one(struct sargs_reg *reg, const struct sargs_registry *r,
+			       const char *id, int *added)
 {
+	static const char *const name_fields[] = {"first_name", "last_name"};
 	struct loaded l;
 	struct sargs_strbuf hashes;
 	struct sargs_err err;
+	struct work *w;
 	size_t before;
-	int damaged = 0;
 	enum sargs_rc rc;
 
 	*added = 0;
 	rc = load(reg, id, &l, &err);
-	/* erased meanwhile, or a record whose key does not open (every read
-	 * of it fails and says so): neither may stop the index of the rest */
+	/* erased meanwhile, or a record that does not decrypt (every read of
+	 * it fails and says so): neither may stop the index of the rest */
 	if (rc == SARGS_E_NOTFOUND || rc == SARGS_E_CRYPTO)
 		return SARGS_OK;
 	if (rc != SARGS_OK)
 		return rc;
+	if ((w = work_new()) == NULL) {
+		loaded_free(&l);
+		return SARGS_E_NOMEM;
+	}
 	sargs_strbuf_init(&hashes, 64 * 1024);
 	rc = sargs_strbuf_add(&hashes, (const char *)l.s.index_hashes, l.s.index_hashes_len);
 	before = hashes.len;
-	{
-		size_t off = 0;
-		char name[256];
-		const unsigned char *ct;
-		size_t ctlen;
-		int k = 0;
-
-		while (rc == SARGS_OK && !damaged &&
-		       (k = unpack_next(l.s.fields, l.s.fields_len, &off, name, &ct, &ctlen)) == 1) {
-			char *value = NULL;
-			size_t vlen = 0;
-
-			if (!is_name_field(name))
-				continue;
-			if (sargs_field_decrypt(l.dk, l.s.id, name, ct, ctlen, &value, &vlen) !=
-			    SARGS_OK) {
-				damaged = 1;
-				break;
-			}
-			rc = index_name(reg, value, &hashes);
-			sargs_wipe(value, vlen);
-			free(value);
+	if (rc == SARGS_OK) {
+		rc = decrypt_into(r, &l, NULL, name_fields, 2, w, NULL, &err);
+		if (rc == SARGS_E_CRYPTO) {
+			rc = SARGS_OK;
+			work_release(w); /* left as it is */
 		}
-		if (k < 0)
-			damaged = 1;
 	}
-	/* a damaged record (no read of it succeeds either, and says why) is
-	 * left as it is: it must not stop the index of everyone else */
-	if (damaged)
-		hashes.len = before;
+	for (size_t i = 0; i < w->n && rc == SARGS_OK; i++)
+		if (w->f[i].def != NULL && is_name_field(w->f[i].name))
+			rc = index_name(reg, w->f[i].value, &hashes);
 	if (rc == SARGS_OK && hashes.len > before) {
 		struct sargs_store_subject s = l.s;
 		struct sargs_strbuf added_keys;
@@ -1529,6 +1508,8 @@ static enum sargs_rc index_one(struct sargs_reg *reg, const char *id, int *added
 		*added = rc == SARGS_OK;
 	}
 	sargs_strbuf_free(&hashes);
+	work_release(w);
+	free(w);
 	loaded_free(&l);
 	return rc;
 }
@@ -1537,6 +1518,7 @@ enum sargs_rc sargs_subject_index_names(struct sargs_reg *reg, int64_t *indexed,
 					struct sargs_err *err)
 {
 	struct idlist all = {NULL, 0, 0, 0};
+	const struct sargs_registry *r = NULL;
 	enum sargs_rc rc;
 	size_t i = 0;
 
@@ -1550,6 +1532,11 @@ enum sargs_rc sargs_subject_index_names(struct sargs_reg *reg, int64_t *indexed,
 		free(all.ids);
 		return sargs_err_set(err, rc, "cannot list the subjects to index their names");
 	}
+	/* subjects need purposes: without any there is no registry either */
+	if (all.n > 0 && (rc = sargs_reg_registry(reg, &r, err)) != SARGS_OK) {
+		free(all.ids);
+		return rc;
+	}
 	while (rc == SARGS_OK) {
 		size_t end = i + NAME_INDEX_BATCH < all.n ? i + NAME_INDEX_BATCH : all.n;
 		int last = end == all.n;
@@ -1559,7 +1546,7 @@ enum sargs_rc sargs_subject_index_names(struct sargs_reg *reg, int64_t *indexed,
 		for (; i < end && rc == SARGS_OK; i++) {
 			int added = 0;
 
-			rc = index_one(reg, all.ids[i], &added);
+			rc = index_one(reg, r, all.ids[i], &added);
 			*indexed += added;
 		}
 		if (rc != SARGS_OK)

@@ -158,13 +158,6 @@ static int search_typed(struct http_ctx *c, const char *kind, const char *q,
 	return (int)n;
 }
 
-static int count_long(void *ctx, const char *word)
-{
-	if (sargs_name_letters(word) >= SARGS_NAME_KEY_SHORT)
-		(*(int *)ctx)++;
-	return 0;
-}
-
 /* By name: the people whose name keys match (the blind index, nothing
  * decrypted to find them), then, of those the purpose is lawful for now,
  * the name fields the purpose lists are read (audited) and compared. */
@@ -239,15 +232,9 @@ static int search_name(struct http_ctx *c, const char *q, const struct sargs_pur
 	}
 	if (shown > 0)
 		http_out(c->rs, "</tbody></table>\n");
-	if (shown == 0) {
-		int long_words = 0;
-
-		(void)sargs_name_words(q, count_long, &long_words);
-		if (long_words == 0)
-			html_note(c, "info",
-				  L(c, "Ievadiet vismaz trīs vārda vai uzvārda burtus.",
-				    "Type at least three letters of a first or last name."));
-	}
+	if (shown == 0 && sargs_name_keyed_words(q) == 0)
+		html_note(c, "info", L(c, "Ievadiet vismaz trīs vārda vai uzvārda burtus.",
+				       "Type at least three letters of a first or last name."));
 	if (more || (i < n && (shown == SEARCH_SHOW_MAX || reads == SEARCH_NAME_READS)))
 		html_note(c, "info", L(c, "Atrasti ne visi: ierakstiet vairāk burtu vai arī uzvārdu.",
 				       "Not all are shown: type more letters, or the last name too."));

@@ -118,58 +118,6 @@ static int bloom_compute(sqlite3 *db, int64_t b, unsigned char *bits)
 	return r == SQLITE_DONE ? SQLITE_OK : r;
 }
 
-/* Writes the filter of block b (its entries are all there). SQLite code. */
-static int bloom_build(sqlite3 *db, int64_t b)
-{
-	unsigned char *bits = calloc(BLOOM_SLICES, BLOOM_BYTES);
-	sqlite3_stmt *p = NULL;
-	int r;
-
-	if (bits == NULL)
-		return SQLITE_NOMEM;
-	r = bloom_compute(db, b, bits);
-	if (r == SQLITE_OK)
-		r = sqlite3_prepare_v2(db, sql_bloom_put, -1, &p, NULL);
-	for (unsigned i = 0; r == SQLITE_OK && i < BLOOM_SLICES; i++) {
-		sqlite3_bind_int(p, 1, (int)i);
-		sqlite3_bind_int64(p, 2, b);
-		sqlite3_bind_blob(p, 3, bits + (size_t)i * BLOOM_BYTES, BLOOM_BYTES, SQLITE_STATIC);
-		r = sqlite3_step(p);
-		r = r == SQLITE_DONE ? sqlite3_reset(p) : r;
-	}
-	(void)sqlite3_finalize(p);
-	free(bits);
-	return r;
-}
-
-int sq_audit_ends_block(int64_t seq)
-{
-	return seq > 0 && seq % AUDIT_BLOCK == 0;
-}
-
-int sq_audit_after_append(struct sq_store *s, int64_t seq)
-{
-	if (!sq_audit_ends_block(seq))
-		return SQLITE_OK;
-	return bloom_build(s->db, seq / AUDIT_BLOCK - 1);
-}
-
-int sq_audit_bloom_all(sqlite3 *db)
-{
-	sqlite3_stmt *p = NULL;
-	int64_t last = 0;
-	int r = sqlite3_prepare_v2(db, "SELECT max(seq) FROM audit", -1, &p, NULL);
-
-	if (r == SQLITE_OK && (r = sqlite3_step(p)) == SQLITE_ROW) {
-		last = sqlite3_column_int64(p, 0);
-		r = SQLITE_OK;
-	}
-	(void)sqlite3_finalize(p);
-	for (int64_t b = 0; r == SQLITE_OK && (b + 1) * AUDIT_BLOCK <= last; b++)
-		r = bloom_build(db, b);
-	return r;
-}
-
 /* The number of complete blocks (all have filters); an SQLite code. */
 static int complete_blocks(sqlite3 *db, int64_t *n)
 {
@@ -229,6 +177,37 @@ static int block_compare(sqlite3 *db, int64_t b, int fix, int *differs)
 	(void)sqlite3_finalize(get);
 	(void)sqlite3_finalize(put);
 	free(bits);
+	return r;
+}
+
+/* Writes the filter of block b (its entries are all there): the slices
+ * not already as they must be. SQLite code. */
+static int bloom_build(sqlite3 *db, int64_t b)
+{
+	int differs = 0;
+
+	return block_compare(db, b, 1, &differs);
+}
+
+int sq_audit_ends_block(int64_t seq)
+{
+	return seq > 0 && seq % AUDIT_BLOCK == 0;
+}
+
+int sq_audit_after_append(struct sq_store *s, int64_t seq)
+{
+	if (!sq_audit_ends_block(seq))
+		return SQLITE_OK;
+	return bloom_build(s->db, seq / AUDIT_BLOCK - 1);
+}
+
+int sq_audit_bloom_all(sqlite3 *db)
+{
+	int64_t n = 0;
+	int r = complete_blocks(db, &n);
+
+	for (int64_t b = 0; r == SQLITE_OK && b < n; b++)
+		r = bloom_build(db, b);
 	return r;
 }
 

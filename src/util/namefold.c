@@ -181,6 +181,21 @@ size_t sargs_name_letters(const char *word)
 	return letters;
 }
 
+static int count_keyed(void *ctx, const char *word)
+{
+	if (sargs_name_letters(word) >= SARGS_NAME_KEY_SHORT)
+		(*(size_t *)ctx)++;
+	return 0;
+}
+
+size_t sargs_name_keyed_words(const char *query)
+{
+	size_t n = 0;
+
+	(void)sargs_name_words(query, count_keyed, &n);
+	return n;
+}
+
 struct words {
 	char w[2 * SARGS_NAME_WORDS_MAX][SARGS_NAME_WORD_MAX];
 	size_t n;

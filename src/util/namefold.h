@@ -37,6 +37,11 @@ void sargs_name_key(const char *word, size_t letters, char out[SARGS_NAME_KEY_MA
 /* The letters (code points) of a folded word. */
 size_t sargs_name_letters(const char *word);
 
+/* The words of query long enough to have a key of their own (at least
+ * SARGS_NAME_KEY_SHORT letters); shorter ones narrow a search only when
+ * compared. */
+size_t sargs_name_keyed_words(const char *query);
+
 /* 1 when every folded word of query begins a folded word of one of the
  * n names (a person's first and last name, say). */
 int sargs_name_matches(const char *const *names, size_t n, const char *query);

@@ -434,7 +434,9 @@ static void test_edit(void **state)
 
 /* The name search's candidates (sargs_subject_name_candidates): found
  * through the blind index by the first letters of each name word, case and
- * diacritics folded, every word typed narrowing the set. */
+ * diacritics folded, every word typed narrowing the set. Mission §9 (002
+ * §4): stored data stays encrypted, nothing is decrypted to find someone;
+ * §6 (002): one register in which staff find the customer they mean. */
 static size_t candidates(struct sargs_reg *reg, const char *q, const char *want1,
 			 const char *want2)
 {
@@ -541,7 +543,8 @@ static void test_name_search_common_beginning(void **state)
 }
 
 /* A register from before the name index: its subjects get their keys once
- * (sargs_subject_index_names), recorded without naming anyone. */
+ * (sargs_subject_index_names), recorded without naming anyone. Mission §9
+ * (004 §18h): the processing is recorded in the audit trail. */
 static int index_entries(void *ctx, const struct sargs_store_audit_row *r)
 {
 	if (strcmp(r->action, "subject.index") == 0) {

@@ -1027,6 +1027,9 @@ static void test_name_key_and_match(void **state)
 		assert_false(sargs_name_matches(liga, 2, "erz")); /* a beginning, not any part */
 		assert_false(sargs_name_matches(liga, 2, "liga ozola"));
 		assert_false(sargs_name_matches(liga, 2, " - "));
+		assert_int_equal(sargs_name_keyed_words("l berz"), 1);
+		assert_int_equal(sargs_name_keyed_words("be li"), 0);
+		assert_int_equal(sargs_name_keyed_words("Иван Пе ozola"), 2);
 		/* each name as it was indexed: the last name counts in full */
 		assert_true(sargs_name_matches(nine, 2, "ozo h"));
 		assert_true(sargs_name_matches(none, 2, "ozola"));
