@@ -5,18 +5,17 @@
 --   wrk ... -s bench/wrk_read.lua URL -- IDS_FILE TOKEN PURPOSE
 dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "wrk_report.lua")
 
-local ids, headers, purpose
+local ids, pre, post
 
 function init(args)
    ids = load_ids(args[1])
-   headers = {["Authorization"] = "Bearer " .. args[2]}
-   purpose = args[3]
+   pre, post = template("GET", "/api/v1/subjects/" .. HOLE .. "?purpose=" .. args[3],
+                        {["Authorization"] = "Bearer " .. args[2]})
    math.randomseed(os.time() * 1000 + tid * 7919)
    used = 0
 end
 
 function request()
    used = used + 1
-   local id = ids.get(math.random(ids.n))
-   return wrk.format("GET", "/api/v1/subjects/" .. id .. "?purpose=" .. purpose, headers)
+   return pre .. ids.get(math.random(ids.n)) .. post
 end

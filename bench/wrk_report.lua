@@ -52,3 +52,17 @@ function load_ids(path)
       end,
    }
 end
+
+-- A request with one 36-character hole ("#" * 36) in its path, made once
+-- by wrk.format and cut around the hole: the request for an id is then
+-- pre .. id .. post. Formatting each request anew (wrk.format walks the
+-- header table and joins the lines) cost wrk about 5 us of CPU per
+-- request, on the same two cores as the server (measured: user time per
+-- read 11.3-12.5 us against 6.5-7.7 us).
+HOLE = string.rep("#", 36)
+
+function template(method, path, headers, body)
+   local req = wrk.format(method, path, headers, body)
+   local at = assert(req:find(HOLE, 1, true), "template: no hole in the path")
+   return req:sub(1, at - 1), req:sub(at + #HOLE)
+end

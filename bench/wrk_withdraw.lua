@@ -10,7 +10,7 @@
 --   wrk ... -s bench/wrk_withdraw.lua URL -- IDS_FILE TOKEN PURPOSE FIRST T [BODY]
 dofile(debug.getinfo(1, "S").source:sub(2):match("(.*/)") .. "wrk_report.lua")
 
-local ids, headers, purpose, body, nth, first, step, count
+local ids, pre, post, nth, first, step, count
 
 function init(args)
    first, step = tonumber(args[4]) + tid, tonumber(args[5])
@@ -18,14 +18,15 @@ function init(args)
    -- this thread's share: lines first, first + step, ... up to the last
    count = first <= ids.n and math.floor((ids.n - first) / step) + 1 or 0
    assert(count > 0, "no subject ids left from line " .. args[4])
-   headers = {["Authorization"] = "Bearer " .. args[2]}
-   purpose = args[3]
-   body = args[6]
+   local headers = {["Authorization"] = "Bearer " .. args[2]}
+   local body = args[6]
    if body and body ~= "" then
       headers["Content-Type"] = "application/json"
    else
       body = nil
    end
+   pre, post = template("POST", "/api/v1/subjects/" .. HOLE .. "/consents/" .. args[3] ..
+                        "/withdraw", headers, body)
    used = 0
    nth = 0
 end
@@ -34,7 +35,5 @@ function request()
    nth = nth + 1
    if nth > count then nth = 1 end
    used = used + 1
-   return wrk.format("POST", "/api/v1/subjects/" .. ids.get(first + (nth - 1) * step) ..
-                     "/consents/" .. purpose ..
-                     "/withdraw", headers, body)
+   return pre .. ids.get(first + (nth - 1) * step) .. post
 end
