@@ -11,6 +11,7 @@
 #include <semaphore.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct worker {
 	pthread_t thread;
@@ -18,7 +19,9 @@ struct worker {
 	pthread_cond_t has_work;   /* signalled to the worker */
 	struct worker_job *head, *tail; /* queued, linked by next */
 	int queued;                     /* how many */
-	int gathering; /* the worker waits for a sync to end before its next group */
+	int gathering; /* the worker waits for its next group to grow */
+	int64_t last_submit_us;         /* when the last job came */
+	int64_t gap_us;                 /* mean gap between jobs (moving) */
 	int stopping;
 	int max_group;
 	struct sargs_reg *reg;
@@ -219,6 +222,51 @@ static void *sync_main(void *arg)
 	return NULL;
 }
 
+/* Waits, mu held, for the queued group to grow before it runs. While the
+ * log is being synced, a commit made now would wait for the next sync
+ * anyway, so the jobs that come meanwhile join this group. Under steady
+ * load it also waits up to WORKER_GATHER_US from the first job's arrival
+ * (fewer, larger commits and syncs, each of which costs about the same for
+ * one job or many). A full group goes at once; when jobs come seldom, none
+ * waits for the clock. */
+static void gather(struct worker *w)
+{
+	while (!w->stopping) {
+		int64_t now, wait;
+		struct timespec until;
+
+		w->gathering = 1;
+		if (w->syncing && w->queued < w->max_group) {
+			pthread_cond_wait(&w->has_work, &w->mu);
+			continue;
+		}
+		now = sargs_time_mono_us();
+		wait = worker_gather_wait(w->gap_us, w->queued, w->max_group,
+					  now - w->head->queued_us);
+		if (wait == 0)
+			break;
+		until.tv_sec = (time_t)((now + wait) / 1000000);
+		until.tv_nsec = (long)((now + wait) % 1000000) * 1000;
+		if (pthread_cond_timedwait(&w->has_work, &w->mu, &until) == ETIMEDOUT)
+			break;
+	}
+	w->gathering = 0;
+}
+
+int64_t worker_gather_wait(int64_t gap_us, int queued, int max_group, int64_t age_us)
+{
+	if (queued >= max_group || gap_us > WORKER_GATHER_GAP_US || age_us >= WORKER_GATHER_US)
+		return 0;
+	return WORKER_GATHER_US - (age_us < 0 ? 0 : age_us);
+}
+
+int64_t worker_gap_update(int64_t gap_us, int64_t since_last_us)
+{
+	int64_t g = since_last_us < 0 ? 0 : since_last_us > 8000 ? 8000 : since_last_us;
+
+	return gap_us + (g - gap_us) / 8;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -234,15 +282,7 @@ static void *worker_main(void *arg)
 			pthread_cond_wait(&w->has_work, &w->mu);
 		if (!w->head)
 			break; /* stopping and nothing queued */
-		/* while the log is being synced, a commit made now would wait
-		 * for the next sync anyway: the jobs that come meanwhile join
-		 * this group (fewer, larger commits, each of which costs the
-		 * same for one job or many); a full group goes at once */
-		while (w->syncing && !w->stopping && w->queued < w->max_group) {
-			w->gathering = 1;
-			pthread_cond_wait(&w->has_work, &w->mu);
-		}
-		w->gathering = 0;
+		gather(w);
 		first = last = w->head;
 		/* a job with its own transactions runs alone; a group stops
 		 * before one */
@@ -340,7 +380,16 @@ enum sargs_rc worker_start(const char *dir, int max_group, struct worker **out,
 	sargs_store_tune_server(w->reg->store, 1);
 	w->max_group = max_group > 0 ? max_group : 128;
 	pthread_mutex_init(&w->mu, NULL);
-	pthread_cond_init(&w->has_work, NULL);
+	w->gap_us = 8000; /* no steady load yet */
+	/* the gathering's timed wait is on the monotonic clock */
+	{
+		pthread_condattr_t ca;
+
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&w->has_work, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	pthread_cond_init(&w->has_sync, NULL);
 	/* the log synced on a thread of its own, so that the next group is
 	 * written while the last one is synced; when that cannot be set up,
@@ -383,15 +432,20 @@ void worker_stop(struct worker *w)
 
 void worker_submit(struct worker *w, struct worker_job *job)
 {
+	int64_t now = sargs_time_mono_us();
+
 	job->next = NULL;
+	job->queued_us = now;
 	pthread_mutex_lock(&w->mu);
+	w->gap_us = worker_gap_update(w->gap_us, now - w->last_submit_us);
+	w->last_submit_us = now;
 	if (w->tail)
 		w->tail->next = job;
 	else
 		w->head = job;
 	w->tail = job;
-	/* a worker gathering a group wakes when the sync ends or the group
-	 * is full, not at every job */
+	/* a worker gathering a group wakes when the sync ends, its time is up
+	 * or the group is full, not at every job */
 	w->queued++;
 	if (!w->gathering || w->queued >= w->max_group)
 		pthread_cond_signal(&w->has_work);

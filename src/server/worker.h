@@ -7,7 +7,10 @@
  * function is called once the transaction holding it is durable (or rolled
  * back). worker_run does the same and blocks until then. Jobs that arrive
  * while a group runs form the next group, so under load one commit serves
- * many requests, and when idle a job waits for nothing.
+ * many requests, and when idle a job waits for nothing. Under steady load
+ * (a job every WORKER_GATHER_GAP_US or oftener, on average) the worker also
+ * waits for a group to grow, at most WORKER_GATHER_US after its first job
+ * came: each commit and sync costs about the same for one job or many.
  *
  * The log is synced on a thread of its own (store.h,
  * sargs_store_log_sync_open): the worker commits a group and goes on with
@@ -30,6 +33,8 @@
 
 #include "domain/register.h"
 #include "util/rc.h"
+
+#include <stdint.h>
 
 struct worker;
 
@@ -57,7 +62,27 @@ struct worker_job {
 	struct worker_job *next;
 	int was_lost;
 	int undone; /* the job asked for its changes to be undone (*failed) */
+	int64_t queued_us; /* when worker_submit queued it (monotonic clock) */
 };
+
+/* Under load, the longest a group waits to grow, from its first job's
+ * arrival; and the mean gap between jobs at or below which the load counts
+ * as steady (125 us: 8,000 jobs a second or more, where two cores are
+ * busy). At 64 connections, groups of reads grew from 4-5 jobs to about
+ * 20, and the server's CPU time per read fell by a sixth; at 8 and 16
+ * connections (fewer than 8,000 reads a second) nothing changes
+ * (bench/README.md). */
+#define WORKER_GATHER_US 1000
+#define WORKER_GATHER_GAP_US 125
+
+/* The gathering's two rules, apart for the tests. How long a group of
+ * queued jobs (at most max_group) whose first came age_us ago waits for
+ * more, given the mean gap between jobs: 0 means it runs now. */
+int64_t worker_gather_wait(int64_t gap_us, int queued, int max_group, int64_t age_us);
+/* The mean gap after a job that came since_last_us after the one before:
+ * a moving mean (1/8 weight) in which a gap counts up to 8 ms, so that
+ * after a pause some 30 jobs in quick succession count as steady again. */
+int64_t worker_gap_update(int64_t gap_us, int64_t since_last_us);
 
 /* Opens the register in dir and starts the worker thread. */
 enum sargs_rc worker_start(const char *dir, int max_group, struct worker **out,

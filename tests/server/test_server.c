@@ -194,6 +194,47 @@ static void test_worker_group_commit(void **state)
 	test_rmtree(dir);
 }
 
+/* The gathering's rules: a group waits for more jobs only under steady load
+ * (a job every WORKER_GATHER_GAP_US or oftener), only until
+ * WORKER_GATHER_US after its first job came, and never when it is full; a
+ * pause makes the load unsteady at once, and some 30 quick jobs steady
+ * again. */
+static void test_worker_gathering_rules(void **state)
+{
+	int64_t gap = 8000;
+	int i;
+
+	(void)state;
+	/* steady load: the rest of the time from the first job's arrival */
+	assert_int_equal(worker_gather_wait(50, 1, 64, 0), WORKER_GATHER_US);
+	assert_int_equal(worker_gather_wait(WORKER_GATHER_GAP_US, 10, 64, 400),
+			 WORKER_GATHER_US - 400);
+	/* a clock that went back counts as no time */
+	assert_int_equal(worker_gather_wait(50, 1, 64, -5), WORKER_GATHER_US);
+	/* the time is up, the group is full, or jobs come seldom: run now */
+	assert_int_equal(worker_gather_wait(50, 10, 64, WORKER_GATHER_US), 0);
+	assert_int_equal(worker_gather_wait(50, 10, 64, WORKER_GATHER_US + 1), 0);
+	assert_int_equal(worker_gather_wait(50, 64, 64, 0), 0);
+	assert_int_equal(worker_gather_wait(50, 70, 64, 0), 0);
+	assert_int_equal(worker_gather_wait(WORKER_GATHER_GAP_US + 1, 1, 64, 0), 0);
+
+	/* the mean gap: a job every 20 us makes the load steady within some
+	 * 30 jobs after a long pause (a gap counts up to 8 ms) ... */
+	gap = worker_gap_update(gap, 5 * 1000 * 1000);
+	assert_int_equal(gap, 8000);
+	for (i = 0; i < 100 && worker_gather_wait(gap, 1, 64, 0) == 0; i++)
+		gap = worker_gap_update(gap, 20);
+	assert_true(i >= 25 && i < 40);
+	for (i = 0; i < 200; i++)
+		gap = worker_gap_update(gap, 20);
+	assert_true(gap >= 20 && gap <= 30);
+	/* ... one pause of 2 ms (a lone request after a lull) ends it */
+	gap = worker_gap_update(gap, 2000);
+	assert_int_equal(worker_gather_wait(gap, 1, 64, 0), 0);
+	/* a clock that went back counts as no gap */
+	assert_true(worker_gap_update(100, -7) < 100);
+}
+
 /* A job with its own transactions (an import in batches) runs outside any
  * group: no transaction is open when it starts, and what it commits stays. */
 static void own_tx_run(void *arg, struct sargs_reg *reg, int *failed)
@@ -502,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_config_file),
 		cmocka_unit_test(test_worker_group_commit),
 		cmocka_unit_test(test_worker_own_tx),
+		cmocka_unit_test(test_worker_gathering_rules),
 		cmocka_unit_test(test_reader_defers_audit),
 		cmocka_unit_test(test_worker_submit_async),
 		cmocka_unit_test(test_log_restart),
