@@ -522,6 +522,27 @@ static void apply_run(void *arg, struct sargs_reg *reg, int *failed)
 	}
 }
 
+/* A read that recorded nothing waits for the worker's commits it may have
+ * seen: a job that changes nothing, in the next group, whose sync covers
+ * every commit before it. */
+static void settle_run(void *arg, struct sargs_reg *reg, int *failed)
+{
+	(void)arg;
+	(void)reg;
+	(void)failed;
+}
+
+static void settle_lost(void *arg, const struct sargs_err *err)
+{
+	struct job_arg *ja = arg;
+
+	http_resp_reset(&ja->cs->rs);
+	http_json_error(&ja->cs->rs, 503, "not_durable",
+			"the answer rests on changes that could not be put on disk, so it is"
+			" not given: %s", err->msg);
+	srv_log(ja->srv, "error", "sync_failed", "route=%s", ja->cs->route->pattern);
+}
+
 /* A ROUTE_READ request with an API token: the read runs here, on the
  * listener's thread with a read-only connection, in parallel with other
  * reads; its audit entries go to the worker, and the answer waits for their
@@ -560,8 +581,23 @@ static int read_on_reader(struct srv *s, struct conn_state *cs)
 	}
 	sargs_reg_set_reader(reg, NULL);
 	readers_put(s, i);
-	if (!cs->batch.n && !cs->batch.failed)
-		return 0;
+	if (!cs->batch.n && !cs->batch.failed) {
+		/* nothing to record (nothing found, say): the answer may still
+		 * rest on a commit of the worker's that is not on disk yet (an
+		 * erasure), and must not leave before it is. A refusal (bad
+		 * input, no access) says nothing about the register's data and
+		 * goes at once. */
+		if ((cs->rs.status >= 400 && cs->rs.status != 404) ||
+		    worker_unsynced(s->worker) == 0)
+			return 0;
+		if (!go_async(s, cs))
+			return 0;
+		cs->job = (struct worker_job){.run = settle_run, .lost = settle_lost,
+					      .arg = &cs->ja, .complete = job_complete,
+					      .complete_arg = cs};
+		worker_submit(s->worker, &cs->job);
+		return 1;
+	}
 	if (!go_async(s, cs))
 		return 0;
 	cs->job = (struct worker_job){.run = apply_run, .lost = apply_lost, .arg = &cs->ja,

@@ -33,6 +33,9 @@ struct worker {
 	pthread_cond_t has_sync;             /* signalled to the sync thread */
 	struct worker_job *sync_head, *sync_tail; /* committed, not yet synced */
 	int syncing;                         /* a sync is under way */
+	/* jobs taken into a group whose sync has not returned yet: what a
+	 * reader sees may come from their commits (worker_unsynced) */
+	unsigned long unsynced;
 	int sync_stopping;
 	int broken;                 /* a sync failed: nothing more is run */
 	struct sargs_err broken_err;
@@ -193,6 +196,8 @@ static void *sync_main(void *arg)
 
 		pthread_mutex_lock(&w->mu);
 		w->syncing = 0;
+		for (struct worker_job *j = list; j; j = j->next)
+			w->unsynced--;
 		if (w->gathering)
 			pthread_cond_signal(&w->has_work);
 		w->stats.syncs++;
@@ -295,6 +300,7 @@ static void *worker_main(void *arg)
 			w->tail = NULL;
 		last->next = NULL;
 		w->queued -= n;
+		w->unsynced += (unsigned long)n;
 		broken = w->broken;
 		broken_err = w->broken_err;
 		pthread_mutex_unlock(&w->mu);
@@ -336,6 +342,7 @@ static void *worker_main(void *arg)
 			pthread_cond_signal(&w->has_sync);
 			continue; /* mu held */
 		}
+		w->unsynced -= (unsigned long)n;
 		pthread_mutex_unlock(&w->mu);
 		/* durable (each commit synced itself) or lost: release the
 		 * group's requests, and only them */
@@ -479,6 +486,16 @@ unsigned long worker_registry_gen(struct worker *w)
 	g = w->registry_gen;
 	pthread_mutex_unlock(&w->mu);
 	return g;
+}
+
+unsigned long worker_unsynced(struct worker *w)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&w->mu);
+	n = w->unsynced;
+	pthread_mutex_unlock(&w->mu);
+	return n;
 }
 
 void worker_get_stats(struct worker *w, struct worker_stats *out)

@@ -106,6 +106,12 @@ struct worker_stats {
 };
 void worker_get_stats(struct worker *w, struct worker_stats *out);
 
+/* How many jobs were taken into groups whose commit may not be on disk yet
+ * (their sync has not returned). A read made after this returns 0 sees
+ * only durable commits of this worker; otherwise a job submitted now
+ * completes only after a sync that covers them all. */
+unsigned long worker_unsynced(struct worker *w);
+
 /* Grows each time the worker saw another connection commit (a purpose
  * registry may have been loaded): other handles drop theirs when it moved. */
 unsigned long worker_registry_gen(struct worker *w);

@@ -37,11 +37,24 @@
 
 static volatile int failing;      /* fdatasync fails with EIO */
 static volatile int failed_syncs; /* how often it did */
+/* holding: fdatasync waits until it is cleared (a slow disk); held: one
+ * is waiting */
+static pthread_mutex_t hold_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hold_cv = PTHREAD_COND_INITIALIZER;
+static int holding, held;
 
 /* Interposes libc's fdatasync for this program (and the SQLite library it
- * loads): the real system call, or the disk's failure. */
+ * loads): the real system call, a slow disk's, or the disk's failure. */
 int fdatasync(int fd)
 {
+	pthread_mutex_lock(&hold_mu);
+	while (holding) {
+		held = 1;
+		pthread_cond_broadcast(&hold_cv);
+		pthread_cond_wait(&hold_cv, &hold_mu);
+	}
+	held = 0;
+	pthread_mutex_unlock(&hold_mu);
 	if (failing) {
 		failed_syncs++;
 		errno = EIO;
@@ -113,6 +126,99 @@ static void submit_all(struct worker *w, struct job *jobs, int n)
 	while (completed < n)
 		pthread_cond_wait(&cv, &mu);
 	pthread_mutex_unlock(&mu);
+}
+
+static int completions_of(struct job *j)
+{
+	int n;
+
+	pthread_mutex_lock(&mu);
+	n = j->completions;
+	pthread_mutex_unlock(&mu);
+	return n;
+}
+
+/* A commit is visible to every reader as soon as it is made, before the
+ * sync that makes it durable: worker_unsynced says so, and a job submitted
+ * then (the server's wait for a read that recorded nothing) completes only
+ * after a sync that covers it. */
+static void test_commits_visible_before_their_sync(void **state)
+{
+	char dir[512];
+	struct sargs_err err;
+	struct sargs_reg *bg;
+	struct sargs_reg_summary sum;
+	struct worker *w;
+	struct job a, b;
+	int64_t before;
+
+	(void)state;
+	test_tmpdir("sync-hold", dir, sizeof(dir));
+	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
+	assert_int_equal(worker_start(dir, 16, &w, &err), SARGS_OK);
+	assert_int_equal(sargs_reg_open(dir, &bg, &err), SARGS_OK);
+	/* one job first: a new log's first commit syncs its header itself */
+	submit_all(w, &a, 1);
+	assert_int_equal(a.lost, 0);
+	assert_int_equal(sargs_reg_summary(bg, &sum, &err), SARGS_OK);
+	before = sum.audit_entries;
+	assert_int_equal(worker_unsynced(w), 0);
+
+	/* the disk is slow: job a is committed, its sync waits */
+	pthread_mutex_lock(&hold_mu);
+	holding = 1;
+	pthread_mutex_unlock(&hold_mu);
+	memset(&a, 0, sizeof(a));
+	a.wj = (struct worker_job){.run = job_run, .lost = job_lost, .arg = &a,
+				   .complete = job_complete, .complete_arg = &a};
+	worker_submit(w, &a.wj);
+	pthread_mutex_lock(&hold_mu);
+	while (!held)
+		pthread_cond_wait(&hold_cv, &hold_mu);
+	pthread_mutex_unlock(&hold_mu);
+
+	/* another connection already sees it; it is not durable, and a job
+	 * submitted now waits for the sync too */
+	assert_int_equal(sargs_reg_summary(bg, &sum, &err), SARGS_OK);
+	assert_int_equal(sum.audit_entries, before + 1);
+	assert_int_equal(worker_unsynced(w), 1);
+	assert_int_equal(completions_of(&a), 0);
+	memset(&b, 0, sizeof(b));
+	b.n = 1;
+	b.wj = (struct worker_job){.run = job_run, .lost = job_lost, .arg = &b,
+				   .complete = job_complete, .complete_arg = &b};
+	worker_submit(w, &b.wj);
+	(void)usleep(50 * 1000);
+	assert_int_equal(completions_of(&a), 0);
+	assert_int_equal(completions_of(&b), 0);
+
+	/* the disk takes it: both complete, done, and nothing is unsynced */
+	pthread_mutex_lock(&hold_mu);
+	holding = 0;
+	pthread_cond_broadcast(&hold_cv);
+	pthread_mutex_unlock(&hold_mu);
+	pthread_mutex_lock(&mu);
+	while (a.completions < 1 || b.completions < 1)
+		pthread_cond_wait(&cv, &mu);
+	pthread_mutex_unlock(&mu);
+	assert_int_equal(a.lost + b.lost, 0);
+	assert_int_equal(a.ran + b.ran, 2);
+	assert_int_equal(worker_unsynced(w), 0);
+
+	worker_stop(w);
+	sargs_reg_close(bg);
+	test_rmtree(dir);
+}
+
+/* A failed assertion leaves the disk slow no more. */
+static int release_hold(void **state)
+{
+	(void)state;
+	pthread_mutex_lock(&hold_mu);
+	holding = 0;
+	pthread_cond_broadcast(&hold_cv);
+	pthread_mutex_unlock(&hold_mu);
+	return 0;
 }
 
 static void test_a_failed_sync_of_the_log(void **state)
@@ -191,7 +297,8 @@ static void test_a_failed_sync_of_the_log(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_a_failed_sync_of_the_log),
+		cmocka_unit_test_teardown(test_commits_visible_before_their_sync, release_hold),
+		cmocka_unit_test(test_a_failed_sync_of_the_log), /* last: its record lasts */
 	};
 
 	if (sargs_crypto_init() != SARGS_OK)
