@@ -144,6 +144,9 @@ echo "server pid $SPID at $URL; register $REG ($NIDS subjects); log $LOG" >&2
 metric() { curl -s "$URL/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
 # CPU time (user+system, clock ticks) of the server process.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$SPID/stat"; }
+# CPU time (clock ticks) of this script's finished children: wrk's, read
+# right before and after it runs (it shares the cores with the server).
+child_ticks() { awk '{print $16 + $17}' "/proc/$$/stat"; }
 TCK=$(getconf CLK_TCK)
 
 # run PHASE CONNECTIONS SECONDS: one wrk run; sets R_* from its result line
@@ -158,7 +161,7 @@ run() {
 		args=("$IDS" "$TOKEN" "$CONSENT" "$first" "$THREADS" "$BODY") ;;
 	static) script=$HERE/wrk_static.lua; args=("$TOKEN") ;;
 	esac
-	local g0 j0 t0 g1 j1 t1 b0 b1 s0 s1 y0 y1 ppid=""
+	local g0 j0 t0 g1 j1 t1 b0 b1 s0 s1 y0 y1 c0 c1 ppid=""
 	g0=$(metric sargs_commit_groups_total)
 	j0=$(metric sargs_commit_jobs_total)
 	b0=$(metric sargs_commit_busy_seconds_total)
@@ -170,8 +173,10 @@ run() {
 			>/dev/null 2>"$DATA/perf-$phase.log" &
 		ppid=$!
 	fi
+	c0=$(child_ticks)
 	out=$("${PIN_WRK[@]}" wrk -t"$THREADS" -c"$c" -d"${d}s" --timeout 10s --latency \
 		-s "$script" "$URL" -- "${args[@]}") || die "wrk failed: $out"
+	c1=$(child_ticks)
 	[ -z "$ppid" ] || wait "$ppid" || true
 	t1=$(cpu_ticks)
 	g1=$(metric sargs_commit_groups_total)
@@ -190,6 +195,8 @@ run() {
 	R_USED=$(echo "$line" | grep -o 'used=[0-9]*' | cut -d= -f2)
 	R_ERR=$(echo "$line" | awk '{for (i = 1; i <= NF; i++) if ($i ~ /^(non2xx|connect|read|write|timeout)=/) {split($i, a, "="); s += a[2]} print s + 0}')
 	R_CPU=$(awk -v a="$t0" -v b="$t1" -v t="$TCK" -v d="$d" 'BEGIN {printf "%.2f", (b - a) / t / d}')
+	R_WRK=$(awk -v a="$c0" -v b="$c1" -v t="$TCK" -v n="$R_REQ" \
+		'BEGIN {if (n > 0) printf "%.0f", (b - a) / t * 1e6 / n; else print "-"}')
 	if [ "$phase" = static ]; then
 		R_GRP="-"
 		R_WBUSY="-"
@@ -213,13 +220,14 @@ run() {
 
 ms() { awk -v u="$1" 'BEGIN {printf "%.2f", u / 1000}'; }
 row() { # label
-	printf "| %-32s | %5s | %10.0f | %8s | %8s | %8s | %7s | %6s | %6s | %6s | %5s | %6s |\n" \
+	printf "| %-32s | %5s | %10.0f | %8s | %8s | %8s | %7s | %6s | %6s | %6s | %5s | %6s | %6s |\n" \
 		"$1" "$2" "$R_RPS" "$(ms "$R_P50")" "$(ms "$R_P99")" "$(ms "$R_MAX")" "$R_ERR" \
 		"$R_GRP" "$R_WBUSY" "$R_SYNC" "$R_CPU" \
-		"$(awk -v c="$R_CPU" -v r="$R_RPS" 'BEGIN {if (r > 0) printf "%.0f", c * 1e6 / r; else print "-"}')"
+		"$(awk -v c="$R_CPU" -v r="$R_RPS" 'BEGIN {if (r > 0) printf "%.0f", c * 1e6 / r; else print "-"}')" \
+		"$R_WRK"
 }
-HEAD="| run                              | conns |   requests/s | p50 (ms) | p99 (ms) | max (ms) |  errors |  group | worker |   sync | cores | cpu µs |"
-SEP="|----------------------------------|-------|--------------|----------|----------|----------|---------|--------|--------|--------|-------|--------|"
+HEAD="| run                              | conns |   requests/s | p50 (ms) | p99 (ms) | max (ms) |  errors |  group | worker |   sync | cores | cpu µs | wrk µs |"
+SEP="|----------------------------------|-------|--------------|----------|----------|----------|---------|--------|--------|--------|-------|--------|--------|"
 
 if [ "$WARMUP" -gt 0 ]; then
 	echo "warm-up: ${WARMUP}s of reads" >&2
@@ -244,13 +252,13 @@ fi
 
 RECORD=1
 run read "$CONNS" "$DUR"
-READ=("$R_RPS" "$R_P50" "$R_P99" "$R_MAX" "$R_ERR" "$R_GRP" "$R_WBUSY" "$R_SYNC" "$R_CPU")
+READ=("$R_RPS" "$R_P50" "$R_P99" "$R_MAX" "$R_ERR" "$R_GRP" "$R_WBUSY" "$R_SYNC" "$R_CPU" "$R_WRK")
 run withdraw "$CONNS" "$DUR"
-WD=("$R_RPS" "$R_P50" "$R_P99" "$R_MAX" "$R_ERR" "$R_GRP" "$R_WBUSY" "$R_SYNC" "$R_CPU")
+WD=("$R_RPS" "$R_P50" "$R_P99" "$R_MAX" "$R_ERR" "$R_GRP" "$R_WBUSY" "$R_SYNC" "$R_CPU" "$R_WRK")
 run static "$CONNS" "$DUR"
-ST=("$R_RPS" "$R_P50" "$R_P99" "$R_MAX" "$R_ERR" "$R_GRP" "$R_WBUSY" "$R_SYNC" "$R_CPU")
+ST=("$R_RPS" "$R_P50" "$R_P99" "$R_MAX" "$R_ERR" "$R_GRP" "$R_WBUSY" "$R_SYNC" "$R_CPU" "$R_WRK")
 
-set_r() { R_RPS=$1; R_P50=$2; R_P99=$3; R_MAX=$4; R_ERR=$5; R_GRP=$6; R_WBUSY=$7; R_SYNC=$8; R_CPU=$9; }
+set_r() { R_RPS=$1; R_P50=$2; R_P99=$3; R_MAX=$4; R_ERR=$5; R_GRP=$6; R_WBUSY=$7; R_SYNC=$8; R_CPU=$9; R_WRK=${10}; }
 echo
 echo "Sargs server at $NIDS subjects, wrk -t$THREADS -c$CONNS -d${DUR}s --latency on loopback ($(nproc) cores):"
 echo
@@ -269,9 +277,17 @@ awk -v r="${READ[0]}" -v p="${READ[2]}" 'BEGIN {
 	printf "target: >= 20000 purpose-bound reads/s: %s (%.0f/s)\n", (r >= 20000 ? "MET" : "MISSED"), r
 	printf "target: read p99 < 10 ms: %s (%.2f ms)\n", (p < 10000 ? "MET" : "MISSED"), p / 1000
 }'
+awk -v c="${READ[8]}" -v r="${READ[0]}" -v w="${READ[9]}" -v n="$(nproc)" 'BEGIN {
+	if (r > 0 && w != "-") {
+		s = c * 1e6 / r
+		printf "CPU per read: server %.0f us + wrk %.0f us; %d fully busy cores would allow %.0f reads/s\n",
+			s, w, n, n * 1e6 / (s + w)
+	}
+}'
 echo "(group: requests per commit of the register worker; worker: the share of the time it ran"
 echo " groups; sync: the average sync of the log in ms (one covers the groups committed before it);"
 echo " cores: the server's CPU time / wall time; cpu µs: the server's CPU time per request;"
+echo " wrk µs: the client's CPU time per request, taken from the same two cores;"
 echo " errors: wrk's non-2xx answers, socket errors and timeouts)"
 if [ -n "$PERF" ]; then
 	echo "perf data of the $PERF run: $DATA/perf-$PERF.data (perf report -i ... --stdio)"

@@ -522,16 +522,9 @@ static void apply_run(void *arg, struct sargs_reg *reg, int *failed)
 	}
 }
 
-/* A read that recorded nothing waits for the worker's commits it may have
- * seen: a job that changes nothing, in the next group, whose sync covers
- * every commit before it. */
-static void settle_run(void *arg, struct sargs_reg *reg, int *failed)
-{
-	(void)arg;
-	(void)reg;
-	(void)failed;
-}
-
+/* A read that recorded nothing waits for the next sync of the log, which
+ * covers every commit it may have seen (worker_settle); when that sync
+ * fails, or one did before, its answer does not leave. */
 static void settle_lost(void *arg, const struct sargs_err *err)
 {
 	struct job_arg *ja = arg;
@@ -588,14 +581,13 @@ static int read_on_reader(struct srv *s, struct conn_state *cs)
 		 * input, no access) says nothing about the register's data and
 		 * goes at once. */
 		if ((cs->rs.status >= 400 && cs->rs.status != 404) ||
-		    worker_unsynced(s->worker) == 0)
+		    !worker_unsynced(s->worker))
 			return 0;
 		if (!go_async(s, cs))
 			return 0;
-		cs->job = (struct worker_job){.run = settle_run, .lost = settle_lost,
-					      .arg = &cs->ja, .complete = job_complete,
-					      .complete_arg = cs};
-		worker_submit(s->worker, &cs->job);
+		cs->job = (struct worker_job){.lost = settle_lost, .arg = &cs->ja,
+					      .complete = job_complete, .complete_arg = cs};
+		worker_settle(s->worker, &cs->job);
 		return 1;
 	}
 	if (!go_async(s, cs))

@@ -21,7 +21,8 @@ struct worker {
 	int queued;                     /* how many */
 	int gathering; /* the worker waits for its next group to grow */
 	int64_t last_submit_us;         /* when the last job came */
-	int64_t gap_us;                 /* mean gap between jobs (moving) */
+	int64_t gap8;                   /* 8 x the mean gap between jobs (moving) */
+	int timed;                      /* has_work waits on the monotonic clock */
 	int stopping;
 	int max_group;
 	struct sargs_reg *reg;
@@ -32,6 +33,9 @@ struct worker {
 	pthread_t sync_thread;
 	pthread_cond_t has_sync;             /* signalled to the sync thread */
 	struct worker_job *sync_head, *sync_tail; /* committed, not yet synced */
+	/* worker_settle's: released by the next sync, which covers every
+	 * commit made before they came */
+	struct worker_job *settle_head, *settle_tail;
 	int syncing;                         /* a sync is under way */
 	/* jobs taken into a group whose sync has not returned yet: what a
 	 * reader sees may come from their commits (worker_unsynced) */
@@ -176,17 +180,19 @@ static void *sync_main(void *arg)
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		struct worker_job *list;
+		struct worker_job *list, *settle;
 		struct sargs_err err;
 		enum sargs_rc rc;
 		int64_t t;
 
-		while (!w->sync_head && !w->sync_stopping)
+		while (!w->sync_head && !w->settle_head && !w->sync_stopping)
 			pthread_cond_wait(&w->has_sync, &w->mu);
-		if (!w->sync_head)
+		if (!w->sync_head && !w->settle_head)
 			break; /* stopping and nothing left to sync */
 		list = w->sync_head;
 		w->sync_head = w->sync_tail = NULL;
+		settle = w->settle_head;
+		w->settle_head = w->settle_tail = NULL;
 		w->syncing = 1;
 		pthread_mutex_unlock(&w->mu);
 
@@ -216,11 +222,15 @@ static void *sync_main(void *arg)
 			err = w->broken_err;
 		}
 		pthread_mutex_unlock(&w->mu);
-		if (rc != SARGS_OK)
+		if (rc != SARGS_OK) {
 			for (struct worker_job *j = list; j; j = j->next)
 				if (!j->undone)
 					job_lost_as(j, &err, 1);
+			for (struct worker_job *j = settle; j; j = j->next)
+				job_lost_as(j, &err, 1);
+		}
 		complete_all(list);
+		complete_all(settle);
 		pthread_mutex_lock(&w->mu);
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -241,12 +251,16 @@ static void gather(struct worker *w)
 		struct timespec until;
 
 		w->gathering = 1;
+		if (w->head->own_tx)
+			break; /* runs alone: nothing can join it */
 		if (w->syncing && w->queued < w->max_group) {
 			pthread_cond_wait(&w->has_work, &w->mu);
 			continue;
 		}
+		if (!w->timed)
+			break;
 		now = sargs_time_mono_us();
-		wait = worker_gather_wait(w->gap_us, w->queued, w->max_group,
+		wait = worker_gather_wait(w->gap8 / 8, w->queued, w->max_group,
 					  now - w->head->queued_us);
 		if (wait == 0)
 			break;
@@ -265,11 +279,11 @@ int64_t worker_gather_wait(int64_t gap_us, int queued, int max_group, int64_t ag
 	return WORKER_GATHER_US - (age_us < 0 ? 0 : age_us);
 }
 
-int64_t worker_gap_update(int64_t gap_us, int64_t since_last_us)
+int64_t worker_gap_update(int64_t gap8, int64_t since_last_us)
 {
 	int64_t g = since_last_us < 0 ? 0 : since_last_us > 8000 ? 8000 : since_last_us;
 
-	return gap_us + (g - gap_us) / 8;
+	return gap8 - gap8 / 8 + g;
 }
 
 static void *worker_main(void *arg)
@@ -387,15 +401,18 @@ enum sargs_rc worker_start(const char *dir, int max_group, struct worker **out,
 	sargs_store_tune_server(w->reg->store, 1);
 	w->max_group = max_group > 0 ? max_group : 128;
 	pthread_mutex_init(&w->mu, NULL);
-	w->gap_us = 8000; /* no steady load yet */
-	/* the gathering's timed wait is on the monotonic clock */
+	w->gap8 = 8 * 8000; /* no steady load yet */
+	/* the gathering's timed wait is on the monotonic clock; without one,
+	 * groups gather only while the log is synced */
 	{
 		pthread_condattr_t ca;
 
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&w->has_work, &ca);
-		pthread_condattr_destroy(&ca);
+		w->timed = pthread_condattr_init(&ca) == 0 &&
+			   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) == 0 &&
+			   pthread_cond_init(&w->has_work, &ca) == 0;
+		if (!w->timed)
+			pthread_cond_init(&w->has_work, NULL);
+		(void)pthread_condattr_destroy(&ca);
 	}
 	pthread_cond_init(&w->has_sync, NULL);
 	/* the log synced on a thread of its own, so that the next group is
@@ -439,12 +456,13 @@ void worker_stop(struct worker *w)
 
 void worker_submit(struct worker *w, struct worker_job *job)
 {
-	int64_t now = sargs_time_mono_us();
+	int64_t now;
 
 	job->next = NULL;
-	job->queued_us = now;
 	pthread_mutex_lock(&w->mu);
-	w->gap_us = worker_gap_update(w->gap_us, now - w->last_submit_us);
+	now = sargs_time_mono_us(); /* under mu: the jobs' times are in order */
+	job->queued_us = now;
+	w->gap8 = worker_gap_update(w->gap8, now - w->last_submit_us);
 	w->last_submit_us = now;
 	if (w->tail)
 		w->tail->next = job;
@@ -488,14 +506,57 @@ unsigned long worker_registry_gen(struct worker *w)
 	return g;
 }
 
-unsigned long worker_unsynced(struct worker *w)
+/* mu held */
+static int settle_needed(struct worker *w)
 {
-	unsigned long n;
+	/* without a sync thread, a commit is on disk before anyone sees it;
+	 * after a failed sync, nothing is vouched for */
+	return w->broken || sargs_store_sync_failed() || (w->ls && w->unsynced > 0);
+}
+
+int worker_unsynced(struct worker *w)
+{
+	int n;
 
 	pthread_mutex_lock(&w->mu);
-	n = w->unsynced;
+	n = settle_needed(w);
 	pthread_mutex_unlock(&w->mu);
 	return n;
+}
+
+void worker_settle(struct worker *w, struct worker_job *job)
+{
+	struct sargs_err err;
+	int now;
+
+	job->next = NULL;
+	job->was_lost = 0;
+	job->undone = 0;
+	job->unsynced = 0;
+	pthread_mutex_lock(&w->mu);
+	if (w->broken || sargs_store_sync_failed()) {
+		err = w->broken ? w->broken_err : (struct sargs_err){0};
+		if (!w->broken)
+			(void)sargs_err_set(&err, SARGS_E_IO,
+					    "a sync of the register's files failed; restart the"
+					    " server once the disk is sound");
+		now = 2;
+	} else if (!w->ls || w->unsynced == 0) {
+		now = 1;
+	} else {
+		if (w->settle_tail)
+			w->settle_tail->next = job;
+		else
+			w->settle_head = job;
+		w->settle_tail = job;
+		pthread_cond_signal(&w->has_sync);
+		now = 0;
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (now == 2)
+		job_lost_as(job, &err, 1);
+	if (now)
+		job->complete(job);
 }
 
 void worker_get_stats(struct worker *w, struct worker_stats *out)

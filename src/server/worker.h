@@ -65,8 +65,9 @@ struct worker_job {
 	int64_t queued_us; /* when worker_submit queued it (monotonic clock) */
 };
 
-/* Under load, the longest a group waits to grow, from its first job's
- * arrival; and the mean gap between jobs at or below which the load counts
+/* Under load, the longest a group waits for the clock to grow, from its
+ * first job's arrival (it also waits for a sync under way to end, however
+ * long that takes); and the mean gap between jobs at or below which the load counts
  * as steady (125 us: 8,000 jobs a second or more, where two cores are
  * busy). At 64 connections, groups of reads grew from 4-5 jobs to about
  * 20, and the server's CPU time per read fell by a sixth; at 8 and 16
@@ -79,10 +80,12 @@ struct worker_job {
  * queued jobs (at most max_group) whose first came age_us ago waits for
  * more, given the mean gap between jobs: 0 means it runs now. */
 int64_t worker_gather_wait(int64_t gap_us, int queued, int max_group, int64_t age_us);
-/* The mean gap after a job that came since_last_us after the one before:
- * a moving mean (1/8 weight) in which a gap counts up to 8 ms, so that
- * after a pause some 30 jobs in quick succession count as steady again. */
-int64_t worker_gap_update(int64_t gap_us, int64_t since_last_us);
+/* 8 times the mean gap after a job that came since_last_us after the one
+ * before, given 8 times the mean before (kept scaled so that it settles on
+ * the true mean, not up to 7 us off): a moving mean (1/8 weight) in which a
+ * gap counts up to 8 ms, so that after a pause some 30 jobs in quick
+ * succession count as steady again. */
+int64_t worker_gap_update(int64_t gap8, int64_t since_last_us);
 
 /* Opens the register in dir and starts the worker thread. */
 enum sargs_rc worker_start(const char *dir, int max_group, struct worker **out,
@@ -106,11 +109,17 @@ struct worker_stats {
 };
 void worker_get_stats(struct worker *w, struct worker_stats *out);
 
-/* How many jobs were taken into groups whose commit may not be on disk yet
- * (their sync has not returned). A read made after this returns 0 sees
- * only durable commits of this worker; otherwise a job submitted now
- * completes only after a sync that covers them all. */
-unsigned long worker_unsynced(struct worker *w);
+/* 1 when a reader may have seen a commit of this worker's that is not on
+ * disk yet (its sync has not returned), or when a sync failed and nothing
+ * is vouched for; 0 when everything a reader can see is durable. */
+int worker_unsynced(struct worker *w);
+/* Calls job's complete function once every commit of this worker made
+ * before the call is on disk: at once when nothing is waiting for a sync,
+ * otherwise after the sync thread's next sync (it starts one if none is
+ * under way, also while a long own_tx job runs). Only lost, complete and
+ * complete_arg are used; lost is called (with unsynced 1) when that sync
+ * fails or an earlier one did. */
+void worker_settle(struct worker *w, struct worker_job *job);
 
 /* Grows each time the worker saw another connection commit (a purpose
  * registry may have been loaded): other handles drop theirs when it moved. */

@@ -201,7 +201,7 @@ static void test_worker_group_commit(void **state)
  * again. */
 static void test_worker_gathering_rules(void **state)
 {
-	int64_t gap = 8000;
+	int64_t gap = 8 * 8000;
 	int i;
 
 	(void)state;
@@ -218,21 +218,26 @@ static void test_worker_gathering_rules(void **state)
 	assert_int_equal(worker_gather_wait(50, 70, 64, 0), 0);
 	assert_int_equal(worker_gather_wait(WORKER_GATHER_GAP_US + 1, 1, 64, 0), 0);
 
-	/* the mean gap: a job every 20 us makes the load steady within some
-	 * 30 jobs after a long pause (a gap counts up to 8 ms) ... */
+	/* the mean gap (kept 8 times over): a job every 20 us makes the load
+	 * steady within some 30 jobs after a long pause (a gap counts up to
+	 * 8 ms) ... */
 	gap = worker_gap_update(gap, 5 * 1000 * 1000);
-	assert_int_equal(gap, 8000);
-	for (i = 0; i < 100 && worker_gather_wait(gap, 1, 64, 0) == 0; i++)
+	assert_int_equal(gap, 8 * 8000);
+	for (i = 0; i < 100 && worker_gather_wait(gap / 8, 1, 64, 0) == 0; i++)
 		gap = worker_gap_update(gap, 20);
 	assert_true(i >= 25 && i < 40);
+	/* ... and settles on the true mean, not above it */
 	for (i = 0; i < 200; i++)
 		gap = worker_gap_update(gap, 20);
-	assert_true(gap >= 20 && gap <= 30);
+	assert_int_equal(gap / 8, 20);
+	for (i = 0; i < 200; i++)
+		gap = worker_gap_update(gap, WORKER_GATHER_GAP_US);
+	assert_true(worker_gather_wait(gap / 8, 1, 64, 0) > 0);
 	/* ... one pause of 2 ms (a lone request after a lull) ends it */
 	gap = worker_gap_update(gap, 2000);
-	assert_int_equal(worker_gather_wait(gap, 1, 64, 0), 0);
+	assert_int_equal(worker_gather_wait(gap / 8, 1, 64, 0), 0);
 	/* a clock that went back counts as no gap */
-	assert_true(worker_gap_update(100, -7) < 100);
+	assert_int_equal(worker_gap_update(800, -7), 700);
 }
 
 /* A job with its own transactions (an import in batches) runs outside any
