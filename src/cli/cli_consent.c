@@ -103,9 +103,9 @@ static int parse_common(struct cli *cli, int argc, char **argv, const char *allo
 	return EXIT_OK;
 }
 
-/* Prints or saves a receipt; returns the exit status. */
-static int emit_receipt(struct cli *cli, const struct copts *o, const char *what,
-			const char *receipt)
+/* emit_receipt's output of the text. */
+static int emit_text(struct cli *cli, const struct copts *o, const char *what,
+		     const char *receipt)
 {
 	struct sargs_err e;
 
@@ -130,6 +130,24 @@ static int emit_receipt(struct cli *cli, const struct copts *o, const char *what
 		fprintf(stderr, "%s; the signed receipt follows\n", what);
 	printf("%s\n", receipt);
 	return EXIT_OK;
+}
+
+/* Prints or saves a receipt, indented for people (it is stored compact;
+ * the signature covers the "receipt" object, not its layout); returns the
+ * exit status. */
+static int emit_receipt(struct cli *cli, const struct copts *o, const char *what,
+			const char *stored)
+{
+	json_t *doc = stored ? json_loads(stored, 0, NULL) : NULL;
+	char *pretty = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII)
+			   : NULL;
+	const char *receipt = pretty ? pretty : stored;
+	int rc;
+
+	json_decref(doc);
+	rc = emit_text(cli, o, what, receipt);
+	free(pretty);
+	return rc;
 }
 
 static const char give_help[] =

@@ -1190,7 +1190,7 @@ static int event_cb(void *ctx, int64_t seq, const char *purpose, const char *eve
 	(void)purpose;
 	(void)time_us;
 	e->n++;
-	if (strstr(receipt, "\"collectionMethod\": \"unsubscribe_link\"") != NULL)
+	if (strstr(receipt, "\"collectionMethod\":\"unsubscribe_link\"") != NULL)
 		e->withdrawn_by_link += strcmp(event, "consent.withdrawn") == 0 ||
 					strcmp(event, "objection") == 0;
 	return 0;

@@ -371,6 +371,15 @@ static void test_give_receipt_kantara_fields(void **state)
 	       SARGS_R_CONSENT_GIVEN);
 
 	doc = parse(receipt);
+	/* stored as the signed document's canonical text (compact, keys
+	 * sorted, ASCII): the hand-joined text is exactly jansson's */
+	{
+		char *canon = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
+
+		assert_non_null(canon);
+		assert_string_equal(receipt, canon);
+		free(canon);
+	}
 	rec = json_object_get(doc, "receipt");
 	assert_true(json_is_object(rec));
 	assert_string_equal(jstr(rec, "version"), "KI-CR-v1.1.0");

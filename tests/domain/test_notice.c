@@ -310,7 +310,7 @@ static void test_consent_names_version(void **state)
 	proof.text_hash = NULL;
 	assert_int_equal(sargs_consent_give(fx->reg, id, "newsletter", &proof, &receipt, &err),
 			 SARGS_OK);
-	assert_non_null(strstr(receipt, "\"noticeVersion\": 1"));
+	assert_non_null(strstr(receipt, "\"noticeVersion\":1"));
 	assert_non_null(strstr(receipt, v.hash));
 	free(receipt);
 }
