@@ -233,6 +233,22 @@ void api_day_str(int32_t day, char *out, size_t size)
 	sargs_time_format_date((int64_t)day * 86400000000LL, out, size);
 }
 
+void api_json_receipt(struct http_ctx *c, int status, json_t *head, const char *receipt)
+{
+	size_t n;
+
+	http_json(c->rs, status, head);
+	n = c->rs->body.len;
+	/* head's text is one object and a newline: "{...}\n" */
+	if (c->rs->oom || n < 3 || c->rs->body.data[n - 2] != '}')
+		return;
+	c->rs->body.len = n - 2;
+	c->rs->body.data[n - 2] = '\0';
+	http_out(c->rs, n > 3 ? ",\"receipt\":" : "\"receipt\":");
+	http_out(c->rs, receipt != NULL ? receipt : "null");
+	http_out(c->rs, "}\n");
+}
+
 json_t *api_receipt(const char *receipt)
 {
 	json_error_t jerr;

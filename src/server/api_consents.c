@@ -79,10 +79,10 @@ void api_consent_give(struct http_ctx *c)
 		api_fail(c, &err);
 		goto out;
 	}
-	http_json(c->rs, 201,
-		  json_pack("{s:s,s:s,s:s,s:o}", "subject", c->rq->params[0], "purpose", purpose,
-			    "event", proof.guardian_check ? "guardian_consent" : "given", "receipt",
-			    api_receipt(receipt)));
+	api_json_receipt(c, 201,
+			 json_pack("{s:s,s:s,s:s}", "subject", c->rq->params[0], "purpose", purpose,
+				   "event", proof.guardian_check ? "guardian_consent" : "given"),
+			 receipt);
 out:
 	free(receipt);
 	api_body_free(b);
@@ -113,10 +113,10 @@ void api_consent_withdraw(struct http_ctx *c)
 		api_fail(c, &err);
 		goto out;
 	}
-	http_json(c->rs, 200,
-		  json_pack("{s:s,s:s,s:s,s:b,s:o}", "subject", c->rq->params[0], "purpose", purpose,
-			    "event", "withdrawn", "changed", receipt != NULL, "receipt",
-			    api_receipt(receipt)));
+	api_json_receipt(c, 200,
+			 json_pack("{s:s,s:s,s:s,s:b}", "subject", c->rq->params[0], "purpose", purpose,
+				   "event", "withdrawn", "changed", receipt != NULL),
+			 receipt);
 out:
 	free(receipt);
 	json_decref(b);
@@ -153,10 +153,10 @@ void api_objection_add(struct http_ctx *c)
 		api_fail(c, &err);
 		goto out;
 	}
-	http_json(c->rs, 200,
-		  json_pack("{s:s,s:s?,s:s,s:b,s:o}", "subject", c->rq->params[0], "purpose", purpose,
-			    "event", "objected", "changed", receipt != NULL, "receipt",
-			    api_receipt(receipt)));
+	api_json_receipt(c, 200,
+			 json_pack("{s:s,s:s?,s:s,s:b}", "subject", c->rq->params[0], "purpose", purpose,
+				   "event", "objected", "changed", receipt != NULL),
+			 receipt);
 out:
 	free(receipt);
 	json_decref(b);

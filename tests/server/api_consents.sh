@@ -48,9 +48,15 @@ req "withdraw without a body" 200 POST "/api/v1/subjects/$ID/consents/newsletter
 	-H "Authorization: Bearer $SHOP"
 ok "withdrawn" test "$(jqb .changed)" = true
 ok "withdrawal receipt" jqt '.receipt | type == "object"'
+ok "withdrawal receipt: the event, signed" jqt \
+	'.receipt.receipt.sargs.event == "consent.withdrawn" and .receipt.signature.alg == "Ed25519" and .subject == "'"$ID"'" and .event == "withdrawn"'
+# the answer's receipt verifies as it came (the CLI checks the signature)
+jq -e .receipt "$BODY" >"$WORK/withdraw-receipt.json" 2>/dev/null
+ok "withdrawal receipt verifies" "$SARGS" consent verify-receipt "$WORK/withdraw-receipt.json"
 req "withdraw again" 200 POST "/api/v1/subjects/$ID/consents/newsletter/withdraw" "${S[@]}" \
 	--data '{"channel":"sms"}'
 ok "nothing changed" test "$(jqb .changed)" = false
+ok "no receipt when nothing changed" jqt '.receipt == null and .event == "withdrawn"'
 req "withdraw: bad channel" 400 POST "/api/v1/subjects/$ID/consents/newsletter/withdraw" "${S[@]}" \
 	--data '{"channel":"pigeon"}'
 req "withdraw: unknown member" 400 POST "/api/v1/subjects/$ID/consents/newsletter/withdraw" "${S[@]}" \
