@@ -65,6 +65,11 @@ json_t *cli_json_time(int64_t us);
 
 /* Prints a JSON value to stdout (takes ownership) and returns EXIT_OK. */
 int cli_print_json(json_t *v);
+/* A signed receipt as stored (compact canonical JSON) indented for people,
+ * newly allocated; the stored text itself when it is not JSON; NULL for
+ * NULL or out of memory. The signature covers the "receipt" object's
+ * canonical text, so the indented form verifies just the same. */
+char *cli_receipt_pretty(const char *stored);
 
 /* 1 when argv has -h or --help before any "--". */
 int cli_wants_help(int argc, char **argv);

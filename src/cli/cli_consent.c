@@ -132,20 +132,14 @@ static int emit_text(struct cli *cli, const struct copts *o, const char *what,
 	return EXIT_OK;
 }
 
-/* Prints or saves a receipt, indented for people (it is stored compact;
- * the signature covers the "receipt" object, not its layout); returns the
- * exit status. */
+/* Prints or saves a receipt, indented for people; returns the exit
+ * status. */
 static int emit_receipt(struct cli *cli, const struct copts *o, const char *what,
 			const char *stored)
 {
-	json_t *doc = stored ? json_loads(stored, 0, NULL) : NULL;
-	char *pretty = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII)
-			   : NULL;
-	const char *receipt = pretty ? pretty : stored;
-	int rc;
+	char *pretty = cli_receipt_pretty(stored);
+	int rc = emit_text(cli, o, what, pretty ? pretty : stored);
 
-	json_decref(doc);
-	rc = emit_text(cli, o, what, receipt);
 	free(pretty);
 	return rc;
 }

@@ -553,7 +553,8 @@ static int zones_confirm(struct cli *cli, int argc, char **argv)
 	struct sargs_err err;
 	const char *purpose = NULL, *text_file = NULL, *receipt_out = NULL;
 	char hash_hex[SARGS_HASH_BYTES * 2 + 1];
-	char *receipt = NULL;
+	char *receipt = NULL, *pretty;
+	enum sargs_rc confirmed;
 	int ch, rc;
 
 	memset(&proof, 0, sizeof(proof));
@@ -596,7 +597,13 @@ static int zones_confirm(struct cli *cli, int argc, char **argv)
 	}
 	if ((rc = cli_open(cli, &reg)) != EXIT_OK)
 		return rc;
-	if (sargs_zones_confirm(reg, argv[optind], purpose, &proof, &receipt, &err) != SARGS_OK) {
+	confirmed = sargs_zones_confirm(reg, argv[optind], purpose, &proof, &receipt, &err);
+	if (confirmed == SARGS_OK && (pretty = cli_receipt_pretty(receipt)) != NULL) {
+		/* for people: indented (it is stored compact) */
+		free(receipt);
+		receipt = pretty;
+	}
+	if (confirmed != SARGS_OK) {
 		rc = cli_fail(cli, &err);
 	} else if (receipt_out != NULL) {
 		if (sargs_fs_write_atomic(receipt_out, receipt, strlen(receipt), 0600, 0, &err) !=

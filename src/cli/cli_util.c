@@ -143,3 +143,16 @@ int cli_dispatch(struct cli *cli, const char *group, const char *help,
 	return cli_usage_error(cli, "unknown command '%s%s%s'; run 'sargs%s%s --help'", group,
 			       group[0] ? " " : "", argv[1], group[0] ? " " : "", group);
 }
+
+char *cli_receipt_pretty(const char *stored)
+{
+	json_t *doc;
+	char *out;
+
+	if (stored == NULL)
+		return NULL;
+	doc = json_loads(stored, 0, NULL);
+	out = doc ? json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_ENSURE_ASCII) : NULL;
+	json_decref(doc);
+	return out ? out : strdup(stored);
+}

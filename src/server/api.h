@@ -66,8 +66,9 @@ void api_day_str(int32_t day, char *out, size_t size);
 /* A stored receipt (JSON text) as a JSON value (a string when not JSON). */
 json_t *api_receipt(const char *receipt);
 /* Answers head (a JSON object, taken) with a "receipt" member added: the
- * receipt just made (sargs_consent_*: its canonical JSON text, written as it
- * stands rather than parsed and dumped again), or null when NULL. */
+ * receipt just made by sargs_consent_* (its canonical JSON text, written as
+ * it stands rather than parsed and dumped again; never text read back from
+ * the database, which is not vouched for), or null when NULL. */
 void api_json_receipt(struct http_ctx *c, int status, json_t *head, const char *receipt);
 /* The purpose-bound view of a subject as JSON (only what the view holds). */
 json_t *api_view_json(const struct sargs_subject_view *v, const struct sargs_policy_decision *d);

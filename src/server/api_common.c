@@ -237,11 +237,18 @@ void api_json_receipt(struct http_ctx *c, int status, json_t *head, const char *
 {
 	size_t n;
 
+	if (!json_is_object(head)) {
+		json_decref(head);
+		c->rs->oom = 1; /* json_pack failed: answered as out of memory */
+		return;
+	}
 	http_json(c->rs, status, head);
 	n = c->rs->body.len;
 	/* head's text is one object and a newline: "{...}\n" */
-	if (c->rs->oom || n < 3 || c->rs->body.data[n - 2] != '}')
+	if (c->rs->oom || n < 3 || c->rs->body.data[n - 2] != '}') {
+		c->rs->oom = 1;
 		return;
+	}
 	c->rs->body.len = n - 2;
 	c->rs->body.data[n - 2] = '\0';
 	http_out(c->rs, n > 3 ? ",\"receipt\":" : "\"receipt\":");

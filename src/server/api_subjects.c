@@ -11,6 +11,7 @@
 
 #include "domain/access.h"
 #include "domain/registry.h"
+#include "util/namefold.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,82 @@
 #define API_FIELDS_MAX 64
 #define API_PURPOSES_MAX 32
 
-/* GET /api/v1/subjects?purpose=P&email=|phone=|personal_code= */
+#define API_NAME_FOUND_MAX 50  /* people a name search answers, at most */
+#define API_NAME_READS_MAX 500 /* names a search reads (and audits), at most */
+
+struct name_found {
+	struct http_ctx *c;
+	const char *purpose;
+	json_t *arr;
+	struct sargs_err err;
+	enum sargs_rc rc;
+};
+
+/* A name that matched: the person read for the purpose (all it allows,
+ * audited as any read) into the answer. */
+static int name_found(void *ctx, const char *id, const struct sargs_subject_view *names)
+{
+	struct name_found *nf = ctx;
+	struct sargs_subject_view v;
+	struct sargs_policy_decision d;
+
+	(void)names;
+	nf->rc = sargs_read_for_purpose(nf->c->reg, id, nf->purpose,
+					http_may(nf->c, SARGS_ACT_SUBJECT_READ_SPECIAL, nf->purpose),
+					&v, &d, &nf->err);
+	if (nf->rc == SARGS_E_DENIED || nf->rc == SARGS_E_NOTFOUND) {
+		nf->rc = SARGS_OK; /* no longer lawful: left out (audited) */
+		return 0;
+	}
+	if (nf->rc != SARGS_OK)
+		return 1;
+	(void)json_array_append_new(nf->arr, api_view_json(&v, &d));
+	sargs_subject_view_free(&v);
+	return 0;
+}
+
+/* GET /api/v1/subjects?purpose=P&name=Q: people whose first or last name
+ * has a word beginning with each word of Q (sargs_find_by_name). */
+static void find_by_name(struct http_ctx *c, const char *purpose, const char *q)
+{
+	struct name_found nf = {c, purpose, json_array(), {0}, SARGS_OK};
+	struct sargs_err err;
+	size_t n = 0;
+	int more = 0;
+	enum sargs_rc rc;
+
+	if (sargs_name_keyed_words(q) == 0) {
+		json_decref(nf.arr);
+		http_json_error(c->rs, 400, "query_invalid",
+				"type at least three letters of a first or last name");
+		return;
+	}
+	if (nf.arr == NULL) {
+		http_json_error(c->rs, 500, "oom", "out of memory");
+		return;
+	}
+	sargs_err_clear(&err);
+	rc = sargs_find_by_name(c->reg, q, purpose, API_NAME_FOUND_MAX, API_NAME_READS_MAX,
+				name_found, &nf, &n, &more, &err);
+	if (rc == SARGS_OK && nf.rc != SARGS_OK) {
+		rc = nf.rc;
+		err = nf.err;
+	}
+	if (rc == SARGS_E_INVALID) {
+		json_decref(nf.arr);
+		http_json_error(c->rs, 400, "query_invalid", "%s", err.msg);
+		return;
+	}
+	if (rc != SARGS_OK) {
+		json_decref(nf.arr);
+		api_fail(c, &err);
+		return;
+	}
+	http_json(c->rs, 200, json_pack("{s:s,s:o*,s:b}", "purpose", purpose, "subjects", nf.arr,
+					 "more", more));
+}
+
+/* GET /api/v1/subjects?purpose=P&email=|phone=|personal_code=|name= */
 void api_subjects_find(struct http_ctx *c)
 {
 	static const char *const kinds[] = {"email", "phone", "personal_code", NULL};
@@ -49,14 +125,19 @@ void api_subjects_find(struct http_ctx *c)
 		kind = kinds[i];
 		value = v;
 	}
+	if (http_query(c->rq, "name")) {
+		if (kind) {
+			http_json_error(c->rs, 400, "query_invalid",
+					"search by one of email, phone, personal_code or name at a"
+					" time");
+			return;
+		}
+		find_by_name(c, purpose, http_query(c->rq, "name"));
+		return;
+	}
 	if (!kind) {
-		if (http_query(c->rq, "name"))
-			http_json_error(c->rs, 400, "search_unsupported",
-					"names are stored encrypted and not indexed: search by email,"
-					" phone or personal_code");
-		else
-			http_json_error(c->rs, 400, "query_missing",
-					"search by ?email=, ?phone= or ?personal_code=");
+		http_json_error(c->rs, 400, "query_missing",
+				"search by ?email=, ?phone=, ?personal_code= or ?name=");
 		return;
 	}
 	sargs_err_clear(&err);

@@ -20,7 +20,6 @@
 #include <string.h>
 
 #define SEARCH_SHOW_MAX 50        /* results shown */
-#define SEARCH_NAME_CANDIDATES 100000 /* people whose keys match, at most */
 #define SEARCH_NAME_READS 500         /* names a search reads (and audits) at most */
 
 /* What kind of value q is: "email", "personal_code", "phone" or "name". */
@@ -161,20 +160,31 @@ static int search_typed(struct http_ctx *c, const char *kind, const char *q,
 /* By name: the people whose name keys match (the blind index, nothing
  * decrypted to find them), then, of those the purpose is lawful for now,
  * the name fields the purpose lists are read (audited) and compared. */
+struct name_rows {
+	struct http_ctx *c;
+	const struct sargs_purpose *p;
+	size_t shown;
+};
+
+static int name_row(void *ctx, const char *id, const struct sargs_subject_view *v)
+{
+	struct name_rows *nr = ctx;
+
+	if (nr->shown++ == 0)
+		result_head(nr->c);
+	result_row(nr->c, id, nr->p->id, v, NULL);
+	return 0;
+}
+
 static int search_name(struct http_ctx *c, const char *q, const struct sargs_purpose *p)
 {
-	const char *names[2];
-	size_t nn = 0, i, n = 0, shown = 0, reads = 0;
-	char(*ids)[SARGS_UUID_STR] = NULL;
+	struct name_rows nr = {c, p, 0};
 	struct sargs_err err;
+	size_t n = 0;
 	int more = 0;
 	enum sargs_rc rc;
 
-	if (sargs_purpose_field(p, "first_name"))
-		names[nn++] = "first_name";
-	if (sargs_purpose_field(p, "last_name"))
-		names[nn++] = "last_name";
-	if (nn == 0) {
+	if (!sargs_purpose_field(p, "first_name") && !sargs_purpose_field(p, "last_name")) {
 		html_note(c, "warn", L(c, "Šim nolūkam vārds netiek glabāts. Meklējiet pēc e-pasta, "
 					  "tālruņa vai personas koda, vai izvēlieties citu nolūku.",
 				       "This purpose keeps no names. Search by e-mail, phone or "
@@ -186,60 +196,26 @@ static int search_name(struct http_ctx *c, const char *q, const struct sargs_pur
 				       "Type at least two letters."));
 		return 0;
 	}
-	rc = sargs_subject_name_candidates(c->reg, q, &ids, &n, SEARCH_NAME_CANDIDATES, &more,
-					   &err);
+	rc = sargs_find_by_name(c->reg, q, p->id, SEARCH_SHOW_MAX, SEARCH_NAME_READS, name_row, &nr,
+				&n, &more, &err);
 	if (rc == SARGS_E_INVALID) {
 		html_note(c, "warn", L(c, "Ievadiet vārdu vai uzvārdu (vai to sākumu).",
 				       "Type a first or last name (or how it begins)."));
 		return 0;
 	}
 	if (rc != SARGS_OK) {
-		console_message_page(c, 500, "error", L(c, "Kļūda", "Error"),
-				     L(c, "Neizdevās nolasīt reģistru.", "Could not read the register."));
+		console_message_page(c, 500, "error", L(c, "Kļūda", "Error"), err.msg);
 		return -1;
 	}
-	for (i = 0; i < n && shown < SEARCH_SHOW_MAX && reads < SEARCH_NAME_READS; i++) {
-		struct sargs_policy_decision d;
-		struct sargs_subject_view v;
-		const char *both[2];
-
-		/* the policy first (nothing decrypted): people the purpose may
-		 * not be used for take none of the reads */
-		if (sargs_policy_check(c->reg, ids[i], p->id, 0, &d, &err) != SARGS_OK ||
-		    !d.allowed)
-			continue;
-		reads++;
-		memset(&v, 0, sizeof(v));
-		rc = sargs_subject_read_fields(c->reg, ids[i], p->id, names, nn, "subject.search",
-					       "by name", &v, &err);
-		if (rc != SARGS_OK) {
-			sargs_subject_view_free(&v);
-			if (rc == SARGS_E_DENIED || rc == SARGS_E_NOTFOUND)
-				continue;
-			free(ids);
-			console_message_page(c, 500, "error", L(c, "Kļūda", "Error"), err.msg);
-			return -1;
-		}
-		both[0] = view_field(&v, "first_name");
-		both[1] = view_field(&v, "last_name");
-		if (sargs_name_matches(both, 2, q)) {
-			if (shown == 0)
-				result_head(c);
-			result_row(c, ids[i], p->id, &v, NULL);
-			shown++;
-		}
-		sargs_subject_view_free(&v);
-	}
-	if (shown > 0)
+	if (nr.shown > 0)
 		http_out(c->rs, "</tbody></table>\n");
-	if (shown == 0 && sargs_name_keyed_words(q) == 0)
+	if (nr.shown == 0 && sargs_name_keyed_words(q) == 0)
 		html_note(c, "info", L(c, "Ievadiet vismaz trīs vārda vai uzvārda burtus.",
 				       "Type at least three letters of a first or last name."));
-	if (more || (i < n && (shown == SEARCH_SHOW_MAX || reads == SEARCH_NAME_READS)))
+	if (more)
 		html_note(c, "info", L(c, "Atrasti ne visi: ierakstiet vairāk burtu vai arī uzvārdu.",
 				       "Not all are shown: type more letters, or the last name too."));
-	free(ids);
-	return (int)shown;
+	return (int)nr.shown;
 }
 
 void console_search(struct http_ctx *c)

@@ -81,8 +81,28 @@ ok "phone match" test "$(jqb '.subjects[0].id')" = "$ID"
 req "find for a purpose not lawful: left out" 200 GET \
 	"/api/v1/subjects?purpose=newsletter&email=anna.ozola@example.lv" "${S[@]}"
 ok "no lawful newsletter match" test "$(jqb '.subjects | length')" = 0
-req "find by name: unsupported" 400 GET "/api/v1/subjects?purpose=service&name=Anna" "${S[@]}"
-expect_body "search_unsupported" '"code":"search_unsupported"'
+# by name: word beginnings, any case, diacritics or not (mission §6: the
+# right customer found), each name read audited (§9, 004 §18h)
+req "find by name" 200 GET "/api/v1/subjects?purpose=service&name=ozol" "${S[@]}"
+ok "name match (among the demo's Ozols)" jqt '[.subjects[].id] | index("'"$ID"'") != null'
+ok "name match: purpose-bound view" test "$(jqb '.subjects[0].fields.birth_date')" = null
+ok "name search complete" test "$(jqb '.more')" = false
+req "find by first and last name, any case" 200 GET \
+	"/api/v1/subjects?purpose=service&name=ANNA%20oz" "${S[@]}"
+ok "both words match" jqt '[.subjects[].id] | index("'"$ID"'") != null'
+ok "every match has both" jqt '(.subjects | length) as $n | [.subjects[] | select((.fields.first_name | test("^Anna")) and (.fields.last_name | test("^Oz")))] | length == $n'
+req "a word that matches no one" 200 GET "/api/v1/subjects?purpose=service&name=anna%20zzz" "${S[@]}"
+ok "no match" test "$(jqb '.subjects | length')" = 0
+req "a name for a purpose not lawful: left out" 200 GET \
+	"/api/v1/subjects?purpose=newsletter&name=ozola" "${S[@]}"
+ok "not the one who withdrew" jqt '[.subjects[].id] | index("'"$ID"'") == null'
+req "find by name: too short" 400 GET "/api/v1/subjects?purpose=service&name=an" "${S[@]}"
+expect_body "says what to type" 'three letters'
+req "find by name and e-mail at once" 400 GET \
+	"/api/v1/subjects?purpose=service&name=anna&email=anna.ozola@example.lv" "${S[@]}"
+req "name search audited" 200 GET "/api/v1/audit?subject=$ID&limit=1000" "${A[@]}"
+ok "name read recorded with the purpose" \
+	jqt '[.entries[] | select(.action == "subject.search" and .purpose == "service")] | length > 0'
 req "find without a key" 400 GET "/api/v1/subjects?purpose=service" "${S[@]}"
 req "find without a purpose" 400 GET "/api/v1/subjects?email=anna.ozola@example.lv" "${S[@]}"
 
