@@ -1190,9 +1190,17 @@ static int event_cb(void *ctx, int64_t seq, const char *purpose, const char *eve
 	(void)purpose;
 	(void)time_us;
 	e->n++;
-	if (strstr(receipt, "\"collectionMethod\":\"unsubscribe_link\"") != NULL)
-		e->withdrawn_by_link += strcmp(event, "consent.withdrawn") == 0 ||
-					strcmp(event, "objection") == 0;
+	{
+		/* parsed, not matched as text: the stored layout is not the point */
+		json_t *doc = json_loads(receipt, 0, NULL);
+		const char *how = json_string_value(
+			json_object_get(json_object_get(doc, "receipt"), "collectionMethod"));
+
+		if (how != NULL && strcmp(how, "unsubscribe_link") == 0)
+			e->withdrawn_by_link += strcmp(event, "consent.withdrawn") == 0 ||
+						strcmp(event, "objection") == 0;
+		json_decref(doc);
+	}
 	return 0;
 }
 
