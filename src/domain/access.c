@@ -59,14 +59,6 @@ enum sargs_rc sargs_read_for_purpose(struct sargs_reg *reg, const char *id, cons
 	return sargs_subject_show_checked(reg, id, purpose, special_ok, &check, out, err);
 }
 
-static const char *view_value(const struct sargs_subject_view *v, const char *name)
-{
-	for (size_t i = 0; i < v->n_fields; i++)
-		if (strcmp(v->fields[i].name, name) == 0)
-			return v->fields[i].value;
-	return NULL;
-}
-
 enum sargs_rc sargs_find_by_name(struct sargs_reg *reg, const char *query, const char *purpose,
 				 size_t max_found, size_t max_reads,
 				 int (*found)(void *ctx, const char *id,
@@ -124,8 +116,8 @@ enum sargs_rc sargs_find_by_name(struct sargs_reg *reg, const char *query, const
 			sargs_subject_view_free(&v);
 			break;
 		}
-		both[0] = view_value(&v, "first_name");
-		both[1] = view_value(&v, "last_name");
+		both[0] = sargs_subject_view_field(&v, "first_name");
+		both[1] = sargs_subject_view_field(&v, "last_name");
 		if (sargs_name_matches(both, 2, query)) {
 			(*n_found)++;
 			stop = found(ctx, ids[i], &v) != 0; /* the caller has enough */

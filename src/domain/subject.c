@@ -945,6 +945,14 @@ static enum sargs_rc decrypt_into(const struct sargs_registry *r, const struct l
 	return SARGS_OK;
 }
 
+const char *sargs_subject_view_field(const struct sargs_subject_view *v, const char *name)
+{
+	for (size_t i = 0; i < v->n_fields; i++)
+		if (strcmp(v->fields[i].name, name) == 0)
+			return v->fields[i].value;
+	return NULL;
+}
+
 void sargs_subject_view_free(struct sargs_subject_view *v)
 {
 	if (v == NULL)

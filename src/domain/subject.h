@@ -125,6 +125,8 @@ enum sargs_rc sargs_subject_show_checked(struct sargs_reg *reg, const char *id,
 					 struct sargs_subject_view *out,
 					 struct sargs_err *err) SARGS_WUR;
 void sargs_subject_view_free(struct sargs_subject_view *v);
+/* The value of field name in v, or NULL when the view does not hold it. */
+const char *sargs_subject_view_field(const struct sargs_subject_view *v, const char *name);
 
 /*
  * Reads only the named fields (each listed by purpose) of a subject linked

@@ -57,19 +57,18 @@ static int name_found(void *ctx, const char *id, const struct sargs_subject_view
  * has a word beginning with each word of Q (sargs_find_by_name). */
 static void find_by_name(struct http_ctx *c, const char *purpose, const char *q)
 {
-	struct name_found nf = {c, purpose, json_array(), {0}, SARGS_OK};
+	struct name_found nf = {c, purpose, NULL, {0}, SARGS_OK};
 	struct sargs_err err;
 	size_t n = 0;
 	int more = 0;
 	enum sargs_rc rc;
 
 	if (sargs_name_keyed_words(q) == 0) {
-		json_decref(nf.arr);
 		http_json_error(c->rs, 400, "query_invalid",
 				"type at least three letters of a first or last name");
 		return;
 	}
-	if (nf.arr == NULL) {
+	if ((nf.arr = json_array()) == NULL) {
 		http_json_error(c->rs, 500, "oom", "out of memory");
 		return;
 	}

@@ -62,24 +62,14 @@ static void result_head(struct http_ctx *c)
 		  L(c, "Vārds", "Name"), L(c, "Kontakti", "Contact"));
 }
 
-static const char *view_field(const struct sargs_subject_view *v, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < v->n_fields; i++)
-		if (strcmp(v->fields[i].name, name) == 0)
-			return v->fields[i].value;
-	return NULL;
-}
-
 /* One row: the name and contact the purpose may see, and a link to the card. */
 static void result_row(struct http_ctx *c, const char *id, const char *purpose,
 		       const struct sargs_subject_view *v, const char *refusal)
 {
-	const char *fn = v ? view_field(v, "first_name") : NULL;
-	const char *ln = v ? view_field(v, "last_name") : NULL;
-	const char *em = v ? view_field(v, "email") : NULL;
-	const char *ph = v ? view_field(v, "phone") : NULL;
+	const char *fn = v ? sargs_subject_view_field(v, "first_name") : NULL;
+	const char *ln = v ? sargs_subject_view_field(v, "last_name") : NULL;
+	const char *em = v ? sargs_subject_view_field(v, "email") : NULL;
+	const char *ph = v ? sargs_subject_view_field(v, "phone") : NULL;
 
 	http_out(c->rs, "<tr><td>");
 	if (fn || ln) {

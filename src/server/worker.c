@@ -286,6 +286,24 @@ int64_t worker_gap_update(int64_t gap8, int64_t since_last_us)
 	return gap8 - gap8 / 8 + g;
 }
 
+/* mu held. 1 when nothing committed is vouched for any more: a sync of the
+ * log failed, or the background copy's flush of the database did; *err
+ * says which. */
+static int broken_now(struct worker *w, struct sargs_err *err)
+{
+	if (w->broken) {
+		*err = w->broken_err;
+		return 1;
+	}
+	if (sargs_store_sync_failed()) {
+		(void)sargs_err_set(err, SARGS_E_IO,
+				    "a sync of the register's files failed; restart the"
+				    " server once the disk is sound");
+		return 1;
+	}
+	return 0;
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -315,16 +333,8 @@ static void *worker_main(void *arg)
 		last->next = NULL;
 		w->queued -= n;
 		w->unsynced += (unsigned long)n;
-		broken = w->broken;
-		broken_err = w->broken_err;
+		broken = broken_now(w, &broken_err);
 		pthread_mutex_unlock(&w->mu);
-		if (!broken && sargs_store_sync_failed()) {
-			/* the background copy's flush of the database failed */
-			broken = 1;
-			(void)sargs_err_set(&broken_err, SARGS_E_IO,
-					    "a sync of the register's files failed; restart the"
-					    " server once the disk is sound");
-		}
 
 		if (sargs_reg_refresh(w->reg)) { /* no handler holds the registry now */
 			pthread_mutex_lock(&w->mu);
@@ -511,7 +521,9 @@ static int settle_needed(struct worker *w)
 {
 	/* without a sync thread, a commit is on disk before anyone sees it;
 	 * after a failed sync, nothing is vouched for */
-	return w->broken || sargs_store_sync_failed() || (w->ls && w->unsynced > 0);
+	struct sargs_err ignored;
+
+	return broken_now(w, &ignored) || (w->ls && w->unsynced > 0);
 }
 
 int worker_unsynced(struct worker *w)
@@ -527,35 +539,27 @@ int worker_unsynced(struct worker *w)
 void worker_settle(struct worker *w, struct worker_job *job)
 {
 	struct sargs_err err;
-	int now;
+	int broken, wait;
 
 	job->next = NULL;
 	job->was_lost = 0;
 	job->undone = 0;
 	job->unsynced = 0;
 	pthread_mutex_lock(&w->mu);
-	if (w->broken || sargs_store_sync_failed()) {
-		err = w->broken ? w->broken_err : (struct sargs_err){0};
-		if (!w->broken)
-			(void)sargs_err_set(&err, SARGS_E_IO,
-					    "a sync of the register's files failed; restart the"
-					    " server once the disk is sound");
-		now = 2;
-	} else if (!w->ls || w->unsynced == 0) {
-		now = 1;
-	} else {
+	broken = broken_now(w, &err);
+	wait = settle_needed(w) && !broken;
+	if (wait) {
 		if (w->settle_tail)
 			w->settle_tail->next = job;
 		else
 			w->settle_head = job;
 		w->settle_tail = job;
 		pthread_cond_signal(&w->has_sync);
-		now = 0;
 	}
 	pthread_mutex_unlock(&w->mu);
-	if (now == 2)
+	if (broken)
 		job_lost_as(job, &err, 1);
-	if (now)
+	if (!wait)
 		job->complete(job);
 }
 
