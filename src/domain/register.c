@@ -7,6 +7,7 @@
 #include "crypto/field.h"
 #include "domain/registry.h"
 #include "util/fsutil.h"
+#include "util/strbuf.h"
 #include "util/timeutil.h"
 
 #include <errno.h>
@@ -230,9 +231,9 @@ enum sargs_rc sargs_reg_set_actor(struct sargs_reg *reg, const char *actor, cons
 	if (actor == NULL || actor[0] == '\0' || strlen(actor) >= sizeof(reg->actor) ||
 	    (channel != NULL && strlen(channel) >= sizeof(reg->channel)))
 		return SARGS_E_INVALID;
-	(void)snprintf(reg->actor, sizeof(reg->actor), "%s", actor);
+	(void)sargs_str_copy(reg->actor, sizeof(reg->actor), actor);
 	if (channel != NULL)
-		(void)snprintf(reg->channel, sizeof(reg->channel), "%s", channel);
+		(void)sargs_str_copy(reg->channel, sizeof(reg->channel), channel);
 	return SARGS_OK;
 }
 
@@ -375,8 +376,8 @@ static enum sargs_rc defer_audit(struct sargs_reg *reg, const struct sargs_audit
 	}
 	d = &b->e[b->n];
 	memset(d, 0, sizeof(*d));
-	(void)snprintf(d->actor, sizeof(d->actor), "%s", e->actor);
-	(void)snprintf(d->channel, sizeof(d->channel), "%s", e->channel ? e->channel : "");
+	(void)sargs_str_copy(d->actor, sizeof(d->actor), e->actor);
+	(void)sargs_str_copy(d->channel, sizeof(d->channel), e->channel ? e->channel : "");
 	d->action = dup_opt(e->action, &bad);
 	d->subject_id = dup_opt(e->subject_id, &bad);
 	d->fields = dup_opt(e->fields, &bad);

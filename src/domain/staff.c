@@ -17,6 +17,7 @@
 #include "domain/registry.h"
 #include "store/store.h"
 #include "store/store_auth.h"
+#include "util/strbuf.h"
 #include "util/timeutil.h"
 
 #include <inttypes.h>
@@ -1359,10 +1360,10 @@ enum sargs_rc sargs_apitoken_check(struct sargs_reg *reg, const char *token,
 	if (s.expires_us != 0 && sargs_time_now_us() >= s.expires_us)
 		return sargs_err_set(err, SARGS_E_DENIED, "the API token '%s' has expired", s.name);
 	out->is_token = 1;
-	(void)snprintf(out->name, sizeof(out->name), "%s", s.name);
+	(void)sargs_str_copy(out->name, sizeof(out->name), s.name);
 	(void)snprintf(out->lang, sizeof(out->lang), "en");
-	(void)snprintf(out->actions, sizeof(out->actions), "%s", s.actions);
-	(void)snprintf(out->purposes, sizeof(out->purposes), "%s", s.purposes);
+	(void)sargs_str_copy(out->actions, sizeof(out->actions), s.actions);
+	(void)sargs_str_copy(out->purposes, sizeof(out->purposes), s.purposes);
 	(void)snprintf(out->actor, sizeof(out->actor), "token:%s", s.name);
 	return SARGS_OK;
 }

@@ -824,7 +824,7 @@ static int link_cb(void *ctx, const char *purpose, int64_t linked_us)
 
 	if (l->ls.n >= 64)
 		return 1;
-	(void)snprintf(l->link_ids[l->ls.n], sizeof(l->link_ids[0]), "%s", purpose);
+	(void)sargs_str_copy(l->link_ids[l->ls.n], sizeof(l->link_ids[0]), purpose);
 	l->ls.ids[l->ls.n] = l->link_ids[l->ls.n];
 	l->ls.since[l->ls.n] = linked_us;
 	l->ls.n++;
@@ -1090,11 +1090,11 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 			if (w->f[i].def == NULL) {
 				out->source_name = w->f[i].value;
 			} else {
-				(void)snprintf(out->fields[nf].name, sizeof(out->fields[nf].name), "%s",
-					       w->f[i].def->name);
-				(void)snprintf(out->fields[nf].category,
-					       sizeof(out->fields[nf].category), "%s",
-					       w->f[i].def->category);
+				(void)sargs_str_copy(out->fields[nf].name, sizeof(out->fields[nf].name),
+						     w->f[i].def->name);
+				(void)sargs_str_copy(out->fields[nf].category,
+						     sizeof(out->fields[nf].category),
+						     w->f[i].def->category);
 				out->fields[nf].value = w->f[i].value;
 				nf++;
 			}
@@ -1102,16 +1102,16 @@ static enum sargs_rc show_in_tx(struct sargs_reg *reg, const struct sargs_regist
 		}
 		out->n_fields = nf;
 		for (size_t i = 0; i < l.ls.n; i++) {
-			(void)snprintf(out->links[i].purpose, sizeof(out->links[i].purpose), "%s",
-				       l.ls.ids[i]);
+			(void)sargs_str_copy(out->links[i].purpose, sizeof(out->links[i].purpose),
+					     l.ls.ids[i]);
 			out->links[i].linked_us = l.ls.since[i];
 		}
 		out->n_links = l.ls.n;
 		memcpy(out->id, l.s.id, SARGS_UUID_STR);
 		out->created_us = l.s.created_us;
 		out->updated_us = l.s.updated_us;
-		(void)snprintf(out->source, sizeof(out->source), "%s", l.s.source);
-		(void)snprintf(out->purpose, sizeof(out->purpose), "%s", p ? p->id : "");
+		(void)sargs_str_copy(out->source, sizeof(out->source), l.s.source);
+		(void)sargs_str_copy(out->purpose, sizeof(out->purpose), p ? p->id : "");
 		memcpy(out->withheld, withheld, sizeof(out->withheld));
 		/* action NULL: the caller audits its whole batch (subject.h) */
 		rc = action == NULL ? SARGS_OK

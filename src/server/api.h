@@ -72,6 +72,12 @@ json_t *api_receipt(const char *receipt);
 void api_json_receipt(struct http_ctx *c, int status, json_t *head, const char *receipt);
 /* The purpose-bound view of a subject as JSON (only what the view holds). */
 json_t *api_view_json(const struct sargs_subject_view *v, const struct sargs_policy_decision *d);
+/* The same view as the whole answer (status 200), its text written
+ * straight into the answer: the same bytes http_json would send for
+ * api_view_json, without the tree (the purpose-bound read, the server's
+ * most frequent answer). A stored value that is not valid UTF-8 is a 500. */
+void api_view_answer(struct http_resp *rs, const struct sargs_subject_view *v,
+		     const struct sargs_policy_decision *d);
 /* Frees a body, wiping its string values first (they may be personal data). */
 void api_body_free(json_t *o);
 

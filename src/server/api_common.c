@@ -7,6 +7,7 @@
 
 #include "crypto/keys.h"
 #include "util/calendar_lv.h"
+#include "util/jsonw.h"
 #include "util/timeutil.h"
 
 #include <errno.h>
@@ -300,6 +301,93 @@ json_t *api_view_json(const struct sargs_subject_view *v, const struct sargs_pol
 		json_object_set_new(o, "withheld", w);
 	}
 	return o;
+}
+
+/* "name":"value" (after a comma unless first) */
+static enum sargs_rc view_member(struct sargs_strbuf *b, int first, const char *name,
+				 const char *value)
+{
+	enum sargs_rc rc = first ? SARGS_OK : sargs_strbuf_add(b, ",", 1);
+
+	if (rc == SARGS_OK)
+		rc = sargs_json_str(b, name);
+	if (rc == SARGS_OK)
+		rc = sargs_strbuf_add(b, ":", 1);
+	return rc == SARGS_OK ? sargs_json_str(b, value) : rc;
+}
+
+static enum sargs_rc view_text(struct sargs_strbuf *b, const struct sargs_subject_view *v,
+			       const struct sargs_policy_decision *d)
+{
+	enum sargs_rc rc = sargs_strbuf_add(b, "{", 1);
+	size_t i;
+
+	/* the members in api_view_json's order */
+	if (rc == SARGS_OK)
+		rc = view_member(b, 1, "id", v->id);
+	if (rc == SARGS_OK)
+		rc = view_member(b, 0, "purpose", v->purpose);
+	if (rc == SARGS_OK && d)
+		rc = view_member(b, 0, "basis", sargs_reason_id(d->reason));
+	if (rc == SARGS_OK)
+		rc = view_member(b, 0, "source", v->source);
+	if (rc == SARGS_OK && v->source_name)
+		rc = view_member(b, 0, "source_name", v->source_name);
+	if (rc == SARGS_OK)
+		rc = sargs_strbuf_adds(b, ",\"fields\":{");
+	for (i = 0; rc == SARGS_OK && i < v->n_fields; i++)
+		rc = view_member(b, i == 0, v->fields[i].name, v->fields[i].value);
+	if (rc == SARGS_OK)
+		rc = sargs_strbuf_add(b, "}", 1);
+	if (rc == SARGS_OK && v->withheld[0]) {
+		const char *t = v->withheld;
+
+		rc = sargs_strbuf_adds(b, ",\"withheld\":[");
+		for (i = 0; rc == SARGS_OK && *t; i++) {
+			size_t n = strcspn(t, ",");
+			char one[sizeof(v->withheld)];
+
+			memcpy(one, t, n);
+			one[n] = '\0';
+			t += n + (t[n] == ',');
+			if (n == 0) {
+				i--; /* strtok_r skips empty items: so does this */
+				continue;
+			}
+			if (i > 0)
+				rc = sargs_strbuf_add(b, ",", 1);
+			if (rc == SARGS_OK)
+				rc = sargs_json_str(b, one);
+		}
+		if (rc == SARGS_OK)
+			rc = sargs_strbuf_add(b, "]", 1);
+	}
+	return rc == SARGS_OK ? sargs_strbuf_add(b, "}\n", 2) : rc;
+}
+
+void api_view_answer(struct http_resp *rs, const struct sargs_subject_view *v,
+		     const struct sargs_policy_decision *d)
+{
+	struct sargs_strbuf b;
+	enum sargs_rc rc;
+
+	/* no cap of its own (the answer's applies below): SARGS_E_INVALID can
+	 * only be a value that is not UTF-8 */
+	sargs_strbuf_init(&b, (size_t)1 << 40);
+	rc = view_text(&b, v, d);
+	sargs_strbuf_reset(&rs->body);
+	if (rc == SARGS_E_INVALID) {
+		http_json_error(rs, 500, "stored_text",
+				"a stored value of this person is not valid text (UTF-8)");
+	} else if (rc != SARGS_OK) {
+		rs->oom = 1;
+	} else {
+		rs->status = 200;
+		rs->ctype = "application/json; charset=utf-8";
+		rs->oom = 0;
+		http_outn(rs, b.data, b.len);
+	}
+	sargs_strbuf_free(&b); /* wiped: personal data */
 }
 
 static void wipe_json(json_t *v)

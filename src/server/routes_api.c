@@ -59,7 +59,7 @@ static void subject_read(struct http_ctx *c)
 			api_fail(c, &err);
 		return;
 	}
-	http_json(c->rs, 200, api_view_json(&v, &d));
+	api_view_answer(c->rs, &v, &d);
 	sargs_subject_view_free(&v);
 }
 

@@ -27,14 +27,59 @@
 #include <unistd.h>
 
 #define SESSION_COOKIE "sargs_session"
+/* each connection's memory for its request head and its answer's head;
+ * libmicrohttpd clears all of it before every request (32 KiB by default) */
+#define CONN_MEMORY ((size_t)16384)
 
-/* ---- log */
+/* ---- log
+ *
+ * One line per request would be one write(2) per request, which under load
+ * costs more than the line itself. Lines of level info wait in a buffer
+ * and are written together: by the main thread's tick (a quarter second at
+ * most), when the buffer is half full, or when a line of another level
+ * comes (a warning or an error is written at once, after the lines before
+ * it). The server writes what is left when it stops. */
+
+#define LOG_BUF_SIZE 65536
+
+struct srv_logbuf {
+	pthread_mutex_t mu;
+	size_t len;
+	char data[LOG_BUF_SIZE];
+};
+
+static void log_write(const char *p, size_t n)
+{
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(STDERR_FILENO, p + off, n - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return; /* nowhere to log to: the request goes on */
+		off += (size_t)w;
+	}
+}
+
+/* Writes the lines that wait (the main thread's tick, and the stop). */
+static void log_flush(const struct srv *s)
+{
+	struct srv_logbuf *lb = s->logbuf;
+
+	if (lb == NULL)
+		return;
+	pthread_mutex_lock(&lb->mu);
+	log_write(lb->data, lb->len);
+	lb->len = 0;
+	pthread_mutex_unlock(&lb->mu);
+}
 
 void srv_log(const struct srv *s, const char *level, const char *event, const char *fmt, ...)
 {
 	char ts[40], rest[1024] = "", line[1200];
 	va_list ap;
 	int n;
+	struct srv_logbuf *lb = s ? s->logbuf : NULL;
 
 	sargs_time_format(sargs_time_now_us(), ts, sizeof(ts));
 	if (fmt) {
@@ -54,9 +99,9 @@ void srv_log(const struct srv *s, const char *level, const char *event, const ch
 				*p = '?';
 		}
 	}
-	/* formatted here and written with one write(2): no stdio lock held
-	 * by one thread while another formats its line, and a line is never
-	 * split or interleaved with another */
+	/* formatted here and written whole with one write(2): no stdio lock
+	 * held by one thread while another formats its line, and a line is
+	 * never split or interleaved with another */
 	if (s && s->cfg.log_json)
 		n = snprintf(line, sizeof(line),
 			     "{\"ts\":\"%s\",\"level\":\"%s\",\"event\":\"%s\",\"detail\":\"%s\"}\n", ts,
@@ -70,15 +115,22 @@ void srv_log(const struct srv *s, const char *level, const char *event, const ch
 		n = (int)sizeof(line) - 1;
 		line[n - 1] = '\n'; /* cut, still one line */
 	}
-	for (size_t off = 0; off < (size_t)n;) {
-		ssize_t w = write(STDERR_FILENO, line + off, (size_t)n - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return; /* nowhere to log to: the request goes on */
-		off += (size_t)w;
+	if (lb == NULL) {
+		log_write(line, (size_t)n);
+		return;
 	}
+	pthread_mutex_lock(&lb->mu);
+	if (lb->len + (size_t)n > sizeof(lb->data)) {
+		log_write(lb->data, lb->len);
+		lb->len = 0;
+	}
+	memcpy(lb->data + lb->len, line, (size_t)n);
+	lb->len += (size_t)n;
+	if (strcmp(level, "info") != 0 || lb->len >= sizeof(lb->data) / 2) {
+		log_write(lb->data, lb->len);
+		lb->len = 0;
+	}
+	pthread_mutex_unlock(&lb->mu);
 }
 
 /* ---- sign-in rate limit: a fixed table of address buckets per minute */
@@ -1105,9 +1157,11 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 	s->logins = calloc(1, sizeof(*s->logins));
 	s->public_posts = calloc(1, sizeof(*s->public_posts));
-	if (!s->logins || !s->public_posts) {
+	s->logbuf = calloc(1, sizeof(*s->logbuf));
+	if (!s->logins || !s->public_posts || !s->logbuf) {
 		free(s->logins);
 		free(s->public_posts);
+		free(s->logbuf);
 		free(s);
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
 	}
@@ -1115,6 +1169,7 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 	if (getrandom(&rl_seed, sizeof(rl_seed), 0) != (ssize_t)sizeof(rl_seed))
 		rl_seed = (uint64_t)sargs_time_now_us();
 	pthread_mutex_init(&s->mu, NULL);
+	pthread_mutex_init(&s->logbuf->mu, NULL);
 	pthread_mutex_init(&s->sched_mu, NULL);
 	pthread_cond_init(&s->sched_cv, NULL);
 	pthread_cond_init(&s->idle, NULL);
@@ -1192,6 +1247,7 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 					     on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
 					     (unsigned)cfg->max_connections,
 					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+					     MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY,
 					     MHD_OPTION_THREAD_POOL_SIZE, threads,
 					     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY,
 					     key, MHD_OPTION_END);
@@ -1202,6 +1258,7 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 					     on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
 					     (unsigned)cfg->max_connections,
 					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+					     MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY,
 					     MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_END);
 	if (!s->daemon) {
 		rc = sargs_err_set(err, SARGS_E_IO,
@@ -1233,8 +1290,9 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 	srv_log(s, "info", "start", "listen=%s port=%d tls=%s", cfg->listen, s->cfg.port,
 		cert ? "yes" : "no");
 
-	/* wait for SIGTERM/SIGINT; meanwhile copy the log into the database
-	 * every quarter second (the worker's commits do not: none of them
+	/* wait for SIGTERM/SIGINT; meanwhile write the lines of the server's
+	 * log that wait, and copy the register's log into the database every
+	 * quarter second (the worker's commits do not: none of them
 	 * waits for a checkpoint), so the log stays small */
 	for (;;) {
 		struct timespec tick = {0, 250000000};
@@ -1242,6 +1300,7 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 		sig = sigtimedwait(&stopset, NULL, &tick);
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
+		log_flush(s);
 		log_upkeep(s);
 	}
 	srv_log(s, "info", "stop", "signal=%d", sig);
@@ -1278,6 +1337,9 @@ out:
 		free(key);
 	}
 	free(cert);
+	log_flush(s);
+	pthread_mutex_destroy(&s->logbuf->mu);
+	free(s->logbuf);
 	pthread_mutex_destroy(&s->mu);
 	pthread_mutex_destroy(&s->sched_mu);
 	pthread_cond_destroy(&s->sched_cv);

@@ -114,6 +114,7 @@ struct srv {
 	pthread_mutex_t sched_mu;
 	pthread_cond_t sched_cv;
 	unsigned char static_body[64];   /* the benchmark's static answer */
+	struct srv_logbuf *logbuf;       /* lines not written yet (srv_log) */
 };
 
 /*

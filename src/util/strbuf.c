@@ -138,3 +138,19 @@ void sargs_strbuf_reset(struct sargs_strbuf *sb)
 	}
 	sb->len = 0;
 }
+
+int sargs_str_copy(char *dst, size_t size, const char *src)
+{
+	size_t n;
+
+	if (size == 0)
+		return *src == '\0';
+	n = strnlen(src, size);
+	if (n == size) {
+		memcpy(dst, src, size - 1);
+		dst[size - 1] = '\0';
+		return 0;
+	}
+	memcpy(dst, src, n + 1);
+	return 1;
+}

@@ -8,6 +8,8 @@
 
 #include "crypto/keys.h"
 #include "domain/register.h"
+#include "server/api.h"
+#include "server/http.h"
 #include "server/server.h"
 #include "server/worker.h"
 #include "store/store.h"
@@ -361,6 +363,70 @@ static void async_complete(struct worker_job *job)
 /* Mission §9 (004 §18h) and design.md: the audit record of an access is
  * durable before what it records leaves the process. Each completion (the
  * answer's release) comes once, after its commit and after a sync. */
+/* The purpose-bound read's answer, written straight (api_view_answer), is
+ * byte for byte what http_json makes of api_view_json's tree; a stored
+ * value that is not UTF-8 is a 500 that shows none of it. */
+static void view_answers(const struct sargs_subject_view *v, const struct sargs_policy_decision *d)
+{
+	struct http_resp a, b;
+
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	api_view_answer(&a, v, d);
+	http_json(&b, 200, api_view_json(v, d));
+	assert_int_equal(a.status, 200);
+	assert_int_equal(a.oom, 0);
+	assert_string_equal(a.ctype, b.ctype);
+	assert_non_null(a.body.data);
+	assert_string_equal(a.body.data, b.body.data);
+	http_resp_reset(&a);
+	http_resp_reset(&b);
+	sargs_strbuf_free(&a.body);
+	sargs_strbuf_free(&b.body);
+}
+
+static void test_view_answer_as_jansson(void **state)
+{
+	struct sargs_subject_view v;
+	struct sargs_view_field f[3];
+	struct sargs_policy_decision d = {1, SARGS_BASIS_CONTRACT, SARGS_R_CONTRACT};
+	char v0[] = "Anna", v1[] = "Ozola \"O\\\" \xc4\x81\xc5\xa1 \xf0\x9f\x98\x80\n", v2[] = "";
+	char src[] = "Veikals \xe2\x80\x9cZ\xc4\xabmes\xe2\x80\x9d", bad[] = "x\xc3(";
+	struct http_resp rs;
+
+	(void)state;
+	memset(&v, 0, sizeof(v));
+	memset(f, 0, sizeof(f));
+	(void)snprintf(v.id, sizeof(v.id), "01a20f11-b79c-7051-93fa-abd6c11e8486");
+	(void)snprintf(v.purpose, sizeof(v.purpose), "service");
+	(void)snprintf(v.source, sizeof(v.source), "person");
+	(void)snprintf(f[0].name, sizeof(f[0].name), "first_name");
+	(void)snprintf(f[1].name, sizeof(f[1].name), "last_name");
+	(void)snprintf(f[2].name, sizeof(f[2].name), "note");
+	f[0].value = v0;
+	f[1].value = v1;
+	f[2].value = v2;
+	v.fields = f;
+	view_answers(&v, &d);             /* no fields */
+	view_answers(&v, NULL);           /* no basis */
+	v.n_fields = 3;
+	view_answers(&v, &d);
+	v.source_name = src;
+	(void)snprintf(v.withheld, sizeof(v.withheld), "allergies");
+	view_answers(&v, &d);
+	(void)snprintf(v.withheld, sizeof(v.withheld), "allergies,,diet,");
+	view_answers(&v, &d);
+
+	f[2].value = bad;
+	memset(&rs, 0, sizeof(rs));
+	api_view_answer(&rs, &v, &d);
+	assert_int_equal(rs.status, 500);
+	assert_non_null(strstr(rs.body.data, "\"stored_text\""));
+	assert_null(strstr(rs.body.data, "Anna"));
+	http_resp_reset(&rs);
+	sargs_strbuf_free(&rs.body);
+}
+
 static void test_worker_submit_async(void **state)
 {
 	enum { N = 60 };
@@ -551,6 +617,7 @@ int main(void)
 		cmocka_unit_test(test_worker_gathering_rules),
 		cmocka_unit_test(test_reader_defers_audit),
 		cmocka_unit_test(test_worker_submit_async),
+		cmocka_unit_test(test_view_answer_as_jansson),
 		cmocka_unit_test(test_log_restart),
 		cmocka_unit_test(test_worker_after_a_failed_sync), /* last: its record lasts */
 	};

@@ -9,6 +9,7 @@
 #include "testutil.h"
 
 #include "util/fsutil.h"
+#include "util/jsonw.h"
 #include "util/namefold.h"
 #include "util/rc.h"
 #include "util/strbuf.h"
@@ -17,6 +18,7 @@
 #include "util/uuid.h"
 #include "util/validate.h"
 
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +177,80 @@ static void test_strbuf_add_lv(void **state)
 	sargs_strbuf_init(&sb, 7);
 	assert_int_equal(sargs_strbuf_add_lv(&sb, "abc", 3), SARGS_OK);
 	sargs_strbuf_free(&sb);
+}
+
+/* sargs_str_copy copies as snprintf(dst, size, "%s", src) does */
+static void test_str_copy(void **state)
+{
+	static const char *const src[] = {"", "a", "abcd", "abcde", "abcdefghij"};
+	char a[5], b[5];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(src) / sizeof(src[0]); i++) {
+		int fit = sargs_str_copy(a, sizeof(a), src[i]);
+
+		(void)snprintf(b, sizeof(b), "%s", src[i]);
+		assert_string_equal(a, b);
+		assert_int_equal(fit, strlen(src[i]) < sizeof(a));
+	}
+	assert_int_equal(sargs_str_copy(a, 0, ""), 1);
+	assert_int_equal(sargs_str_copy(a, 0, "x"), 0);
+	assert_int_equal(sargs_str_copy(a, 1, "x"), 0);
+	assert_string_equal(a, "");
+}
+
+/* sargs_json_str writes what jansson's json_dumps writes with
+ * JSON_COMPACT | JSON_ENSURE_ASCII, byte for byte, and refuses what
+ * json_string refuses (text that is not UTF-8). */
+static void test_json_str_as_jansson(void **state)
+{
+	static const char *const good[] = {
+		"", "plain", "Anna Ozola", "say \"hi\"", "back\\slash", "a/b",
+		"\b\f\n\r\t", "\x01\x1f\x7f", "Valdem\xc4\x81ra iela 117, Ventspils",
+		"Kalni\xc5\x86" "a \xc5\xa0\xc4\xb7\xc4\x93rsti\xc5\x86\xc5\xa1",
+		"\xc3\x9f\xe2\x82\xac\xef\xbf\xbf", "\xf0\x9f\x98\x80 smile", "\xf4\x8f\xbf\xbf",
+		"mixed \xd0\x96\" \\ \n end",
+	};
+	static const char *const bad[] = {
+		"\x80", "a\xc3", "\xc0\x80", "\xc1\xbf", "\xe0\x80\x80", "\xed\xa0\x80",
+		"\xf0\x80\x80\x80", "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xff", "ok \xe2\x82",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct sargs_strbuf b;
+		json_t *j = json_string(good[i]);
+		char *want;
+
+		assert_non_null(j);
+		want = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
+		assert_non_null(want);
+		sargs_strbuf_init(&b, 4096);
+		assert_int_equal(sargs_json_str(&b, good[i]), SARGS_OK);
+		assert_string_equal(b.data, want);
+		sargs_strbuf_free(&b);
+		free(want);
+		json_decref(j);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct sargs_strbuf b;
+
+		assert_null(json_string(bad[i]));
+		sargs_strbuf_init(&b, 4096);
+		assert_int_equal(sargs_json_str(&b, bad[i]), SARGS_E_INVALID);
+		sargs_strbuf_free(&b);
+	}
+	/* the buffer's cap still holds */
+	{
+		struct sargs_strbuf b;
+
+		sargs_strbuf_init(&b, 8);
+		assert_int_not_equal(sargs_json_str(&b, "longer than eight"), SARGS_OK);
+		assert_true(b.len <= 8);
+		sargs_strbuf_free(&b);
+	}
 }
 
 static void test_strbuf_take(void **state)
@@ -436,6 +512,16 @@ static void test_time_format(void **state)
 	sargs_time_format(DAY(2932897) - 1, buf, sizeof(buf));
 	assert_string_equal(buf, "9999-12-31T23:59:59.999999Z");
 	assert_int_equal(strlen(buf) + 1, 28);
+	{
+		/* a short buffer is cut as snprintf cuts, a year past 9999 is
+		 * written whole (both left to snprintf) */
+		char small[11];
+
+		sargs_time_format(DAY(19783) - 1, small, sizeof(small));
+		assert_string_equal(small, "2024-02-29");
+		sargs_time_format(DAY(sargs_days_from_civil(10000, 1, 1)), buf, sizeof(buf));
+		assert_string_equal(buf, "10000-01-01T00:00:00.000000Z");
+	}
 
 	sargs_time_format_date(DAY(11016) + 5, date, sizeof(date));
 	assert_string_equal(date, "2000-02-29");
@@ -1046,6 +1132,8 @@ int main(void)
 		cmocka_unit_test(test_strbuf_addf),
 		cmocka_unit_test(test_strbuf_add_lv),
 		cmocka_unit_test(test_strbuf_take),
+		cmocka_unit_test(test_json_str_as_jansson),
+		cmocka_unit_test(test_str_copy),
 		cmocka_unit_test(test_civil_table),
 		cmocka_unit_test(test_civil_range),
 		cmocka_unit_test(test_days_in_month),
