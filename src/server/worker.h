@@ -69,11 +69,12 @@ struct worker_job {
  * first job's arrival (it also waits for a sync under way to end, however
  * long that takes); and the mean gap between jobs at or below which the load counts
  * as steady (125 us: 8,000 jobs a second or more, where two cores are
- * busy). At 64 connections, groups of reads grew from 4-5 jobs to about
- * 20, and the server's CPU time per read fell by a sixth; at 8 and 16
- * connections (fewer than 8,000 reads a second) nothing changes
- * (bench/README.md). */
-#define WORKER_GATHER_US 1000
+ * busy). At 64 connections, groups of reads grew from 4-5 jobs to 16-18,
+ * and the server's CPU time per read fell by a fifth (2 ms rather than
+ * 1 ms took a third of the log's syncs away, each about 0.2 ms of CPU on
+ * the benchmark's virtual disk); at 8 and 16 connections (fewer than 8,000
+ * reads a second) nothing changes (bench/README.md). */
+#define WORKER_GATHER_US 2000
 #define WORKER_GATHER_GAP_US 125
 
 /* The gathering's two rules, apart for the tests. How long a group of
