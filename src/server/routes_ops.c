@@ -87,18 +87,13 @@ static void metrics(struct http_ctx *c)
 		  "# HELP sargs_commit_sync_seconds_total Time spent syncing the log.\n"
 		  "# TYPE sargs_commit_sync_seconds_total counter\n"
 		  "sargs_commit_sync_seconds_total %.6f\n"
-		  "# HELP sargs_commit_all_waiting_total Groups that went at once: every client"
-		  " waited for an answer.\n"
-		  "# TYPE sargs_commit_all_waiting_total counter\n"
-		  "sargs_commit_all_waiting_total %llu\n"
 		  "# HELP sargs_commit_broken 1 when a sync of the log failed (restart the server).\n"
 		  "# TYPE sargs_commit_broken gauge\nsargs_commit_broken %d\n"
 		  "# HELP sargs_log_restarts_total Times the register's log started over.\n"
 		  "# TYPE sargs_log_restarts_total counter\nsargs_log_restarts_total %llu\n"
 		  "# HELP sargs_log_restart_busy_total Restarts put off (a reader stayed).\n"
 		  "# TYPE sargs_log_restart_busy_total counter\nsargs_log_restart_busy_total %llu\n",
-		  ws.syncs, (double)ws.sync_us / 1e6, ws.all_waited, ws.broken, m.log_restarts,
-		  m.log_restart_busy);
+		  ws.syncs, (double)ws.sync_us / 1e6, ws.broken, m.log_restarts, m.log_restart_busy);
 	if (st.counted_us) {
 		http_outf(c->rs,
 			  "# HELP sargs_audit_entries Entries in the audit trail.\n"

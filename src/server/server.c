@@ -227,8 +227,6 @@ struct conn_state {
 	struct sargs_strbuf body;
 	enum phase phase;
 	int went_async;                 /* counted in srv.unanswered */
-	int all_wait;                   /* go_async: no connection was left
-					 * that could send a request */
 	/* the work of a suspended request (one of them) */
 	struct worker_job job;
 	struct job_arg ja;
@@ -543,9 +541,6 @@ static int go_async(struct srv *s, struct conn_state *cs)
 	}
 	s->inflight++;
 	s->unanswered++;
-	/* every connection now waits for work of the server's: no request
-	 * can come to join this one's group (worker_job.last) */
-	cs->all_wait = s->inflight >= s->conns;
 	pthread_mutex_unlock(&s->mu);
 	cs->went_async = 1;
 	cs->phase = PHASE_WAITING;
@@ -650,8 +645,7 @@ static int read_on_reader(struct srv *s, struct conn_state *cs)
 	if (!go_async(s, cs))
 		return 0;
 	cs->job = (struct worker_job){.run = apply_run, .lost = apply_lost, .arg = &cs->ja,
-				      .complete = job_complete, .complete_arg = cs,
-				      .last = cs->all_wait};
+				      .complete = job_complete, .complete_arg = cs};
 	worker_submit(s->worker, &cs->job);
 	return 1;
 }
@@ -957,8 +951,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				.arg = &cs->ja,
 				.own_tx = (cs->route->flags & ROUTE_OWN_TX) != 0,
 				.complete = job_complete,
-				.complete_arg = cs,
-				.last = cs->all_wait};
+				.complete_arg = cs};
 			worker_submit(s->worker, &cs->job);
 			return MHD_YES;
 		}
@@ -976,22 +969,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			cs->route->fn(&c);
 	}
 	return respond(s, conn, cs);
-}
-
-/* Counts the open connections (go_async's all_wait). */
-static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
-			  enum MHD_ConnectionNotificationCode toe)
-{
-	struct srv *s = cls;
-
-	(void)conn;
-	(void)socket_context;
-	pthread_mutex_lock(&s->mu);
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
-		s->conns++;
-	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
-		s->conns--;
-	pthread_mutex_unlock(&s->mu);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -1267,8 +1244,7 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 		s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
 					     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 					     MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_NOTIFY_COMPLETED,
-					     on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-					     on_connection, s, MHD_OPTION_CONNECTION_LIMIT,
+					     on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
 					     (unsigned)cfg->max_connections,
 					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 					     MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY,
@@ -1279,8 +1255,7 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 		s->daemon = MHD_start_daemon(flags, (uint16_t)cfg->port, NULL, NULL, on_request, s,
 					     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
 					     MHD_OPTION_SOCK_ADDR, sa, MHD_OPTION_NOTIFY_COMPLETED,
-					     on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
-					     on_connection, s, MHD_OPTION_CONNECTION_LIMIT,
+					     on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
 					     (unsigned)cfg->max_connections,
 					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 					     MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY,

@@ -103,7 +103,6 @@ struct srv {
 	int inflight;                    /* suspended requests; under mu */
 	int draining;                    /* stopping: no new work; under mu */
 	int unanswered;                  /* went async, answer not out; under mu */
-	int conns;                       /* open connections; under mu */
 	int log_restarted_frames;        /* the log's size when it last started
 					  * over (main thread only) */
 	pthread_cond_t idle;             /* inflight fell to 0 */

@@ -19,7 +19,6 @@ struct worker {
 	pthread_cond_t has_work;   /* signalled to the worker */
 	struct worker_job *head, *tail; /* queued, linked by next */
 	int queued;                     /* how many */
-	int queued_last;                /* how many of them are marked last */
 	int gathering; /* the worker waits for its next group to grow */
 	int64_t last_submit_us;         /* when the last job came */
 	int64_t gap8;                   /* 8 x the mean gap between jobs (moving) */
@@ -243,9 +242,8 @@ static void *sync_main(void *arg)
  * anyway, so the jobs that come meanwhile join this group. Under steady
  * load it also waits up to WORKER_GATHER_US from the first job's arrival
  * (fewer, larger commits and syncs, each of which costs about the same for
- * one job or many). A full group goes at once, and so does one with a job
- * marked last (every client waits for an answer: no one else can come);
- * when jobs come seldom, none waits for the clock. */
+ * one job or many). A full group goes at once; when jobs come seldom, none
+ * waits for the clock. */
 static void gather(struct worker *w)
 {
 	while (!w->stopping) {
@@ -255,10 +253,6 @@ static void gather(struct worker *w)
 		w->gathering = 1;
 		if (w->head->own_tx)
 			break; /* runs alone: nothing can join it */
-		if (w->queued_last > 0) {
-			w->stats.all_waited++;
-			break; /* no one else can come */
-		}
 		if (w->syncing && w->queued < w->max_group) {
 			pthread_cond_wait(&w->has_work, &w->mu);
 			continue;
@@ -267,7 +261,7 @@ static void gather(struct worker *w)
 			break;
 		now = sargs_time_mono_us();
 		wait = worker_gather_wait(w->gap8 / 8, w->queued, w->max_group,
-					  now - w->head->queued_us, w->queued_last > 0);
+					  now - w->head->queued_us);
 		if (wait == 0)
 			break;
 		until.tv_sec = (time_t)((now + wait) / 1000000);
@@ -278,11 +272,9 @@ static void gather(struct worker *w)
 	w->gathering = 0;
 }
 
-int64_t worker_gather_wait(int64_t gap_us, int queued, int max_group, int64_t age_us,
-			   int last)
+int64_t worker_gather_wait(int64_t gap_us, int queued, int max_group, int64_t age_us)
 {
-	if (last || queued >= max_group || gap_us > WORKER_GATHER_GAP_US ||
-	    age_us >= WORKER_GATHER_US)
+	if (queued >= max_group || gap_us > WORKER_GATHER_GAP_US || age_us >= WORKER_GATHER_US)
 		return 0;
 	return WORKER_GATHER_US - (age_us < 0 ? 0 : age_us);
 }
@@ -335,8 +327,6 @@ static void *worker_main(void *arg)
 			last = last->next;
 			n++;
 		}
-		for (struct worker_job *j = first; j != last->next; j = j->next)
-			w->queued_last -= j->last != 0;
 		w->head = last->next;
 		if (!w->head)
 			w->tail = NULL;
@@ -489,11 +479,10 @@ void worker_submit(struct worker *w, struct worker_job *job)
 	else
 		w->head = job;
 	w->tail = job;
-	/* a worker gathering a group wakes when the sync ends, its time is up,
-	 * the group is full or no one else can come, not at every job */
+	/* a worker gathering a group wakes when the sync ends, its time is up
+	 * or the group is full, not at every job */
 	w->queued++;
-	w->queued_last += job->last != 0;
-	if (!w->gathering || w->queued >= w->max_group || job->last)
+	if (!w->gathering || w->queued >= w->max_group)
 		pthread_cond_signal(&w->has_work);
 	pthread_mutex_unlock(&w->mu);
 }

@@ -54,10 +54,6 @@ struct worker_job {
 	 * here on */
 	void (*complete)(struct worker_job *job);
 	void *complete_arg;
-	/* worker_submit: no other job can come before this one is answered
-	 * (every client of the server waits for an answer), so while it is
-	 * queued, no group waits for the clock or for a sync under way */
-	int last;
 	/* set by the worker before it calls lost: 1 when the job's changes
 	 * were committed but the log could not be put on disk (they may or may
 	 * not survive a crash), 0 when they were undone */
@@ -83,10 +79,8 @@ struct worker_job {
 
 /* The gathering's two rules, apart for the tests. How long a group of
  * queued jobs (at most max_group) whose first came age_us ago waits for
- * more, given the mean gap between jobs and whether a job marked last is
- * among them: 0 means it runs now. */
-int64_t worker_gather_wait(int64_t gap_us, int queued, int max_group, int64_t age_us,
-			   int last);
+ * more, given the mean gap between jobs: 0 means it runs now. */
+int64_t worker_gather_wait(int64_t gap_us, int queued, int max_group, int64_t age_us);
 /* 8 times the mean gap after a job that came since_last_us after the one
  * before, given 8 times the mean before (kept scaled so that it settles on
  * the true mean, not up to 7 us off): a moving mean (1/8 weight) in which a
@@ -112,8 +106,6 @@ struct worker_stats {
 	unsigned long long busy_us;   /* running groups, their commits included */
 	unsigned long long syncs;     /* syncs of the log by the sync thread */
 	unsigned long long sync_us;   /* time in them */
-	unsigned long long all_waited; /* groups that went at once: every
-					* client waited (worker_job.last) */
 	int broken; /* a sync of the register's files failed (restart the server) */
 };
 void worker_get_stats(struct worker *w, struct worker_stats *out);

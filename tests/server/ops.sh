@@ -36,7 +36,6 @@ expect_body "metrics: backup age" '^sargs_backup_age_seconds'
 expect_body "metrics: group commit" '^sargs_commit_groups_total [0-9]+'
 expect_body "metrics: the log's syncs" '^sargs_commit_sync_seconds_total [0-9.]+'
 expect_body "metrics: the worker is sound" '^sargs_commit_broken 0'
-expect_body "metrics: groups that went at once" '^sargs_commit_all_waiting_total [0-9]+'
 expect_body "metrics: the log's upkeep" '^sargs_log_restarts_total [0-9]+'
 expect_header "metrics are Prometheus text" 'content-type: text/plain; version=0.0.4'
 

@@ -198,8 +198,7 @@ static void test_worker_group_commit(void **state)
 
 /* The gathering's rules: a group waits for more jobs only under steady load
  * (a job every WORKER_GATHER_GAP_US or oftener), only until
- * WORKER_GATHER_US after its first job came, and never when it is full or
- * holds a job marked last (no one else can come); a
+ * WORKER_GATHER_US after its first job came, and never when it is full; a
  * pause makes the load unsteady at once, and some 30 quick jobs steady
  * again. */
 static void test_worker_gathering_rules(void **state)
@@ -209,27 +208,24 @@ static void test_worker_gathering_rules(void **state)
 
 	(void)state;
 	/* steady load: the rest of the time from the first job's arrival */
-	assert_int_equal(worker_gather_wait(50, 1, 64, 0, 0), WORKER_GATHER_US);
-	assert_int_equal(worker_gather_wait(WORKER_GATHER_GAP_US, 10, 64, 400, 0),
+	assert_int_equal(worker_gather_wait(50, 1, 64, 0), WORKER_GATHER_US);
+	assert_int_equal(worker_gather_wait(WORKER_GATHER_GAP_US, 10, 64, 400),
 			 WORKER_GATHER_US - 400);
 	/* a clock that went back counts as no time */
-	assert_int_equal(worker_gather_wait(50, 1, 64, -5, 0), WORKER_GATHER_US);
+	assert_int_equal(worker_gather_wait(50, 1, 64, -5), WORKER_GATHER_US);
 	/* the time is up, the group is full, or jobs come seldom: run now */
-	assert_int_equal(worker_gather_wait(50, 10, 64, WORKER_GATHER_US, 0), 0);
-	assert_int_equal(worker_gather_wait(50, 10, 64, WORKER_GATHER_US + 1, 0), 0);
-	assert_int_equal(worker_gather_wait(50, 64, 64, 0, 0), 0);
-	assert_int_equal(worker_gather_wait(50, 70, 64, 0, 0), 0);
-	assert_int_equal(worker_gather_wait(WORKER_GATHER_GAP_US + 1, 1, 64, 0, 0), 0);
-	/* a job marked last (no one else can come): run now, however steady */
-	assert_int_equal(worker_gather_wait(50, 1, 64, 0, 1), 0);
-	assert_int_equal(worker_gather_wait(WORKER_GATHER_GAP_US, 10, 64, 400, 1), 0);
+	assert_int_equal(worker_gather_wait(50, 10, 64, WORKER_GATHER_US), 0);
+	assert_int_equal(worker_gather_wait(50, 10, 64, WORKER_GATHER_US + 1), 0);
+	assert_int_equal(worker_gather_wait(50, 64, 64, 0), 0);
+	assert_int_equal(worker_gather_wait(50, 70, 64, 0), 0);
+	assert_int_equal(worker_gather_wait(WORKER_GATHER_GAP_US + 1, 1, 64, 0), 0);
 
 	/* the mean gap (kept 8 times over): a job every 20 us makes the load
 	 * steady within some 30 jobs after a long pause (a gap counts up to
 	 * 8 ms) ... */
 	gap = worker_gap_update(gap, 5 * 1000 * 1000);
 	assert_int_equal(gap, 8 * 8000);
-	for (i = 0; i < 100 && worker_gather_wait(gap / 8, 1, 64, 0, 0) == 0; i++)
+	for (i = 0; i < 100 && worker_gather_wait(gap / 8, 1, 64, 0) == 0; i++)
 		gap = worker_gap_update(gap, 20);
 	assert_true(i >= 25 && i < 40);
 	/* ... and settles on the true mean, not above it */
@@ -238,10 +234,10 @@ static void test_worker_gathering_rules(void **state)
 	assert_int_equal(gap / 8, 20);
 	for (i = 0; i < 200; i++)
 		gap = worker_gap_update(gap, WORKER_GATHER_GAP_US);
-	assert_true(worker_gather_wait(gap / 8, 1, 64, 0, 0) > 0);
+	assert_true(worker_gather_wait(gap / 8, 1, 64, 0) > 0);
 	/* ... one pause of 2 ms (a lone request after a lull) ends it */
 	gap = worker_gap_update(gap, 2000);
-	assert_int_equal(worker_gather_wait(gap / 8, 1, 64, 0, 0), 0);
+	assert_int_equal(worker_gather_wait(gap / 8, 1, 64, 0), 0);
 	/* a clock that went back counts as no gap */
 	assert_int_equal(worker_gap_update(800, -7), 700);
 }
@@ -460,9 +456,7 @@ static void test_worker_submit_async(void **state)
 						.lost = job_lost,
 						.arg = &aj[i].ctx,
 						.complete = async_complete,
-						.complete_arg = &aj[i],
-						/* the last one says no other can follow */
-						.last = i == N - 1};
+						.complete_arg = &aj[i]};
 		worker_submit(w, &aj[i].job); /* returns without waiting */
 	}
 	pthread_mutex_lock(&ac.mu);
@@ -470,18 +464,6 @@ static void test_worker_submit_async(void **state)
 		pthread_cond_wait(&ac.cv, &ac.mu);
 	pthread_mutex_unlock(&ac.mu);
 	assert_int_equal(ac.saw_synced, N);
-	{
-		/* the groups formed while the job marked last was queued (its
-		 * own, and those before it when it came before they formed)
-		 * went at once and were counted so; none other was */
-		struct worker_stats ws;
-
-		worker_get_stats(w, &ws);
-		assert_int_equal(ws.jobs, N);
-		assert_true(ws.all_waited >= 1);
-		assert_true(ws.all_waited <= (N + 15) / 16);
-		assert_true(ws.all_waited <= ws.groups);
-	}
 	worker_stop(w);
 	for (i = 0; i < N; i++) {
 		assert_int_equal(aj[i].completions, 1);
