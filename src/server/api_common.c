@@ -11,6 +11,7 @@
 #include "util/timeutil.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -340,24 +341,26 @@ static enum sargs_rc view_text(struct sargs_strbuf *b, const struct sargs_subjec
 	if (rc == SARGS_OK)
 		rc = sargs_strbuf_add(b, "}", 1);
 	if (rc == SARGS_OK && v->withheld[0]) {
+		/* the comma-separated names, empty ones left out as strtok_r
+		 * leaves them (api_view_json) */
 		const char *t = v->withheld;
+		int first = 1;
 
 		rc = sargs_strbuf_adds(b, ",\"withheld\":[");
-		for (i = 0; rc == SARGS_OK && *t; i++) {
+		while (rc == SARGS_OK && *t) {
 			size_t n = strcspn(t, ",");
 			char one[sizeof(v->withheld)];
 
-			memcpy(one, t, n);
-			one[n] = '\0';
-			t += n + (t[n] == ',');
-			if (n == 0) {
-				i--; /* strtok_r skips empty items: so does this */
-				continue;
+			if (n > 0) {
+				memcpy(one, t, n);
+				one[n] = '\0';
+				if (!first)
+					rc = sargs_strbuf_add(b, ",", 1);
+				if (rc == SARGS_OK)
+					rc = sargs_json_str(b, one);
+				first = 0;
 			}
-			if (i > 0)
-				rc = sargs_strbuf_add(b, ",", 1);
-			if (rc == SARGS_OK)
-				rc = sargs_json_str(b, one);
+			t += n + (t[n] == ',');
 		}
 		if (rc == SARGS_OK)
 			rc = sargs_strbuf_add(b, "]", 1);
@@ -373,7 +376,7 @@ void api_view_answer(struct http_resp *rs, const struct sargs_subject_view *v,
 
 	/* no cap of its own (the answer's applies below): SARGS_E_INVALID can
 	 * only be a value that is not UTF-8 */
-	sargs_strbuf_init(&b, (size_t)1 << 40);
+	sargs_strbuf_init(&b, SIZE_MAX / 2);
 	rc = view_text(&b, v, d);
 	sargs_strbuf_reset(&rs->body);
 	if (rc == SARGS_E_INVALID) {

@@ -27,23 +27,23 @@
 #include <unistd.h>
 
 #define SESSION_COOKIE "sargs_session"
-/* each connection's memory for its request head and its answer's head;
- * libmicrohttpd clears all of it before every request (32 KiB by default) */
-#define CONN_MEMORY ((size_t)16384)
 
 /* ---- log
  *
  * One line per request would be one write(2) per request, which under load
- * costs more than the line itself. Lines of level info wait in a buffer
- * and are written together: by the main thread's tick (a quarter second at
- * most), when the buffer is half full, or when a line of another level
- * comes (a warning or an error is written at once, after the lines before
- * it). The server writes what is left when it stops. */
+ * costs more than the line itself. While the server serves, lines of level
+ * info wait in a buffer and are written together: by the main thread's
+ * tick (a quarter second at most), when the buffer is half full, or when a
+ * line of another level comes (a warning or an error is written at once,
+ * after the lines before it). Before the server serves (the start, a long
+ * first indexing) and from the stop on, every line is written at once. A
+ * crash loses the lines of the last quarter second at most. */
 
 #define LOG_BUF_SIZE 65536
 
 struct srv_logbuf {
 	pthread_mutex_t mu;
+	int batched;          /* 1 while the server serves (log_batching) */
 	size_t len;
 	char data[LOG_BUF_SIZE];
 };
@@ -71,6 +71,19 @@ static void log_flush(const struct srv *s)
 	pthread_mutex_lock(&lb->mu);
 	log_write(lb->data, lb->len);
 	lb->len = 0;
+	pthread_mutex_unlock(&lb->mu);
+}
+
+/* on: lines of level info wait for the tick from now on; off: what waits
+ * is written, and every line from now on at once. */
+static void log_batching(const struct srv *s, int on)
+{
+	struct srv_logbuf *lb = s->logbuf;
+
+	pthread_mutex_lock(&lb->mu);
+	log_write(lb->data, lb->len);
+	lb->len = 0;
+	lb->batched = on;
 	pthread_mutex_unlock(&lb->mu);
 }
 
@@ -126,7 +139,7 @@ void srv_log(const struct srv *s, const char *level, const char *event, const ch
 	}
 	memcpy(lb->data + lb->len, line, (size_t)n);
 	lb->len += (size_t)n;
-	if (strcmp(level, "info") != 0 || lb->len >= sizeof(lb->data) / 2) {
+	if (!lb->batched || strcmp(level, "info") != 0 || lb->len >= sizeof(lb->data) / 2) {
 		log_write(lb->data, lb->len);
 		lb->len = 0;
 	}
@@ -1146,8 +1159,8 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 	int sig = 0;
 
 	(void)pthread_sigmask(SIG_SETMASK, NULL, &oldmask);
-	/* one write per log line (stderr is unbuffered: a line could take
-	 * several writes, and there is one line per request) */
+	/* what stdio writes to stderr goes out a line at a time, not a piece
+	 * at a time (srv_log's own lines are written with write(2)) */
 	(void)setvbuf(stderr, NULL, _IOLBF, 0);
 	rc = srv_config_check(cfg, err);
 	if (rc != SARGS_OK)
@@ -1247,7 +1260,6 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 					     on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
 					     (unsigned)cfg->max_connections,
 					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-					     MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY,
 					     MHD_OPTION_THREAD_POOL_SIZE, threads,
 					     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY,
 					     key, MHD_OPTION_END);
@@ -1258,7 +1270,6 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 					     on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
 					     (unsigned)cfg->max_connections,
 					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-					     MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY,
 					     MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_END);
 	if (!s->daemon) {
 		rc = sargs_err_set(err, SARGS_E_IO,
@@ -1294,6 +1305,7 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 	 * log that wait, and copy the register's log into the database every
 	 * quarter second (the worker's commits do not: none of them
 	 * waits for a checkpoint), so the log stays small */
+	log_batching(s, 1);
 	for (;;) {
 		struct timespec tick = {0, 250000000};
 
@@ -1303,6 +1315,7 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 		log_flush(s);
 		log_upkeep(s);
 	}
+	log_batching(s, 0);
 	srv_log(s, "info", "stop", "signal=%d", sig);
 	/* no new connections; requests whose work is under way finish (new
 	 * ones get 503), so no connection is suspended when the listener

@@ -74,6 +74,7 @@ req "import again: duplicates refused" 201 POST /api/v1/import "${I[@]}" \
 ok "nothing new" jqt '.imported == 0'
 # the server writes its log's last lines when it stops
 server_stop
+ok "the server's log was written" grep -q 'event=http method=' "$WORK/server.log"
 ok "no personal data in the server log" bash -c "! grep -Eq '@example|@' '$WORK/server.log'"
 
 finish

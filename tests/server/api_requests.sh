@@ -91,6 +91,7 @@ req "steps need request.write" 403 POST "/api/v1/requests/$R3/assign" \
 	-H "Authorization: Bearer $RO" -H 'Content-Type: application/json' --data '{}'
 # the server writes its log's last lines when it stops
 server_stop
+ok "the server's log was written" grep -q 'event=http method=' "$WORK/server.log"
 ok "no personal data in the server log" bash -c "! grep -Eq 'peteris|Liepa' '$WORK/server.log'"
 
 finish

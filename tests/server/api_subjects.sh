@@ -168,6 +168,7 @@ expect_no_body "no values in the audit" 'anna\.ozola|Ozola|2612 ?3456|26123456'
 req "audit: token without audit.read" 403 GET "/api/v1/audit?subject=$ID" "${S[@]}"
 # the server writes its log's last lines when it stops
 server_stop
+ok "the server's log was written" grep -q 'event=http method=' "$WORK/server.log"
 ok "no personal data in the server log" bash -c "! grep -Eq 'anna|Ozola|2612 ?3456|26123456' '$WORK/server.log'"
 
 finish

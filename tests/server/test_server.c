@@ -360,9 +360,6 @@ static void async_complete(struct worker_job *job)
 	pthread_mutex_unlock(&ac->mu);
 }
 
-/* Mission §9 (004 §18h) and design.md: the audit record of an access is
- * durable before what it records leaves the process. Each completion (the
- * answer's release) comes once, after its commit and after a sync. */
 /* The purpose-bound read's answer, written straight (api_view_answer), is
  * byte for byte what http_json makes of api_view_json's tree; a stored
  * value that is not UTF-8 is a 500 that shows none of it. */
@@ -427,6 +424,9 @@ static void test_view_answer_as_jansson(void **state)
 	sargs_strbuf_free(&rs.body);
 }
 
+/* Mission §9 (004 §18h) and design.md: the audit record of an access is
+ * durable before what it records leaves the process. Each completion (the
+ * answer's release) comes once, after its commit and after a sync. */
 static void test_worker_submit_async(void **state)
 {
 	enum { N = 60 };
