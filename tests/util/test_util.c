@@ -208,7 +208,7 @@ static void test_json_str_as_jansson(void **state)
 	static const char *const good[] = {
 		"", "plain", "Anna Ozola", "say \"hi\"", "back\\slash", "a/b",
 		"\b\f\n\r\t", "\x01\x1f\x7f", "Valdem\xc4\x81ra iela 117, Ventspils",
-		"Kalni\xc5\x86" "a \xc5\xa0\xc4\xb7\xc4\x93rsti\xc5\x86\xc5\xa1",
+		"Kalni\xc5\x86\x61 \xc5\xa0\xc4\xb7\xc4\x93rsti\xc5\x86\xc5\xa1",
 		"\xc3\x9f\xe2\x82\xac\xef\xbf\xbf", "\xf0\x9f\x98\x80 smile", "\xf4\x8f\xbf\xbf",
 		"mixed \xd0\x96\" \\ \n end",
 	};
