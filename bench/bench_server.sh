@@ -282,6 +282,10 @@ awk -v c="${READ[8]}" -v r="${READ[0]}" -v w="${READ[9]}" -v n="$(nproc)" 'BEGIN
 		s = c * 1e6 / r
 		printf "CPU per read: server %.0f us + wrk %.0f us; %d fully busy cores would allow %.0f reads/s\n",
 			s, w, n, n * 1e6 / (s + w)
+		# wrk does the same work for every read: this ratio moves far
+		# less with the speed of the shared machine than the rates do
+		if (w > 0)
+			printf "server CPU per read / wrk CPU per read: %.2f (compare builds by this)\n", s / w
 	}
 }'
 echo "(group: requests per commit of the register worker; worker: the share of the time it ran"
