@@ -65,44 +65,49 @@ static int put_u(char *out, uint32_t u)
 enum sargs_rc sargs_json_str(struct sargs_strbuf *b, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	enum sargs_rc rc = sargs_strbuf_add(b, "\"", 1);
+	/* written here first and handed to the buffer in pieces: one call of
+	 * sargs_strbuf_add per 256 bytes, not one per run or escape */
+	char out[256];
+	size_t o = 0;
+	enum sargs_rc rc;
 
-	while (rc == SARGS_OK && *p) {
-		const unsigned char *run = p;
-		char esc[12];
-		int n, len = 0;
+	out[o++] = '"';
+	while (*p) {
+		int n;
 		int32_t cp;
 
-		/* a run that needs no escape goes in whole */
-		while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
-			p++;
-		if (p > run && (rc = sargs_strbuf_add(b, run, (size_t)(p - run))) != SARGS_OK)
-			break;
-		if (!*p)
-			break;
+		if (o > sizeof(out) - 13) { /* room for the longest escape, 12 */
+			if ((rc = sargs_strbuf_add(b, out, o)) != SARGS_OK)
+				return rc;
+			o = 0;
+		}
+		if (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') {
+			out[o++] = (char)*p++;
+			continue;
+		}
 		cp = utf8_next(p, &n);
 		if (cp < 0)
 			return SARGS_E_INVALID;
 		p += n;
 		switch (cp) {
-		case '"': len = put2(esc, '"'); break;
-		case '\\': len = put2(esc, '\\'); break;
-		case '\b': len = put2(esc, 'b'); break;
-		case '\f': len = put2(esc, 'f'); break;
-		case '\n': len = put2(esc, 'n'); break;
-		case '\r': len = put2(esc, 'r'); break;
-		case '\t': len = put2(esc, 't'); break;
+		case '"': o += (size_t)put2(out + o, '"'); break;
+		case '\\': o += (size_t)put2(out + o, '\\'); break;
+		case '\b': o += (size_t)put2(out + o, 'b'); break;
+		case '\f': o += (size_t)put2(out + o, 'f'); break;
+		case '\n': o += (size_t)put2(out + o, 'n'); break;
+		case '\r': o += (size_t)put2(out + o, 'r'); break;
+		case '\t': o += (size_t)put2(out + o, 't'); break;
 		default:
 			if (cp < 0x10000) {
-				len = put_u(esc, (uint32_t)cp);
+				o += (size_t)put_u(out + o, (uint32_t)cp);
 			} else {
 				uint32_t v = (uint32_t)cp - 0x10000;
 
-				len = put_u(esc, 0xD800 | (v >> 10));
-				len += put_u(esc + len, 0xDC00 | (v & 0x3FF));
+				o += (size_t)put_u(out + o, 0xD800 | (v >> 10));
+				o += (size_t)put_u(out + o, 0xDC00 | (v & 0x3FF));
 			}
 		}
-		rc = sargs_strbuf_add(b, esc, (size_t)len);
 	}
-	return rc == SARGS_OK ? sargs_strbuf_add(b, "\"", 1) : rc;
+	out[o++] = '"'; /* o was at most sizeof(out) - 1 */
+	return sargs_strbuf_add(b, out, o);
 }

@@ -242,6 +242,51 @@ static void test_json_str_as_jansson(void **state)
 		assert_int_equal(sargs_json_str(&b, bad[i]), SARGS_E_INVALID);
 		sargs_strbuf_free(&b);
 	}
+	/* strings longer than the writer's own 256-byte steps, escapes
+	 * falling across a step's end */
+	{
+		char longer[1200];
+		size_t k;
+
+		for (k = 0; k + 3 < sizeof(longer); k += 3) {
+			/* a quote, a Latvian letter, control characters, in turn */
+			static const char *const piece[] = {"ab\"", "\xc4\x81x", "c\n\t"};
+
+			memcpy(longer + k, piece[(k / 3) % 3], 3);
+		}
+		longer[k] = '\0';
+		for (size_t cut = 250; cut < 270; cut++) {
+			char part[1200];
+			struct sargs_strbuf b;
+			json_t *j;
+			char *want;
+
+			memcpy(part, longer, cut);
+			part[cut] = '\0';
+			j = json_string(part);
+			if (j == NULL)
+				continue; /* cut inside a letter: not UTF-8 */
+			want = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
+			sargs_strbuf_init(&b, 1 << 16);
+			assert_int_equal(sargs_json_str(&b, part), SARGS_OK);
+			assert_string_equal(b.data, want);
+			sargs_strbuf_free(&b);
+			free(want);
+			json_decref(j);
+		}
+		{
+			struct sargs_strbuf b;
+			json_t *j = json_string(longer);
+			char *want = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
+
+			sargs_strbuf_init(&b, 1 << 16);
+			assert_int_equal(sargs_json_str(&b, longer), SARGS_OK);
+			assert_string_equal(b.data, want);
+			sargs_strbuf_free(&b);
+			free(want);
+			json_decref(j);
+		}
+	}
 	/* the buffer's cap still holds */
 	{
 		struct sargs_strbuf b;
