@@ -161,5 +161,17 @@ req "health over TLS" 200 GET /health
 expect_header "HSTS on HTTPS" 'strict-transport-security: max-age='
 req "sign in over TLS" 303 POST /login --data-urlencode user=olga --data-urlencode "password=$OWNER_PW"
 expect_header "secure cookie on HTTPS" 'set-cookie: sargs_session=[^;]+; Path=/; HttpOnly; SameSite=Strict; Secure'
+server_stop
+
+# the log as JSON: every line, request lines waiting in the buffer
+# included, is one whole JSON object
+server_start --set log=json
+for _ in $(seq 1 20); do req "health (JSON log)" 200 GET /health; done
+req "no such subject (JSON log)" 404 GET "/api/v1/subjects/01a20f11-b79c-7051-93fa-abd6c11e8486?purpose=service"
+server_stop
+ok "JSON log: every line parses" jq -e . "$WORK/server.log" >/dev/null
+ok "JSON log: the request lines are there" \
+	test "$(jq -r 'select(.event == "http") | .detail' "$WORK/server.log" | grep -c 'route=/health status=200')" -ge 20
+ok "JSON log: the stop is the last line" test "$(tail -1 "$WORK/server.log" | jq -r .event)" = stopped
 
 finish
