@@ -547,7 +547,7 @@ void worker_settle(struct worker *w, struct worker_job *job)
 	job->unsynced = 0;
 	pthread_mutex_lock(&w->mu);
 	broken = broken_now(w, &err);
-	wait = settle_needed(w) && !broken;
+	wait = !broken && settle_needed(w);
 	if (wait) {
 		if (w->settle_tail)
 			w->settle_tail->next = job;

@@ -200,6 +200,25 @@ static void test_str_copy(void **state)
 	assert_string_equal(a, "");
 }
 
+/* sargs_json_str writes s as jansson's json_dumps writes it with
+ * JSON_COMPACT | JSON_ENSURE_ASCII, byte for byte (s is valid UTF-8) */
+static void expect_json_str_as_jansson(const char *s)
+{
+	struct sargs_strbuf b;
+	json_t *j = json_string(s);
+	char *want;
+
+	assert_non_null(j);
+	want = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
+	assert_non_null(want);
+	sargs_strbuf_init(&b, 1 << 16);
+	assert_int_equal(sargs_json_str(&b, s), SARGS_OK);
+	assert_string_equal(b.data, want);
+	sargs_strbuf_free(&b);
+	free(want);
+	json_decref(j);
+}
+
 /* sargs_json_str writes what jansson's json_dumps writes with
  * JSON_COMPACT | JSON_ENSURE_ASCII, byte for byte, and refuses what
  * json_string refuses (text that is not UTF-8). */
@@ -219,21 +238,8 @@ static void test_json_str_as_jansson(void **state)
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		struct sargs_strbuf b;
-		json_t *j = json_string(good[i]);
-		char *want;
-
-		assert_non_null(j);
-		want = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
-		assert_non_null(want);
-		sargs_strbuf_init(&b, 4096);
-		assert_int_equal(sargs_json_str(&b, good[i]), SARGS_OK);
-		assert_string_equal(b.data, want);
-		sargs_strbuf_free(&b);
-		free(want);
-		json_decref(j);
-	}
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		expect_json_str_as_jansson(good[i]);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct sargs_strbuf b;
 
@@ -257,35 +263,17 @@ static void test_json_str_as_jansson(void **state)
 		longer[k] = '\0';
 		for (size_t cut = 250; cut < 270; cut++) {
 			char part[1200];
-			struct sargs_strbuf b;
-			json_t *j;
-			char *want;
+			json_t *probe;
 
 			memcpy(part, longer, cut);
 			part[cut] = '\0';
-			j = json_string(part);
-			if (j == NULL)
+			probe = json_string(part);
+			if (probe == NULL)
 				continue; /* cut inside a letter: not UTF-8 */
-			want = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
-			sargs_strbuf_init(&b, 1 << 16);
-			assert_int_equal(sargs_json_str(&b, part), SARGS_OK);
-			assert_string_equal(b.data, want);
-			sargs_strbuf_free(&b);
-			free(want);
-			json_decref(j);
+			json_decref(probe);
+			expect_json_str_as_jansson(part);
 		}
-		{
-			struct sargs_strbuf b;
-			json_t *j = json_string(longer);
-			char *want = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT | JSON_ENSURE_ASCII);
-
-			sargs_strbuf_init(&b, 1 << 16);
-			assert_int_equal(sargs_json_str(&b, longer), SARGS_OK);
-			assert_string_equal(b.data, want);
-			sargs_strbuf_free(&b);
-			free(want);
-			json_decref(j);
-		}
+		expect_json_str_as_jansson(longer);
 	}
 	/* the buffer's cap still holds */
 	{
