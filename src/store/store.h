@@ -24,7 +24,7 @@
 #include <stdint.h>
 
 /* The newest schema this build knows; see store_sqlite.c's migrations. */
-#define SARGS_SCHEMA_VERSION 7
+#define SARGS_SCHEMA_VERSION 8
 
 struct sargs_store;
 

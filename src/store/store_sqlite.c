@@ -155,6 +155,24 @@ static const char *const migrations[SARGS_SCHEMA_VERSION] = {
 	"DROP INDEX IF EXISTS audit_by_subject;"
 	"CREATE TABLE audit_bloom(slice INTEGER NOT NULL, block INTEGER NOT NULL,"
 	"  bits BLOB NOT NULL, PRIMARY KEY(slice, block)) WITHOUT ROWID;",
+	/* 7 -> 8: subjects in an ordinary table found through an index of
+	 * their ids. WITHOUT ROWID kept whole rows (the sealed fields, 500-700
+	 * bytes) in the tree's inner pages too: six to a page, eight levels at
+	 * a million people, and a page from the disk or the memory's far end
+	 * at most of them on every read. Now the inner pages hold ids and
+	 * row numbers only (a few hundred to a page, three levels each, few
+	 * enough to stay in memory), and a read fetches two leaves. The rows
+	 * are copied in the order they came (the new row numbers follow it);
+	 * the index is built once, after the copy. */
+	"CREATE TABLE subjects_v8(id BLOB NOT NULL, created_us INTEGER NOT NULL,"
+	"  updated_us INTEGER NOT NULL, source TEXT NOT NULL, wrapped_key BLOB NOT NULL,"
+	"  fields BLOB NOT NULL, index_hashes BLOB NOT NULL);"
+	"INSERT INTO subjects_v8(id, created_us, updated_us, source, wrapped_key, fields,"
+	"  index_hashes) SELECT id, created_us, updated_us, source, wrapped_key, fields,"
+	"  index_hashes FROM subjects ORDER BY created_us, id;"
+	"DROP TABLE subjects;"
+	"ALTER TABLE subjects_v8 RENAME TO subjects;"
+	"CREATE UNIQUE INDEX subjects_by_id ON subjects(id);",
 };
 
 /* What a migration needs beyond SQL, run after migrations[i] in its

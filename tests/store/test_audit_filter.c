@@ -342,7 +342,7 @@ static void test_migration_from_schema_6(void **state)
 	sqlite3_close(db);
 
 	assert_int_equal(sargs_store_open(f->path, 0, &f->st, &err), SARGS_OK);
-	assert_int_equal(sargs_store_schema_version(f->st), 7);
+	assert_int_equal(sargs_store_schema_version(f->st), SARGS_SCHEMA_VERSION);
 	check_all_filters(f->st);
 
 	assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
