@@ -410,13 +410,18 @@ void sargs_audit_batch_free(struct sargs_audit_batch *b)
 enum sargs_rc sargs_reg_audit_apply(struct sargs_reg *reg, const struct sargs_audit_batch *b,
 				    struct sargs_err *err)
 {
+	int own = sargs_store_depth(reg->store) == 0;
 	enum sargs_rc rc;
 	size_t i;
 
 	if (b->failed)
 		return sargs_err_set(err, SARGS_E_NOMEM, "an audit entry of the read was lost");
-	if ((rc = sargs_reg_begin(reg, err)) != SARGS_OK)
+	/* inside a transaction the caller's level holds the entries: a level
+	 * of its own would cost a savepoint per read on the server's worker,
+	 * which runs each job in one already (and undoes it on failure) */
+	if (own && (rc = sargs_reg_begin(reg, err)) != SARGS_OK)
 		return rc;
+	rc = SARGS_OK;
 	for (i = 0; i < b->n && rc == SARGS_OK; i++) {
 		const struct sargs_deferred_audit *d = &b->e[i];
 		struct sargs_audit_entry e = {d->actor, d->action, d->subject_id, d->fields,
@@ -425,7 +430,7 @@ enum sargs_rc sargs_reg_audit_apply(struct sargs_reg *reg, const struct sargs_au
 
 		rc = sargs_audit_append(reg->audit, sargs_time_now_us(), &e, err);
 	}
-	return sargs_reg_end(reg, rc, err);
+	return own ? sargs_reg_end(reg, rc, err) : rc;
 }
 
 enum sargs_rc sargs_reg_audit(struct sargs_reg *reg, const char *action, const char *subject_id,

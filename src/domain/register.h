@@ -121,7 +121,9 @@ void sargs_reg_want_compaction(struct sargs_reg *reg);
  * it (NULL). Only between transactions. */
 void sargs_reg_set_reader(struct sargs_reg *reg, struct sargs_audit_batch *batch);
 /* Writes the deferred entries of b, in order, as the actors and channels
- * that made them (joins or opens a transaction). */
+ * that made them. Outside a transaction it opens one (all or nothing);
+ * inside one it writes in the caller's level, which the caller must roll
+ * back when this fails (some entries may be written). */
 enum sargs_rc sargs_reg_audit_apply(struct sargs_reg *reg, const struct sargs_audit_batch *b,
 				    struct sargs_err *err) SARGS_WUR;
 void sargs_audit_batch_free(struct sargs_audit_batch *b);

@@ -235,7 +235,10 @@ enum sargs_rc sargs_store_checkpoint(struct sargs_store *st, int *log_frames, in
  * 1, 2, 5, 10 ... 100 ms); writer: the log is not checkpointed in its
  * commits (a background thread does it with sargs_store_checkpoint, so no
  * commit waits for a checkpoint); a reader (writer 0) takes the database's
- * pages from a map of the whole file (store/sqlite_map.h). */
+ * pages from a map of the whole file (store/sqlite_map.h) and writes
+ * nothing: a write is refused (SQLite's query_only; copying the log into
+ * the database, sargs_store_checkpoint, still works), and its nested
+ * transaction levels are counted, not savepoints. */
 void sargs_store_tune_server(struct sargs_store *st, int writer);
 /*
  * Durability handed to the caller (the server's register worker). While a

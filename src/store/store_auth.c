@@ -108,3 +108,8 @@ enum sargs_rc sargs_store_token_revoke(struct sargs_store *st, const char *name,
 {
 	return st->ops->auth->token_revoke(st, name, revoked_us, was);
 }
+
+unsigned long long sargs_store_token_memo_hits(const struct sargs_store *st)
+{
+	return st->token_memo_hits;
+}

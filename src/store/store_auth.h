@@ -106,7 +106,10 @@ enum sargs_rc sargs_store_session_expire(struct sargs_store *st, int64_t idle_be
 /* EXISTS when the name (or, impossibly, the hash) is taken. */
 enum sargs_rc sargs_store_token_add(struct sargs_store *st, const struct sargs_store_token *t)
 	SARGS_WUR;
-/* NOTFOUND when no token has this hash. */
+/* NOTFOUND when no token has this hash. Inside a read-only transaction
+ * the engine may answer from its memo of the last token found, as long as
+ * nothing was committed since (a revocation by any connection shows at
+ * once). */
 enum sargs_rc sargs_store_token_get_hash(struct sargs_store *st,
 					 const unsigned char hash[SARGS_STORE_AUTH_HASH],
 					 struct sargs_store_token *out) SARGS_WUR;
@@ -118,5 +121,8 @@ enum sargs_rc sargs_store_token_scan(struct sargs_store *st,
  * NULL) 1 when it had been revoked before (then nothing changes). */
 enum sargs_rc sargs_store_token_revoke(struct sargs_store *st, const char *name,
 				       int64_t revoked_us, int *was) SARGS_WUR;
+/* Lookups sargs_store_token_get_hash answered from the memo on this handle
+ * (tests). */
+unsigned long long sargs_store_token_memo_hits(const struct sargs_store *st);
 
 #endif

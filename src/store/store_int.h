@@ -222,6 +222,8 @@ struct sargs_store {
 	int depth;          /* transaction nesting */
 	int schema_version;
 	char errmsg[256];
+	/* token lookups answered from the engine's memo (sargs_store_token_memo_hits) */
+	unsigned long long token_memo_hits;
 };
 
 enum sargs_rc sargs_store_sqlite_open(const char *path, int create, struct sargs_store **out,

@@ -395,8 +395,13 @@ static enum sargs_rc sq_begin_kind(struct sargs_store *st, enum stmt_id outer,
 				   struct sargs_err *err)
 {
 	struct sq_store *s = SQ(st);
-	enum sargs_rc rc = s->broken ? broken_fail(s)
-				     : run_id(s, st->depth == 0 ? outer : S_SAVEPOINT);
+	enum sargs_rc rc;
+
+	if (s->reads_only && st->depth > 0 && !s->broken) {
+		st->depth++; /* nothing can be written, so nothing to undo */
+		return SARGS_OK;
+	}
+	rc = s->broken ? broken_fail(s) : run_id(s, st->depth == 0 ? outer : S_SAVEPOINT);
 
 	if (rc != SARGS_OK)
 		return sargs_err_set(err, rc, rc == SARGS_E_BUSY
@@ -424,6 +429,19 @@ static int sq_changed_elsewhere(struct sargs_store *st)
 	return 1;
 }
 
+int64_t sq_snapshot_version(struct sq_store *s)
+{
+	sqlite3_stmt *p = stmt(s, S_DATA_VERSION);
+	int64_t v = -1;
+
+	if (p != NULL) {
+		if (sqlite3_step(p) == SQLITE_ROW)
+			v = sqlite3_column_int64(p, 0);
+		(void)sqlite3_reset(p);
+	}
+	return v;
+}
+
 static enum sargs_rc sq_begin(struct sargs_store *st, struct sargs_err *err)
 {
 	return sq_begin_kind(st, S_BEGIN, err);
@@ -441,6 +459,10 @@ static enum sargs_rc sq_commit(struct sargs_store *st, struct sargs_err *err)
 
 	if (st->depth <= 0)
 		abort(); /* programmer error: commit without begin */
+	if (s->reads_only && st->depth > 1 && !s->broken) {
+		st->depth--;
+		return SARGS_OK;
+	}
 	rc = s->broken ? broken_fail(s) : run_id(s, st->depth == 1 ? S_COMMIT : S_RELEASE);
 	if (rc != SARGS_OK) {
 		sargs_store_rollback(st);
@@ -465,6 +487,8 @@ static void sq_rollback(struct sargs_store *st)
 	}
 	if (st->depth == 1) {
 		(void)run_id(s, S_ROLLBACK);
+	} else if (s->reads_only) {
+		/* a counted level: nothing was written in it */
 	} else {
 		(void)run_id(s, S_ROLLBACK_TO);
 		(void)run_id(s, S_RELEASE);
@@ -1102,10 +1126,15 @@ static void sq_tune_server(struct sargs_store *st, int writer)
 	(void)sqlite3_busy_handler(s->db, busy_wait, s);
 	if (writer)
 		(void)sqlite3_exec(s->db, "PRAGMA wal_autocheckpoint=0;", NULL, NULL, NULL);
-	else
+	else {
 		/* a reader takes pages from the whole-file map (sqlite_map.h);
 		 * any size above 0 turns that on, the value itself is capped */
 		(void)sqlite3_exec(s->db, "PRAGMA mmap_size=2147418112;", NULL, NULL, NULL);
+		/* and writes nothing: a statement that would is refused, so
+		 * its nested levels need no savepoints */
+		s->reads_only = sqlite3_exec(s->db, "PRAGMA query_only=1;", NULL, NULL, NULL) ==
+				SQLITE_OK;
+	}
 }
 
 static enum sargs_rc sq_log_restart(struct sargs_store *st, int *restarted)

@@ -367,6 +367,7 @@ static enum sargs_rc sq_token_add(struct sargs_store *st, const struct sargs_sto
 	struct sq_store *s = SQ(st);
 	sqlite3_stmt *p;
 
+	s->token_memo_ok = 0;
 	APREP(s, p, A_TOK_ADD);
 	bind_text(p, 1, t->name);
 	bind_hash(p, 2, t->hash);
@@ -385,12 +386,38 @@ static enum sargs_rc sq_token_get_hash(struct sargs_store *st, const unsigned ch
 	sqlite3_stmt *p;
 	enum sargs_rc rc;
 
+	int64_t version = -1;
+
 	memset(out, 0, sizeof(*out));
+	/* Every request with a token asks for it, and the server's readers
+	 * run one read-only transaction per request. The memo is used and
+	 * filled only in such a transaction: its snapshot's data version moves
+	 * with every commit of another connection (a revocation by the CLI or
+	 * the server's worker included), so an equal version means the token's
+	 * row is as it was. This connection's own token writes drop the memo
+	 * (sq_token_add, sq_token_revoke). */
+	if (st->depth > 0) {
+		version = sq_snapshot_version(s);
+		if (sqlite3_txn_state(s->db, "main") != SQLITE_TXN_READ)
+			version = -1;
+	}
+	if (version >= 0 && s->token_memo_ok && s->token_memo_version == version &&
+	    memcmp(s->token_memo.hash, hash, sizeof(s->token_memo.hash)) == 0) {
+		*out = s->token_memo;
+		st->token_memo_hits++;
+		return SARGS_OK;
+	}
 	APREP(s, p, A_TOK_GET_HASH);
 	bind_hash(p, 1, hash);
 	if ((rc = sq_step_row(s, p)) != SARGS_OK)
 		return rc;
-	return row_read(s, p, col_token(p, out), out, sizeof(*out), "api_tokens");
+	rc = row_read(s, p, col_token(p, out), out, sizeof(*out), "api_tokens");
+	if (rc == SARGS_OK && version >= 0) {
+		s->token_memo = *out;
+		s->token_memo_version = version;
+		s->token_memo_ok = 1;
+	}
+	return rc;
 }
 
 static enum sargs_rc sq_token_scan(struct sargs_store *st,
@@ -425,6 +452,7 @@ static enum sargs_rc sq_token_revoke(struct sargs_store *st, const char *name,
 
 	if (was != NULL)
 		*was = 0;
+	s->token_memo_ok = 0;
 	APREP(s, p, A_TOK_REVOKED);
 	bind_text(p, 1, name);
 	if ((rc = sq_step_row(s, p)) != SARGS_OK)

@@ -37,6 +37,16 @@ struct sq_store {
 	int64_t busy_us;
 	int64_t busy_since;
 	int ckpt_synced; /* sargs_store_checkpoint: the log's frames copied at its last sync */
+	/* a server reader (sargs_store_tune_server, writer 0): query_only, so
+	 * its nested levels are counted, not savepoints (nothing to undo) */
+	int reads_only;
+	/* the last API token found by its hash in a read-only transaction, and
+	 * the data version of that transaction's snapshot: while no commit has
+	 * come since (the version is the same), a lookup of the same hash gives
+	 * it without a query (store_sqlite_auth.c, sq_token_get_hash) */
+	int token_memo_ok;
+	int64_t token_memo_version;
+	struct sargs_store_token token_memo;
 };
 
 /* The engine's handle behind the generic one. */
@@ -50,6 +60,11 @@ enum sargs_rc sq_broken_fail(struct sq_store *s);
 /* Binds a canonical UUID text as 16 bytes; -1 when it is not one. */
 int sq_bind_id(sqlite3_stmt *p, int i, const char *id);
 void sq_col_id(sqlite3_stmt *p, int i, char out[SARGS_UUID_STR]);
+/* PRAGMA data_version of the open transaction's snapshot (starting it
+ * when the transaction has read nothing yet): it differs from an earlier
+ * snapshot's whenever another connection has committed since; -1 when it
+ * cannot be read. Leaves data_version above alone. */
+int64_t sq_snapshot_version(struct sq_store *s);
 /* Prepares sql into *slot once; later calls reset and clear it. */
 sqlite3_stmt *sq_cached(struct sq_store *s, sqlite3_stmt **slot, const char *sql);
 

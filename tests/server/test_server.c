@@ -314,6 +314,29 @@ static void test_reader_defers_audit(void **state)
 	sargs_audit_batch_free(&batch);
 	assert_int_equal(audit_count(dir), before + 2);
 	assert_int_equal(sargs_audit_verify(wr->audit, &rep), SARGS_OK);
+
+	/* a batch whose second entry cannot be written: alone, nothing of it
+	 * is; inside the caller's level (the worker's job), the caller's
+	 * rollback leaves nothing either */
+	memset(&batch, 0, sizeof(batch));
+	sargs_reg_set_reader(rd, &batch);
+	assert_int_equal(sargs_reg_audit(rd, "subject.read", NULL, "email", "service", NULL, &err),
+			 SARGS_OK);
+	assert_int_equal(sargs_reg_audit(rd, "subject.read", NULL, "email", "service", "bad\x01",
+					 &err),
+			 SARGS_OK);
+	sargs_reg_set_reader(rd, NULL);
+	assert_int_equal(batch.n, 2);
+	assert_int_not_equal(sargs_reg_audit_apply(wr, &batch, &err), SARGS_OK);
+	assert_int_equal(sargs_store_depth(wr->store), 0);
+	assert_int_equal(audit_count(dir), before + 2);
+	assert_int_equal(sargs_reg_begin(wr, &err), SARGS_OK);
+	assert_int_not_equal(sargs_reg_audit_apply(wr, &batch, &err), SARGS_OK);
+	assert_int_equal(sargs_store_depth(wr->store), 1); /* the caller's level, still open */
+	sargs_reg_rollback(wr);
+	sargs_audit_batch_free(&batch);
+	assert_int_equal(audit_count(dir), before + 2);
+	assert_int_equal(sargs_audit_verify(wr->audit, &rep), SARGS_OK);
 	sargs_reg_close(rd);
 	sargs_reg_close(wr);
 	test_rmtree(dir);

@@ -15,6 +15,7 @@
 
 #include "store/sqlite_map.h"
 #include "store/store.h"
+#include "store/store_auth.h"
 #include "util/fsutil.h"
 #include "util/rc.h"
 
@@ -300,6 +301,196 @@ static void test_log_sync_reopen(void **state)
 	expect_values(f->reader, 0, 30, 1);
 }
 
+/* ---- the token memo (sargs_store_token_get_hash in a read-only
+ * transaction): a request's token is found without a query while nothing
+ * was committed, and never outlives a change */
+
+static struct sargs_store_token a_token(const char *name, unsigned char h)
+{
+	struct sargs_store_token t;
+
+	memset(&t, 0, sizeof(t));
+	(void)snprintf(t.name, sizeof(t.name), "%s", name);
+	memset(t.hash, h, sizeof(t.hash));
+	(void)snprintf(t.actions, sizeof(t.actions), "subject.read");
+	(void)snprintf(t.purposes, sizeof(t.purposes), "service");
+	t.created_us = 1000;
+	return t;
+}
+
+/* Looks the hash up on st in a read-only transaction of its own, as the
+ * server's readers do; returns the lookup's code, the row in *out. */
+static enum sargs_rc read_token(struct sargs_store *st, unsigned char h,
+				struct sargs_store_token *out)
+{
+	unsigned char hash[SARGS_STORE_AUTH_HASH];
+	struct sargs_err err;
+	enum sargs_rc rc;
+
+	memset(hash, h, sizeof(hash));
+	assert_int_equal(sargs_store_begin_read(st, &err), SARGS_OK);
+	rc = sargs_store_token_get_hash(st, hash, out);
+	assert_int_equal(sargs_store_commit(st, &err), SARGS_OK);
+	return rc;
+}
+
+static void add_token(struct sargs_store *st, const char *name, unsigned char h)
+{
+	struct sargs_store_token t = a_token(name, h);
+	struct sargs_err err;
+
+	assert_int_equal(sargs_store_begin(st, &err), SARGS_OK);
+	assert_int_equal(sargs_store_token_add(st, &t), SARGS_OK);
+	assert_int_equal(sargs_store_commit(st, &err), SARGS_OK);
+}
+
+static void revoke_token(struct sargs_store *st, const char *name)
+{
+	struct sargs_err err;
+
+	assert_int_equal(sargs_store_begin(st, &err), SARGS_OK);
+	assert_int_equal(sargs_store_token_revoke(st, name, 5000, NULL), SARGS_OK);
+	assert_int_equal(sargs_store_commit(st, &err), SARGS_OK);
+}
+
+static void test_token_memo_serves_repeats(void **state)
+{
+	struct fixture *f = *state;
+	struct sargs_store_token got;
+	unsigned long long hits;
+
+	add_token(f->writer, "shop", 0x11);
+	add_token(f->writer, "crm", 0x22);
+	hits = sargs_store_token_memo_hits(f->reader);
+	assert_int_equal(read_token(f->reader, 0x11, &got), SARGS_OK);
+	assert_int_equal(sargs_store_token_memo_hits(f->reader), hits); /* the first: a query */
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(read_token(f->reader, 0x11, &got), SARGS_OK);
+		assert_string_equal(got.name, "shop");
+		assert_string_equal(got.actions, "subject.read");
+		assert_int_equal(got.revoked_us, 0);
+	}
+	assert_int_equal(sargs_store_token_memo_hits(f->reader), hits + 3);
+	/* another hash is looked up, and a hash no token has is never remembered */
+	assert_int_equal(read_token(f->reader, 0x22, &got), SARGS_OK);
+	assert_string_equal(got.name, "crm");
+	assert_int_equal(read_token(f->reader, 0x33, &got), SARGS_E_NOTFOUND);
+	assert_int_equal(read_token(f->reader, 0x33, &got), SARGS_E_NOTFOUND);
+	assert_int_equal(sargs_store_token_memo_hits(f->reader), hits + 3);
+	/* outside a transaction: always a query */
+	{
+		unsigned char hash[SARGS_STORE_AUTH_HASH];
+
+		memset(hash, 0x22, sizeof(hash));
+		assert_int_equal(sargs_store_token_get_hash(f->reader, hash, &got), SARGS_OK);
+		assert_int_equal(sargs_store_token_get_hash(f->reader, hash, &got), SARGS_OK);
+		assert_int_equal(sargs_store_token_memo_hits(f->reader), hits + 3);
+	}
+}
+
+/* Mission §3 (004 §18i): a revoked token stops working at once, for a
+ * server's reader too: a revocation committed by another connection (the
+ * CLI, the server's worker) ends the memo, and so does a commit of anything
+ * else (the memo is then read again, not trusted). */
+static void test_token_memo_ends_with_a_revocation_elsewhere(void **state)
+{
+	struct fixture *f = *state;
+	struct sargs_store_token got;
+	unsigned long long hits;
+
+	add_token(f->writer, "shop", 0x11);
+	assert_int_equal(read_token(f->reader, 0x11, &got), SARGS_OK);
+	assert_int_equal(read_token(f->reader, 0x11, &got), SARGS_OK);
+	hits = sargs_store_token_memo_hits(f->reader);
+	assert_true(hits > 0);
+	revoke_token(f->writer, "shop");
+	assert_int_equal(read_token(f->reader, 0x11, &got), SARGS_OK);
+	assert_int_equal(got.revoked_us, 5000);
+	assert_int_equal(sargs_store_token_memo_hits(f->reader), hits);
+	/* any other commit ends it too */
+	put_values(f->writer, 0, 1, 1);
+	assert_int_equal(read_token(f->reader, 0x11, &got), SARGS_OK);
+	assert_int_equal(sargs_store_token_memo_hits(f->reader), hits);
+	assert_int_equal(got.revoked_us, 5000);
+}
+
+/* A token changed through the same connection (whose own commits leave its
+ * data version alone) is read again too. */
+static void test_token_memo_ends_with_an_own_change(void **state)
+{
+	struct fixture *f = *state;
+	struct sargs_store_token got;
+	struct sargs_store *own = NULL;
+	struct sargs_err err;
+	unsigned long long hits;
+
+	/* a connection that both reads and writes (not a server reader,
+	 * which cannot write) */
+	assert_int_equal(sargs_store_open(f->path, 0, &own, &err), SARGS_OK);
+	add_token(own, "shop", 0x11);
+	assert_int_equal(read_token(own, 0x11, &got), SARGS_OK);
+	assert_int_equal(read_token(own, 0x11, &got), SARGS_OK);
+	assert_int_equal(got.revoked_us, 0);
+	hits = sargs_store_token_memo_hits(own);
+	assert_true(hits > 0);
+	revoke_token(own, "shop");
+	assert_int_equal(read_token(own, 0x11, &got), SARGS_OK);
+	assert_int_equal(got.revoked_us, 5000);
+	assert_int_equal(sargs_store_token_memo_hits(own), hits);
+	/* a token added and looked up in a write transaction that is then
+	 * rolled back is not remembered */
+	{
+		struct sargs_store_token t = a_token("gone", 0x44);
+		unsigned char hash[SARGS_STORE_AUTH_HASH];
+
+		memset(hash, 0x44, sizeof(hash));
+		assert_int_equal(sargs_store_begin(own, &err), SARGS_OK);
+		assert_int_equal(sargs_store_token_add(own, &t), SARGS_OK);
+		assert_int_equal(sargs_store_token_get_hash(own, hash, &got), SARGS_OK);
+		sargs_store_rollback(own);
+		assert_int_equal(read_token(own, 0x44, &got), SARGS_E_NOTFOUND);
+	}
+	sargs_store_close(own);
+}
+
+/* A server reader writes nothing: a write is refused and changes nothing,
+ * its nested levels (counted, not savepoints) balance whichever way they
+ * end, and it can still copy the log into the database (the server's
+ * background checkpoint runs on such a connection). */
+static void test_reader_writes_nothing(void **state)
+{
+	struct fixture *f = *state;
+	struct sargs_err err;
+	unsigned char *got = NULL;
+	size_t n = 0;
+	int frames = -1, left = -1;
+
+	put_values(f->writer, 0, 50, 1);
+	assert_int_equal(sargs_store_begin_read(f->reader, &err), SARGS_OK);
+	assert_int_equal(sargs_store_begin_read(f->reader, &err), SARGS_OK);
+	assert_int_equal(sargs_store_depth(f->reader), 2);
+	assert_int_not_equal(sargs_store_meta_put(f->reader, "k000001", "x", 1), SARGS_OK);
+	sargs_store_rollback(f->reader);
+	assert_int_equal(sargs_store_depth(f->reader), 1);
+	assert_int_equal(sargs_store_begin_read(f->reader, &err), SARGS_OK);
+	assert_int_equal(sargs_store_meta_get(f->reader, "k000002", &got, &n), SARGS_OK);
+	free(got);
+	assert_int_equal(sargs_store_commit(f->reader, &err), SARGS_OK);
+	assert_int_equal(sargs_store_depth(f->reader), 1);
+	assert_int_equal(sargs_store_commit(f->reader, &err), SARGS_OK);
+	assert_int_equal(sargs_store_depth(f->reader), 0);
+	/* a write transaction cannot even begin */
+	if (sargs_store_begin(f->reader, &err) == SARGS_OK) {
+		assert_int_not_equal(sargs_store_meta_put(f->reader, "k000001", "x", 1), SARGS_OK);
+		sargs_store_rollback(f->reader);
+	}
+	assert_int_equal(sargs_store_depth(f->reader), 0);
+	expect_values(f->reader, 0, 50, 1);
+	assert_int_equal(sargs_store_checkpoint(f->reader, &frames, &left), SARGS_OK);
+	assert_true(frames > 0);
+	assert_int_equal(left, 0);
+}
+
 /* After a failed sync (recorded by the engine; here by hand) nothing may
  * vouch for durability or shorten the log: flushes, syncs, the background
  * copy, the log's restart and its truncation all refuse, and say why. The
@@ -344,6 +535,10 @@ int main(void)
 		T(test_writer_does_not_use_the_map),
 		T(test_log_sync_alongside_commits),
 		T(test_log_sync_reopen),
+		T(test_token_memo_serves_repeats),
+		T(test_token_memo_ends_with_a_revocation_elsewhere),
+		T(test_token_memo_ends_with_an_own_change),
+		T(test_reader_writes_nothing),
 		T(test_after_a_failed_sync), /* last: its record lasts */
 	};
 #undef T
