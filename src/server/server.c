@@ -87,63 +87,147 @@ static void log_batching(const struct srv *s, int on)
 	pthread_mutex_unlock(&lb->mu);
 }
 
-void srv_log(const struct srv *s, const char *level, const char *event, const char *fmt, ...)
+/* A log line being put together: appends what fits, and notes a cut. */
+struct logline {
+	char *buf;
+	size_t cap; /* bytes the line may have, its newline included */
+	size_t len;
+	int cut;
+};
+
+static void ll_add(struct logline *l, const char *t, size_t n)
 {
-	char ts[40], rest[1024] = "", line[1200];
-	va_list ap;
-	int n;
+	size_t room = l->cap - 1 - l->len; /* one byte kept for the newline */
+
+	if (n > room) {
+		n = room;
+		l->cut = 1;
+	}
+	memcpy(l->buf + l->len, t, n);
+	l->len += n;
+}
+
+static void ll_adds(struct logline *l, const char *t)
+{
+	ll_add(l, t, strlen(t));
+}
+
+static void ll_int(struct logline *l, long long v)
+{
+	char d[24];
+	size_t i = sizeof(d);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+	do {
+		d[--i] = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		d[--i] = '-';
+	ll_add(l, d + i, sizeof(d) - i);
+}
+
+/* Writes one line: rest (key=value pairs, NULL or empty for none; changed
+ * in place) made safe for one line of text or JSON, put together without
+ * a formatting pass, and written whole with one write(2) or kept for the
+ * tick (no stdio lock held by one thread while another formats its line,
+ * and a line is never split or interleaved with another). */
+static void log_emit(const struct srv *s, const char *level, const char *event, char *rest)
+{
+	char ts[40], line[1200];
+	struct logline l = {line, sizeof(line), 0, 0};
 	struct srv_logbuf *lb = s ? s->logbuf : NULL;
+	int json = s && s->cfg.log_json;
+	size_t n;
 
 	sargs_time_format(sargs_time_now_us(), ts, sizeof(ts));
-	if (fmt) {
-		char *p;
+	if (rest == NULL)
+		rest = (char *)"";
+	/* values can come from clients (a method): one line, no control
+	 * characters, nothing that ends a JSON string */
+	for (char *p = rest; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
 
-		va_start(ap, fmt);
-		/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
-		(void)vsnprintf(rest, sizeof(rest), fmt, ap);
-		va_end(ap);
-		/* values can come from clients (a method): one line, no control
-		 * characters, nothing that ends a JSON string */
-		for (p = rest; *p; p++) {
-			unsigned char ch = (unsigned char)*p;
-
-			if (ch < 0x20 || ch == 0x7f || ch == '\\' ||
-			    (s && s->cfg.log_json && ch == '"'))
-				*p = '?';
+		if (ch < 0x20 || ch == 0x7f || ch == '\\' || (json && ch == '"'))
+			*p = '?';
+	}
+	if (json) {
+		ll_adds(&l, "{\"ts\":\"");
+		ll_adds(&l, ts);
+		ll_adds(&l, "\",\"level\":\"");
+		ll_adds(&l, level);
+		ll_adds(&l, "\",\"event\":\"");
+		ll_adds(&l, event);
+		ll_adds(&l, "\",\"detail\":\"");
+		ll_adds(&l, rest);
+		ll_adds(&l, "\"}");
+	} else {
+		ll_adds(&l, "ts=");
+		ll_adds(&l, ts);
+		ll_adds(&l, " level=");
+		ll_adds(&l, level);
+		ll_adds(&l, " event=");
+		ll_adds(&l, event);
+		if (rest[0]) {
+			ll_add(&l, " ", 1);
+			ll_adds(&l, rest);
 		}
 	}
-	/* formatted here and written whole with one write(2): no stdio lock
-	 * held by one thread while another formats its line, and a line is
-	 * never split or interleaved with another */
-	if (s && s->cfg.log_json)
-		n = snprintf(line, sizeof(line),
-			     "{\"ts\":\"%s\",\"level\":\"%s\",\"event\":\"%s\",\"detail\":\"%s\"}\n", ts,
-			     level, event, rest);
-	else
-		n = snprintf(line, sizeof(line), "ts=%s level=%s event=%s%s%s\n", ts, level, event,
-			     rest[0] ? " " : "", rest);
-	if (n < 0)
-		return;
-	if ((size_t)n >= sizeof(line)) {
-		n = (int)sizeof(line) - 1;
-		line[n - 1] = '\n'; /* cut, still one line */
-	}
+	if (l.cut)
+		l.len--; /* cut: the last byte gives way to the newline, still one line */
+	line[l.len++] = '\n';
+	n = l.len;
 	if (lb == NULL) {
-		log_write(line, (size_t)n);
+		log_write(line, n);
 		return;
 	}
 	pthread_mutex_lock(&lb->mu);
-	if (lb->len + (size_t)n > sizeof(lb->data)) {
+	if (lb->len + n > sizeof(lb->data)) {
 		log_write(lb->data, lb->len);
 		lb->len = 0;
 	}
-	memcpy(lb->data + lb->len, line, (size_t)n);
-	lb->len += (size_t)n;
+	memcpy(lb->data + lb->len, line, n);
+	lb->len += n;
 	if (!lb->batched || strcmp(level, "info") != 0 || lb->len >= sizeof(lb->data) / 2) {
 		log_write(lb->data, lb->len);
 		lb->len = 0;
 	}
 	pthread_mutex_unlock(&lb->mu);
+}
+
+void srv_log(const struct srv *s, const char *level, const char *event, const char *fmt, ...)
+{
+	char rest[1024] = "";
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		/* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): va_start above */
+		(void)vsnprintf(rest, sizeof(rest), fmt, ap);
+		va_end(ap);
+	}
+	log_emit(s, level, event, rest);
+}
+
+/* The line of a request, as srv_log(s, level, "http", "method=%s route=%s
+ * status=%d dur_us=%lld", ...) writes it, without a formatting pass (one
+ * for every request). */
+static void log_request(const struct srv *s, const char *level, const char *method,
+			const char *route, int status, long long dur_us)
+{
+	char rest[1024];
+	struct logline l = {rest, sizeof(rest), 0, 0};
+
+	ll_adds(&l, "method=");
+	ll_adds(&l, method ? method : "(null)");
+	ll_adds(&l, " route=");
+	ll_adds(&l, route);
+	ll_adds(&l, " status=");
+	ll_int(&l, status);
+	ll_adds(&l, " dur_us=");
+	ll_int(&l, dur_us);
+	rest[l.len] = '\0'; /* the byte kept for a newline ends the string */
+	log_emit(s, level, "http", rest);
 }
 
 /* ---- sign-in rate limit: a fixed table of address buckets per minute */
@@ -809,9 +893,8 @@ static enum MHD_Result respond(struct srv *s, struct MHD_Connection *conn, struc
 	pthread_mutex_unlock(&s->mu);
 	if (cs->route && !(cs->route->flags & ROUTE_REG) && strcmp(cs->route->pattern, "/bench/static") == 0)
 		return ret; /* the benchmark's baseline is not logged */
-	srv_log(s, rs->status >= 500 ? "error" : "info", "http",
-		"method=%s route=%s status=%d dur_us=%lld", cs->rq.method,
-		cs->route ? cs->route->pattern : "-", rs->status, (long long)dur_us);
+	log_request(s, rs->status >= 500 ? "error" : "info", cs->rq.method,
+		    cs->route ? cs->route->pattern : "-", rs->status, (long long)dur_us);
 	return ret;
 }
 

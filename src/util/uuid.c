@@ -52,41 +52,56 @@ enum sargs_rc sargs_uuid_v7(int64_t now_us, char out[SARGS_UUID_STR])
 	return SARGS_OK;
 }
 
-static int hexval(char c)
+/* A canonical UUID's parts: 8-4-4-4-12 lower-case hex digits. Each byte
+ * is read in order and the first that does not belong ends the look, so a
+ * shorter string is never read past its end. Returns 1 and the 16 bytes
+ * (out may be NULL) when s is one, else 0. Called several times for every
+ * read of a subject (each statement binds its id), hence a table and no
+ * strlen. */
+static int parse(const char *s, unsigned char *out)
 {
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+	/* a digit's value plus one; 0: not a lower-case hex digit */
+	static const unsigned char val1[256] = {
+		['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,	['4'] = 5,  ['5'] = 6,
+		['6'] = 7,  ['7'] = 8,  ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12,
+		['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+	};
+	size_t i = 0;
+
+	if (s == NULL)
+		return 0;
+	for (int k = 0; k < SARGS_UUID_BYTES; k++) {
+		unsigned hi, lo;
+
+		if (k == 4 || k == 6 || k == 8 || k == 10) {
+			if (s[i] != '-')
+				return 0;
+			i++;
+		}
+		hi = val1[(unsigned char)s[i]];
+		if (hi == 0)
+			return 0;
+		lo = val1[(unsigned char)s[i + 1]];
+		if (lo == 0)
+			return 0;
+		if (out != NULL)
+			out[k] = (unsigned char)((hi - 1) << 4 | (lo - 1));
+		i += 2;
+	}
+	return s[i] == '\0';
 }
 
 enum sargs_rc sargs_uuid_to_bytes(const char *s, unsigned char out[SARGS_UUID_BYTES])
 {
-	size_t k = 0;
+	unsigned char b[SARGS_UUID_BYTES];
 
-	if (!sargs_uuid_valid(s))
+	if (!parse(s, b))
 		return SARGS_E_INVALID;
-	for (size_t j = 0; j < 36; j++) {
-		if (s[j] == '-')
-			continue;
-		out[k++] = (unsigned char)((unsigned)hexval(s[j]) << 4 | (unsigned)hexval(s[j + 1]));
-		j++;
-	}
+	memcpy(out, b, sizeof(b));
 	return SARGS_OK;
 }
 
 int sargs_uuid_valid(const char *s)
 {
-	size_t i;
-
-	if (s == NULL || strlen(s) != 36)
-		return 0;
-	for (i = 0; i < 36; i++) {
-		char c = s[i];
-
-		if (i == 8 || i == 13 || i == 18 || i == 23) {
-			if (c != '-')
-				return 0;
-		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-			return 0;
-		}
-	}
-	return 1;
+	return parse(s, NULL);
 }

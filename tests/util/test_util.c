@@ -734,6 +734,46 @@ static void test_uuid_valid_table(void **state)
 	assert_int_equal(sargs_uuid_valid(NULL), 0);
 }
 
+/* The text and the 16 bytes, both ways: every valid row parses, every
+ * invalid one is refused by sargs_uuid_to_bytes too, random bytes come
+ * back as they went, and a string cut short anywhere is refused without
+ * a read past its end (each cut is its own allocation, for the sanitizer). */
+static void test_uuid_bytes(void **state)
+{
+	unsigned char b[SARGS_UUID_BYTES], back[SARGS_UUID_BYTES];
+	char text[SARGS_UUID_STR];
+	const char *good = "01890a5d-ac96-774b-bcce-b302099a8057";
+
+	(void)state;
+	for (size_t i = 0; i < N_ELEMS(uuid_cases); i++)
+		if ((sargs_uuid_to_bytes(uuid_cases[i].s, b) == SARGS_OK) != uuid_cases[i].valid)
+			fail_msg("uuid row %zu (%s): to_bytes disagrees", i, uuid_cases[i].rule);
+	assert_int_equal(sargs_uuid_to_bytes(NULL, b), SARGS_E_INVALID);
+	assert_int_equal(sargs_uuid_to_bytes(good, b), SARGS_OK);
+	assert_int_equal(b[0], 0x01);
+	assert_int_equal(b[15], 0x57);
+	assert_int_equal(b[6], 0x77);
+	srand(7);
+	for (int r = 0; r < 1000; r++) {
+		for (int k = 0; k < SARGS_UUID_BYTES; k++)
+			b[k] = (unsigned char)(rand() & 0xff);
+		sargs_uuid_from_bytes(b, text);
+		assert_true(sargs_uuid_valid(text));
+		assert_int_equal(sargs_uuid_to_bytes(text, back), SARGS_OK);
+		assert_memory_equal(b, back, sizeof(b));
+	}
+	for (size_t cut = 0; cut < 36; cut++) {
+		char *p = malloc(cut + 1);
+
+		assert_non_null(p);
+		memcpy(p, good, cut);
+		p[cut] = '\0';
+		assert_false(sargs_uuid_valid(p));
+		assert_int_equal(sargs_uuid_to_bytes(p, b), SARGS_E_INVALID);
+		free(p);
+	}
+}
+
 /* ===================================================================== fsutil */
 
 static mode_t file_mode(const char *path)
@@ -1178,6 +1218,7 @@ int main(void)
 		cmocka_unit_test(test_uuid_v7_format),
 		cmocka_unit_test(test_uuid_v7_time_order),
 		cmocka_unit_test(test_uuid_valid_table),
+		cmocka_unit_test(test_uuid_bytes),
 		cmocka_unit_test(test_fs_mkdirs),
 		cmocka_unit_test(test_fs_join),
 		cmocka_unit_test(test_fs_write_atomic),
