@@ -127,20 +127,11 @@ static void ll_int(struct logline *l, long long v)
 	ll_add(l, d + i, sizeof(d) - i);
 }
 
-/* Writes one line: rest (key=value pairs, NULL or empty for none; changed
- * in place) made safe for one line of text or JSON, put together without
- * a formatting pass, and written whole with one write(2) or kept for the
- * tick (no stdio lock held by one thread while another formats its line,
- * and a line is never split or interleaved with another). */
-static void log_emit(const struct srv *s, const char *level, const char *event, char *rest)
+size_t srv_log_line(char *line, size_t cap, int json, const char *ts, const char *level,
+		    const char *event, char *rest)
 {
-	char ts[40], line[1200];
-	struct logline l = {line, sizeof(line), 0, 0};
-	struct srv_logbuf *lb = s ? s->logbuf : NULL;
-	int json = s && s->cfg.log_json;
-	size_t n;
+	struct logline l = {line, cap, 0, 0};
 
-	sargs_time_format(sargs_time_now_us(), ts, sizeof(ts));
 	if (rest == NULL)
 		rest = (char *)"";
 	/* values can come from clients (a method): one line, no control
@@ -173,10 +164,25 @@ static void log_emit(const struct srv *s, const char *level, const char *event, 
 			ll_adds(&l, rest);
 		}
 	}
-	if (l.cut)
-		l.len--; /* cut: the last byte gives way to the newline, still one line */
+	/* a line that does not fit whole with its newline (cap - 1 bytes of
+	 * text or more) keeps cap - 2 bytes: still one line */
+	if (l.cut || l.len == cap - 1)
+		l.len = cap - 2;
 	line[l.len++] = '\n';
-	n = l.len;
+	return l.len;
+}
+
+/* Writes one line (srv_log_line) whole with one write(2), or keeps it for
+ * the tick: no stdio lock held by one thread while another formats its
+ * line, and a line is never split or interleaved with another. */
+static void log_emit(const struct srv *s, const char *level, const char *event, char *rest)
+{
+	char ts[40], line[1200];
+	struct srv_logbuf *lb = s ? s->logbuf : NULL;
+	size_t n;
+
+	sargs_time_format(sargs_time_now_us(), ts, sizeof(ts));
+	n = srv_log_line(line, sizeof(line), s && s->cfg.log_json, ts, level, event, rest);
 	if (lb == NULL) {
 		log_write(line, n);
 		return;

@@ -124,6 +124,15 @@ struct srv {
  */
 enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err) SARGS_WUR;
 
+/* One log line into line (cap bytes, at least 3): "ts=TS level=L event=E
+ * REST" or, json, {"ts":..,"level":..,"event":..,"detail":"REST"}, ended by
+ * a newline; rest (may be NULL) is made safe in place (control characters,
+ * backslashes and, in JSON, quotes become '?'). A line that does not fit is
+ * cut to cap - 2 bytes and its newline, as snprintf would have cut it.
+ * Returns its length. */
+size_t srv_log_line(char *line, size_t cap, int json, const char *ts, const char *level,
+		    const char *event, char *rest);
+
 /* Structured log line to stderr: level, event and key=value pairs as given
  * (never personal data). */
 void srv_log(const struct srv *s, const char *level, const char *event, const char *fmt, ...)

@@ -405,6 +405,76 @@ static void view_answers(const struct sargs_subject_view *v, const struct sargs_
 	sargs_strbuf_free(&b.body);
 }
 
+/* The log line as srv_log wrote it with snprintf before srv_log_line: the
+ * reference the new line must equal byte for byte. */
+static size_t log_line_by_snprintf(char *line, size_t cap, int json, const char *ts,
+				   const char *level, const char *event, char *rest)
+{
+	int n;
+
+	for (char *p = rest; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if (ch < 0x20 || ch == 0x7f || ch == '\\' || (json && ch == '"'))
+			*p = '?';
+	}
+	if (json)
+		n = snprintf(line, cap, "{\"ts\":\"%s\",\"level\":\"%s\",\"event\":\"%s\",\"detail\":\"%s\"}\n",
+			     ts, level, event, rest);
+	else
+		n = snprintf(line, cap, "ts=%s level=%s event=%s%s%s\n", ts, level, event,
+			     rest[0] ? " " : "", rest);
+	if ((size_t)n >= cap) {
+		n = (int)cap - 1;
+		line[n - 1] = '\n';
+	}
+	return (size_t)n;
+}
+
+/* Log lines are put together without snprintf (srv_log_line): the same
+ * bytes as before for every length of the values around the cut (the line
+ * of 1200 bytes), in text and JSON, with the characters that must not reach
+ * a log line (controls, backslashes, quotes in JSON) among them. */
+static void test_log_line_as_snprintf(void **state)
+{
+	static const char mix[] = "route=/api/v1/x method=G\"E\\T\x01\t\x7f ";
+	const char *ts = "2026-11-24T23:58:21.969850Z";
+
+	(void)state;
+	for (int json = 0; json <= 1; json++) {
+		for (size_t len = 0; len <= 1300; len++) {
+			char rest_a[1400], rest_b[1400], a[1200], b[1200];
+			size_t na, nb;
+
+			for (size_t k = 0; k < len; k++)
+				rest_a[k] = mix[k % (sizeof(mix) - 1)];
+			rest_a[len] = '\0';
+			memcpy(rest_b, rest_a, len + 1);
+			na = srv_log_line(a, sizeof(a), json, ts, "info", "http", rest_a);
+			nb = log_line_by_snprintf(b, sizeof(b), json, ts, "info", "http", rest_b);
+			if (na != nb || memcmp(a, b, na) != 0)
+				fail_msg("json %d, %zu bytes of values: %zu against %zu bytes", json,
+					 len, na, nb);
+			assert_true(na < sizeof(a));
+			assert_int_equal(a[na - 1], '\n');
+			assert_null(memchr(a, '\n', na - 1)); /* one line */
+		}
+	}
+	/* no values at all */
+	{
+		char a[1200], b[1200], empty_a[1] = "", empty_b[1] = "";
+		size_t na = srv_log_line(a, sizeof(a), 0, ts, "warn", "stop", NULL);
+		size_t nb = log_line_by_snprintf(b, sizeof(b), 0, ts, "warn", "stop", empty_b);
+
+		assert_int_equal(na, nb);
+		assert_memory_equal(a, b, na);
+		na = srv_log_line(a, sizeof(a), 1, ts, "warn", "stop", empty_a);
+		nb = log_line_by_snprintf(b, sizeof(b), 1, ts, "warn", "stop", empty_b);
+		assert_int_equal(na, nb);
+		assert_memory_equal(a, b, na);
+	}
+}
+
 static void test_view_answer_as_jansson(void **state)
 {
 	struct sargs_subject_view v;
@@ -641,6 +711,7 @@ int main(void)
 		cmocka_unit_test(test_reader_defers_audit),
 		cmocka_unit_test(test_worker_submit_async),
 		cmocka_unit_test(test_view_answer_as_jansson),
+		cmocka_unit_test(test_log_line_as_snprintf),
 		cmocka_unit_test(test_log_restart),
 		cmocka_unit_test(test_worker_after_a_failed_sync), /* last: its record lasts */
 	};

@@ -208,7 +208,7 @@ static void test_schema_7_to_8(void **state)
 	dup.fields_len = sizeof(b);
 	dup.index_hashes = b;
 	assert_int_equal(sargs_store_begin(f->st, &err), SARGS_OK);
-	assert_int_not_equal(sargs_store_subject_insert(f->st, &dup), SARGS_OK);
+	assert_int_equal(sargs_store_subject_insert(f->st, &dup), SARGS_E_EXISTS);
 	sargs_store_rollback(f->st);
 
 	/* erasure still removes the row */
@@ -234,6 +234,29 @@ static void test_schema_7_to_8(void **state)
 	assert_int_equal(count_rows(db, "SELECT count(*) FROM sqlite_schema"
 					" WHERE name LIKE 'subjects_v%'"),
 			 0);
+	/* the rows were copied in the order they came: the new row numbers
+	 * follow the creation times */
+	{
+		sqlite3_stmt *p = NULL;
+		int i = 0;
+
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT id FROM subjects ORDER BY rowid", -1,
+						    &p, NULL),
+				 SQLITE_OK);
+		while (sqlite3_step(p) == SQLITE_ROW) {
+			unsigned char want[SARGS_UUID_BYTES];
+
+			if (i == 17)
+				i++; /* erased above */
+			subject_id(i, id);
+			assert_int_equal(sargs_uuid_to_bytes(id, want), SARGS_OK);
+			assert_int_equal(sqlite3_column_bytes(p, 0), SARGS_UUID_BYTES);
+			assert_memory_equal(sqlite3_column_blob(p, 0), want, SARGS_UUID_BYTES);
+			i++;
+		}
+		sqlite3_finalize(p);
+		assert_int_equal(i, N_SUBJECTS);
+	}
 	/* a read by id goes through the index, not a scan of the table */
 	{
 		sqlite3_stmt *p = NULL;
@@ -266,7 +289,6 @@ static void test_failed_migration_changes_nothing(void **state)
 	sqlite3_close(db);
 
 	assert_int_not_equal(sargs_store_open(f->path, 0, &f->st, &err), SARGS_OK);
-	assert_null(f->st);
 	assert_non_null(strstr(err.msg, "from schema 7 to 8"));
 	assert_non_null(strstr(err.msg, "nothing was changed"));
 
