@@ -158,8 +158,8 @@ static const char *const migrations[SARGS_SCHEMA_VERSION] = {
 	/* 7 -> 8: subjects in an ordinary table found through an index of
 	 * their ids. WITHOUT ROWID kept whole rows (the sealed fields, 500-700
 	 * bytes) in the tree's inner pages too: six to a page, eight levels at
-	 * a million people, and a page from the disk or the memory's far end
-	 * at most of them on every read. Now the inner pages hold ids and
+	 * a million people, 86 MB of inner pages that no cache held, so most
+	 * levels of every read missed it. Now the inner pages hold ids and
 	 * row numbers only (a few hundred to a page, three levels each, few
 	 * enough to stay in memory), and a read fetches two leaves. The rows
 	 * are copied in the order they came (the new row numbers follow it);
