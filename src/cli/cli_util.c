@@ -62,10 +62,22 @@ int cli_usage_error(struct cli *cli, const char *fmt, ...)
 int cli_open(struct cli *cli, struct sargs_reg **out)
 {
 	struct sargs_err err;
+	int from, to, behind = sargs_reg_schema_behind(cli->data_dir, &from, &to);
+	int64_t t0 = sargs_time_mono_us();
 
 	sargs_err_clear(&err);
+	/* a migration of a large register takes a while: say so, on stderr
+	 * (the command's own output stays as it is) */
+	if (behind)
+		(void)fprintf(stderr,
+			      "sargs: updating the register from schema %d to %d, once (a large"
+			      " register takes a while)...\n",
+			      from, to);
 	if (sargs_reg_open(cli->data_dir, out, &err) != SARGS_OK)
 		return cli_fail(cli, &err);
+	if (behind)
+		(void)fprintf(stderr, "sargs: register updated to schema %d in %.1f s\n", to,
+			      (double)(sargs_time_mono_us() - t0) / 1e6);
 	return EXIT_OK;
 }
 

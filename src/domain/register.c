@@ -142,6 +142,19 @@ fail:
 	return rc;
 }
 
+int sargs_reg_schema_behind(const char *dir, int *from, int *to)
+{
+	char db[1100], keyp[1100];
+	int v = 0;
+
+	*from = *to = SARGS_SCHEMA_VERSION;
+	if (paths(dir, db, sizeof(db), keyp, sizeof(keyp), NULL) != SARGS_OK ||
+	    sargs_store_schema_at(db, &v) != SARGS_OK || v <= 0 || v >= SARGS_SCHEMA_VERSION)
+		return 0;
+	*from = v;
+	return 1;
+}
+
 enum sargs_rc sargs_reg_open(const char *dir, struct sargs_reg **out, struct sargs_err *err)
 {
 	char db[1100], keyp[1100];

@@ -40,6 +40,12 @@
 
 struct sargs_registry;
 
+/* 1 when the register in dir was made by an older schema than this build's
+ * (opening it migrates it, which for a large register takes a while:
+ * docs/architecture.md, "Schema"), with the two versions; 0 otherwise (a
+ * current or newer register, or none: sargs_reg_open says what is wrong). */
+int sargs_reg_schema_behind(const char *dir, int *from, int *to);
+
 /*
  * Reader mode (the server's read pool): transactions are read snapshots and
  * audit entries are kept here instead of being written; the caller hands

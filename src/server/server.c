@@ -1185,17 +1185,28 @@ static void log_upkeep(struct srv *s)
 	}
 }
 
-/* A register from before the name index gets it once, before the server
- * listens (the console's name search needs it): its subjects' name fields
+/* The register's first opening, before the server listens: a register of
+ * an older schema is migrated (logged before and after: at a million
+ * people it takes half a minute), and one from before the name index gets
+ * it once (the console's name search needs it): its subjects' name fields
  * are decrypted and their words' keys added (sargs_subject_index_names). */
 static enum sargs_rc index_names(struct srv *s, const char *data, struct sargs_err *err)
 {
 	struct sargs_reg *reg = NULL;
 	int64_t t0 = sargs_time_mono_us(), n = 0;
-	enum sargs_rc rc = sargs_reg_open(data, &reg, err);
+	int from, to, behind = sargs_reg_schema_behind(data, &from, &to);
+	enum sargs_rc rc;
 
+	if (behind)
+		srv_log(s, "info", "migrate", "from=%d to=%d msg=\"updating the register, once\"",
+			from, to);
+	rc = sargs_reg_open(data, &reg, err);
 	if (rc != SARGS_OK)
 		return rc;
+	if (behind)
+		srv_log(s, "info", "migrated", "schema=%d ms=%lld", to,
+			(long long)((sargs_time_mono_us() - t0) / 1000));
+	t0 = sargs_time_mono_us();
 	if (!sargs_subject_names_indexed(reg)) {
 		srv_log(s, "info", "name_index", "msg=\"indexing the subjects' names, once\"");
 		rc = sargs_subject_index_names(reg, &n, err);

@@ -17,6 +17,14 @@ enum sargs_rc sargs_store_open(const char *path, int create, struct sargs_store 
 	return sargs_store_sqlite_open(path, create, out, err);
 }
 
+enum sargs_rc sargs_store_schema_at(const char *path, int *version)
+{
+	*version = 0;
+	if (strncmp(path, "postgres://", 11) == 0 || strncmp(path, "postgresql://", 13) == 0)
+		return SARGS_E_USAGE;
+	return sargs_store_sqlite_schema_at(path, version);
+}
+
 void sargs_store_close(struct sargs_store *st)
 {
 	if (st != NULL)

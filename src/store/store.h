@@ -37,6 +37,12 @@ enum sargs_rc sargs_store_open(const char *path, int create, struct sargs_store 
 			       struct sargs_err *err) SARGS_WUR;
 /* Closes; NULL is fine. A transaction still open is rolled back. */
 void sargs_store_close(struct sargs_store *st);
+/* The schema version of the register database at path, read without
+ * opening it as a register (nothing is migrated or changed): so that a
+ * caller can say a migration is coming before sargs_store_open runs it.
+ * NOTFOUND when there is no such file; *version 0 for a database that is
+ * not a register. */
+enum sargs_rc sargs_store_schema_at(const char *path, int *version) SARGS_WUR;
 
 /* The schema version of the open database. */
 int sargs_store_schema_version(const struct sargs_store *st);

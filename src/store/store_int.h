@@ -228,5 +228,6 @@ struct sargs_store {
 
 enum sargs_rc sargs_store_sqlite_open(const char *path, int create, struct sargs_store **out,
 				      struct sargs_err *err);
+enum sargs_rc sargs_store_sqlite_schema_at(const char *path, int *version);
 
 #endif

@@ -26,6 +26,7 @@
 #include "util/timeutil.h"
 #include "util/uuid.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1240,6 +1241,22 @@ static int user_version(sqlite3 *db, int *out)
 		*out = sqlite3_column_int(p, 0);
 	(void)sqlite3_finalize(p);
 	return r == SQLITE_ROW ? 0 : -1;
+}
+
+enum sargs_rc sargs_store_sqlite_schema_at(const char *path, int *version)
+{
+	sqlite3 *db = NULL;
+	struct stat sb;
+	int r;
+
+	*version = 0;
+	if (stat(path, &sb) != 0)
+		return errno == ENOENT ? SARGS_E_NOTFOUND : SARGS_E_IO;
+	r = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	if (r == SQLITE_OK)
+		r = user_version(db, version) == 0 ? SQLITE_OK : SQLITE_ERROR;
+	(void)sqlite3_close(db);
+	return r == SQLITE_OK ? SARGS_OK : SARGS_E_STORE;
 }
 
 /* Applies migrations from version from to SARGS_SCHEMA_VERSION, each atomically. */

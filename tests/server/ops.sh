@@ -13,8 +13,18 @@ printf '%s\n' "$OWNER_PW" | "$SARGS" staff add olga --role owner --password-stdi
 "$SARGS" audit checkpoint-key --key "$WORK/ckpt.key" >"$WORK/ckpt.out" || { echo "checkpoint-key failed"; exit 1; }
 PUB=$(sed -n 's/.*public key[^A-Za-z0-9_-]*\([A-Za-z0-9_-]\{40,\}\).*/\1/p' "$WORK/ckpt.out" | head -1)
 
+# a register of the schema before this build's is updated at the start,
+# and the log says so before and after (a large one takes a while)
+SCHEMA=$(sqlite3 "$SARGS_DATA/sargs.db" "PRAGMA user_version")
+sqlite3 "$SARGS_DATA/sargs.db" "PRAGMA user_version = $((SCHEMA - 1))"
+
 server_start --set backup_dir="$WORK/backups" --set backup_copy_dir="$WORK/offsite" \
 	--set public_posts_per_minute=3 --set backup_keep=2 --set checkpoint_dir="$WORK/ckpts" --set checkpoint_key="$WORK/ckpt.key"
+ok "the start's update announced" \
+	grep -q "level=info event=migrate from=$((SCHEMA - 1)) to=$SCHEMA " "$WORK/server.log"
+ok "the update's end logged" grep -q "level=info event=migrated schema=$SCHEMA ms=" "$WORK/server.log"
+ok "the register is at the build's schema" \
+	test "$(sqlite3 "$SARGS_DATA/sargs.db" "PRAGMA user_version")" = "$SCHEMA"
 
 # health and metrics
 req "health" 200 GET /health
