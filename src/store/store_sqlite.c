@@ -27,6 +27,7 @@
 #include "util/uuid.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1243,6 +1244,22 @@ static int user_version(sqlite3 *db, int *out)
 	return r == SQLITE_ROW ? 0 : -1;
 }
 
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+
+static void global_init(void)
+{
+	/* no global memory statistics: they take a mutex on every allocation
+	 * and free (some 45 of each a read). sqlite3_config works only before
+	 * SQLite initialises itself, which its first open does: every way in
+	 * to SQLite in this process goes through here first. */
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+void sq_global_init(void)
+{
+	(void)pthread_once(&global_once, global_init);
+}
+
 enum sargs_rc sargs_store_sqlite_schema_at(const char *path, int *version)
 {
 	sqlite3 *db = NULL;
@@ -1250,6 +1267,7 @@ enum sargs_rc sargs_store_sqlite_schema_at(const char *path, int *version)
 	int r;
 
 	*version = 0;
+	sq_global_init();
 	if (stat(path, &sb) != 0)
 		return errno == ENOENT ? SARGS_E_NOTFOUND : SARGS_E_IO;
 	r = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
@@ -1302,8 +1320,7 @@ enum sargs_rc sargs_store_sqlite_open(const char *path, int create, struct sargs
 
 	if (s == NULL)
 		return sargs_err_set(err, SARGS_E_NOMEM, "out of memory");
-	/* no global memory statistics: they take a mutex on every allocation */
-	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	sq_global_init();
 	s->base.ops = &sqlite_ops;
 	r = sqlite3_open_v2(path, &s->db, flags, sq_map_vfs());
 	if (r != SQLITE_OK) {

@@ -37,6 +37,7 @@ static enum sargs_rc sq_backup_to(struct sargs_store *st, const char *path)
 		return SARGS_E_IO;
 	}
 	(void)close(fd);
+	sq_global_init();
 	r = sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (r != SQLITE_OK) {
 		(void)snprintf(s->base.errmsg, sizeof(s->base.errmsg),

@@ -52,6 +52,9 @@ struct sq_store {
 /* The engine's handle behind the generic one. */
 static inline struct sq_store *SQ(struct sargs_store *st) { return (struct sq_store *)st; }
 
+/* SQLite's settings for the process (no memory statistics), made once
+ * before SQLite's first use: call it before any sqlite3_open. */
+void sq_global_init(void);
 /* Maps an SQLite result code to a sargs code, keeping the message. */
 enum sargs_rc sq_fail(struct sq_store *s, int code);
 /* Steps a statement that returns no rows, then resets it. */

@@ -274,6 +274,10 @@ static void test_schema_7_to_8(void **state)
 		assert_true(by_index);
 	}
 	sqlite3_close(db);
+	/* SQLite keeps no global memory statistics (a mutex on every
+	 * allocation), though its first use in this process was
+	 * sargs_store_schema_at (main) */
+	assert_int_equal(sqlite3_memory_used(), 0);
 }
 
 /* A migration that cannot finish (a stray table in its way) changes
@@ -307,6 +311,20 @@ static void test_failed_migration_changes_nothing(void **state)
 
 int main(void)
 {
+	char dir[512], path[1024];
+	int v = -1;
+	FILE *f;
+
+	/* the process's first use of SQLite: reading a schema version */
+	test_tmpdir("store_schema_first", dir, sizeof(dir));
+	if (sargs_fs_join(path, sizeof(path), dir, "empty.db") != SARGS_OK ||
+	    (f = fopen(path, "w")) == NULL)
+		return 1;
+	(void)fclose(f);
+	if (sargs_store_schema_at(path, &v) != SARGS_OK || v != 0)
+		return 1;
+	test_rmtree(dir);
+
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_schema_7_to_8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_migration_changes_nothing, setup,
