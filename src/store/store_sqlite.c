@@ -403,6 +403,8 @@ static enum sargs_rc sq_begin_kind(struct sargs_store *st, enum stmt_id outer,
 		st->depth++; /* nothing can be written, so nothing to undo */
 		return SARGS_OK;
 	}
+	if (st->depth == 0)
+		s->audit_last_ok = 0; /* another process may have appended since */
 	rc = s->broken ? broken_fail(s) : run_id(s, st->depth == 0 ? outer : S_SAVEPOINT);
 
 	if (rc != SARGS_OK)
@@ -471,7 +473,8 @@ static enum sargs_rc sq_commit(struct sargs_store *st, struct sargs_err *err)
 		return sargs_err_set(err, rc, "cannot commit (nothing was changed): %s",
 				     st->errmsg);
 	}
-	st->depth--;
+	if (--st->depth == 0)
+		s->audit_last_ok = 0;
 	return SARGS_OK;
 }
 
@@ -481,6 +484,7 @@ static void sq_rollback(struct sargs_store *st)
 
 	if (st->depth <= 0)
 		return;
+	s->audit_last_ok = 0; /* the undone level may have held appends */
 	if (s->broken) {
 		/* already rolled back by SQLite: unwind the levels only */
 		if (--st->depth == 0)
@@ -948,15 +952,22 @@ static enum sargs_rc sq_audit_append(struct sargs_store *st, struct sargs_store_
 	int ends_block, r;
 
 	/* the new entry's seq is the last one's plus one (INTEGER PRIMARY
-	 * KEY, and nothing is ever deleted) */
-	PREP(s, p, S_AUDIT_LAST);
-	rc = sq_step_row(s, p);
-	if (rc == SARGS_OK) {
-		last = sqlite3_column_int64(p, 0);
-		sqlite3_reset(p);
-	} else if (rc != SARGS_E_NOTFOUND) {
-		return rc;
+	 * KEY, and nothing is ever deleted); after an append of its own in
+	 * this transaction the connection knows it (the server's worker
+	 * appends a group's entries in one), else it asks */
+	if (s->audit_last_ok && st->depth > 0) {
+		last = s->audit_last;
+	} else {
+		PREP(s, p, S_AUDIT_LAST);
+		rc = sq_step_row(s, p);
+		if (rc == SARGS_OK) {
+			last = sqlite3_column_int64(p, 0);
+			sqlite3_reset(p);
+		} else if (rc != SARGS_E_NOTFOUND) {
+			return rc;
+		}
 	}
+	s->audit_last_ok = 0; /* until this append is in */
 	ends_block = sq_audit_ends_block(last + 1);
 	PREP(s, p, S_AUDIT_APPEND);
 	sqlite3_bind_int64(p, 1, row->time_us);
@@ -971,8 +982,11 @@ static enum sargs_rc sq_audit_append(struct sargs_store *st, struct sargs_store_
 	sqlite3_bind_blob(p, 10, row->hash, SARGS_AUDIT_HASH_BYTES, SQLITE_STATIC);
 	if (!ends_block) {
 		rc = run(s, p);
-		if (rc == SARGS_OK)
+		if (rc == SARGS_OK) {
 			row->seq = sqlite3_last_insert_rowid(s->db);
+			s->audit_last = row->seq;
+			s->audit_last_ok = row->seq == last + 1;
+		}
 		return rc;
 	}
 	/* the last entry of a block, and its filter: both or neither */
@@ -996,6 +1010,10 @@ static enum sargs_rc sq_audit_append(struct sargs_store *st, struct sargs_store_
 		if (rc != SARGS_OK)
 			(void)sqlite3_exec(s->db, "ROLLBACK TO audit_block", NULL, NULL, NULL);
 		(void)sqlite3_exec(s->db, "RELEASE audit_block", NULL, NULL, NULL);
+	}
+	if (rc == SARGS_OK) {
+		s->audit_last = row->seq;
+		s->audit_last_ok = row->seq == last + 1;
 	}
 	return rc;
 }

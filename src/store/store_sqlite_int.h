@@ -44,6 +44,12 @@ struct sq_store {
 	 * the data version of that transaction's snapshot: while no commit has
 	 * come since (the version is the same), a lookup of the same hash gives
 	 * it without a query (store_sqlite_auth.c, sq_token_get_hash) */
+	/* the last audit entry's seq, known from this connection's own last
+	 * append in the open transaction (sq_audit_append): set after an
+	 * append, dropped when the outermost transaction ends and on every
+	 * rollback (which may undo appends) */
+	int audit_last_ok;
+	int64_t audit_last;
 	int token_memo_ok;
 	int64_t token_memo_version;
 	struct sargs_store_token token_memo;

@@ -287,6 +287,73 @@ static void test_block_end_rolled_back(void **state)
 	assert_int_equal(bloom_rows(f->path), 4 * 64);
 }
 
+/* The writer knows the last seq from its own appends in the open
+ * transaction (no query each time): it forgets it when a savepoint is
+ * rolled back (the undone appends are gone) and when its transaction ends
+ * (another connection may append before its next): the block's end is
+ * still found at the right entry, and its filter made. */
+static void test_last_seq_known_and_forgotten(void **state)
+{
+	struct fixture *f = *state;
+	struct sargs_store *other = NULL;
+	struct sargs_err err;
+	struct sargs_store_audit_row r;
+	const int64_t end = 4 * BLOCK; /* the fourth block's last entry */
+	int need = 4 * BLOCK - ENTRIES;
+
+	memset(&r, 0, sizeof(r));
+	r.time_us = 7000;
+	r.actor = "system";
+	r.action = "subject.read";
+	r.subject_id = "0190a5e2-7b1c-7d3e-8f00-000000000003";
+	/* one transaction: up to end - 1, then end and end + 1 undone */
+	assert_int_equal(sargs_store_begin(f->st, &err), SARGS_OK);
+	for (int i = 0; i < need - 1; i++)
+		assert_int_equal(sargs_store_audit_append(f->st, &r), SARGS_OK);
+	assert_true(r.seq == end - 1);
+	assert_int_equal(sargs_store_begin(f->st, &err), SARGS_OK);
+	assert_int_equal(sargs_store_audit_append(f->st, &r), SARGS_OK);
+	assert_int_equal(sargs_store_audit_append(f->st, &r), SARGS_OK);
+	assert_true(r.seq == end + 1);
+	sargs_store_rollback(f->st);
+	/* the next is the block's end again (had the undone two been
+	 * remembered, it would have been taken for end + 2, and the block
+	 * left without its filter) */
+	assert_int_equal(sargs_store_audit_append(f->st, &r), SARGS_OK);
+	assert_true(r.seq == end);
+	assert_int_equal(sargs_store_commit(f->st, &err), SARGS_OK);
+	assert_int_equal(bloom_rows(f->path), 4 * 64);
+	/* another connection appends all but the last of the next block */
+	assert_int_equal(sargs_store_open(f->path, 0, &other, &err), SARGS_OK);
+	assert_int_equal(sargs_store_begin(other, &err), SARGS_OK);
+	for (int i = 0; i < BLOCK - 1; i++)
+		assert_int_equal(sargs_store_audit_append(other, &r), SARGS_OK);
+	assert_true(r.seq == end + BLOCK - 1);
+	assert_int_equal(sargs_store_commit(other, &err), SARGS_OK);
+	sargs_store_close(other);
+	/* the first connection's next ends that block (had it remembered its
+	 * own last, the end, it would have taken this for end + 1) */
+	assert_int_equal(sargs_store_begin(f->st, &err), SARGS_OK);
+	assert_int_equal(sargs_store_audit_append(f->st, &r), SARGS_OK);
+	assert_true(r.seq == end + BLOCK);
+	assert_int_equal(sargs_store_commit(f->st, &err), SARGS_OK);
+	assert_int_equal(bloom_rows(f->path), 5 * 64);
+	/* the person's entries after the fixture's, found through the new
+	 * blocks' filters: every one appended and kept, none undone */
+	{
+		struct sargs_store_audit_filter flt = subject_filter(r.subject_id);
+		struct got *g = calloc(1, sizeof(*g));
+
+		assert_non_null(g);
+		flt.after_seq = ENTRIES;
+		assert_int_equal(sargs_store_audit_scan(f->st, &flt, collect, g), SARGS_OK);
+		assert_int_equal(g->n, need + BLOCK);
+		for (int i = 0; i < g->n; i++)
+			assert_true(g->seqs[i] == ENTRIES + 1 + i);
+		free(g);
+	}
+}
+
 /* Entries appended after the filters: a new block fills and gets its own. */
 static void test_later_blocks(void **state)
 {
@@ -465,6 +532,7 @@ int main(void)
 		T(test_subject_scan_matches_the_trail),
 		T(test_later_blocks),
 		T(test_block_end_rolled_back),
+		T(test_last_seq_known_and_forgotten),
 		T(test_migration_from_schema_6),
 		T(test_missing_filters_are_read_whole),
 		T(test_index_damage_found_and_repaired),
