@@ -148,8 +148,10 @@ int sargs_reg_schema_behind(const char *dir, int *from, int *to)
 	int v = 0;
 
 	*from = *to = SARGS_SCHEMA_VERSION;
+	/* no key, no opening (and no migration) to announce */
 	if (paths(dir, db, sizeof(db), keyp, sizeof(keyp), NULL) != SARGS_OK ||
-	    sargs_store_schema_at(db, &v) != SARGS_OK || v <= 0 || v >= SARGS_SCHEMA_VERSION)
+	    !sargs_fs_exists(keyp) || sargs_store_schema_at(db, &v) != SARGS_OK || v <= 0 ||
+	    v >= SARGS_SCHEMA_VERSION)
 		return 0;
 	*from = v;
 	return 1;

@@ -955,7 +955,7 @@ static enum sargs_rc sq_audit_append(struct sargs_store *st, struct sargs_store_
 	 * KEY, and nothing is ever deleted); after an append of its own in
 	 * this transaction the connection knows it (the server's worker
 	 * appends a group's entries in one), else it asks */
-	if (s->audit_last_ok && st->depth > 0) {
+	if (s->audit_last_ok && st->depth > 0 && !sqlite3_get_autocommit(s->db)) {
 		last = s->audit_last;
 	} else {
 		PREP(s, p, S_AUDIT_LAST);
@@ -982,10 +982,17 @@ static enum sargs_rc sq_audit_append(struct sargs_store *st, struct sargs_store_
 	sqlite3_bind_blob(p, 10, row->hash, SARGS_AUDIT_HASH_BYTES, SQLITE_STATIC);
 	if (!ends_block) {
 		rc = run(s, p);
-		if (rc == SARGS_OK) {
-			row->seq = sqlite3_last_insert_rowid(s->db);
-			s->audit_last = row->seq;
-			s->audit_last_ok = row->seq == last + 1;
+		if (rc != SARGS_OK)
+			return rc;
+		row->seq = sqlite3_last_insert_rowid(s->db);
+		s->audit_last = row->seq;
+		s->audit_last_ok = st->depth > 0 && row->seq == last + 1;
+		/* not the seq foreseen (cannot happen while the remembered one
+		 * is right): a block it ends still gets its filter */
+		if (row->seq != last + 1 && sq_audit_ends_block(row->seq) &&
+		    (r = sq_audit_after_append(s, row->seq)) != SQLITE_OK) {
+			rc = sq_fail(s, r);
+			check_broken(s);
 		}
 		return rc;
 	}
@@ -1013,7 +1020,7 @@ static enum sargs_rc sq_audit_append(struct sargs_store *st, struct sargs_store_
 	}
 	if (rc == SARGS_OK) {
 		s->audit_last = row->seq;
-		s->audit_last_ok = row->seq == last + 1;
+		s->audit_last_ok = st->depth > 0 && row->seq == last + 1;
 	}
 	return rc;
 }
@@ -1289,8 +1296,11 @@ enum sargs_rc sargs_store_sqlite_schema_at(const char *path, int *version)
 	if (stat(path, &sb) != 0)
 		return errno == ENOENT ? SARGS_E_NOTFOUND : SARGS_E_IO;
 	r = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
-	if (r == SQLITE_OK)
+	if (r == SQLITE_OK) {
+		/* another process may hold it a moment (a log's recovery) */
+		(void)sqlite3_busy_timeout(db, 1000);
 		r = user_version(db, version) == 0 ? SQLITE_OK : SQLITE_ERROR;
+	}
 	(void)sqlite3_close(db);
 	return r == SQLITE_OK ? SARGS_OK : SARGS_E_STORE;
 }

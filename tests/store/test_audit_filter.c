@@ -338,6 +338,22 @@ static void test_last_seq_known_and_forgotten(void **state)
 	assert_true(r.seq == end + BLOCK);
 	assert_int_equal(sargs_store_commit(f->st, &err), SARGS_OK);
 	assert_int_equal(bloom_rows(f->path), 5 * 64);
+	/* an append outside any transaction is not remembered either: the
+	 * first connection appends alone, the other fills the next block
+	 * but one, and the first's next append (in a transaction) ends it */
+	assert_int_equal(sargs_store_audit_append(f->st, &r), SARGS_OK);
+	assert_true(r.seq == end + BLOCK + 1);
+	assert_int_equal(sargs_store_open(f->path, 0, &other, &err), SARGS_OK);
+	assert_int_equal(sargs_store_begin(other, &err), SARGS_OK);
+	for (int i = 0; i < BLOCK - 2; i++)
+		assert_int_equal(sargs_store_audit_append(other, &r), SARGS_OK);
+	assert_int_equal(sargs_store_commit(other, &err), SARGS_OK);
+	sargs_store_close(other);
+	assert_int_equal(sargs_store_begin(f->st, &err), SARGS_OK);
+	assert_int_equal(sargs_store_audit_append(f->st, &r), SARGS_OK);
+	assert_true(r.seq == end + 2 * BLOCK);
+	assert_int_equal(sargs_store_commit(f->st, &err), SARGS_OK);
+	assert_int_equal(bloom_rows(f->path), 6 * 64);
 	/* the person's entries after the fixture's, found through the new
 	 * blocks' filters: every one appended and kept, none undone */
 	{
@@ -347,7 +363,7 @@ static void test_last_seq_known_and_forgotten(void **state)
 		assert_non_null(g);
 		flt.after_seq = ENTRIES;
 		assert_int_equal(sargs_store_audit_scan(f->st, &flt, collect, g), SARGS_OK);
-		assert_int_equal(g->n, need + BLOCK);
+		assert_int_equal(g->n, need + 2 * BLOCK);
 		for (int i = 0; i < g->n; i++)
 			assert_true(g->seqs[i] == ENTRIES + 1 + i);
 		free(g);
