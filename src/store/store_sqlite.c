@@ -415,26 +415,10 @@ static enum sargs_rc sq_begin_kind(struct sargs_store *st, enum stmt_id outer,
 	return SARGS_OK;
 }
 
-static int sq_changed_elsewhere(struct sargs_store *st)
-{
-	struct sq_store *s = SQ(st);
-	/* cached: the server's writer asks before every group of jobs */
-	sqlite3_stmt *p = stmt(s, S_DATA_VERSION);
-	int64_t v = -1;
-
-	if (p != NULL) {
-		if (sqlite3_step(p) == SQLITE_ROW)
-			v = sqlite3_column_int64(p, 0);
-		(void)sqlite3_reset(p);
-	}
-	if (v >= 0 && v == s->data_version)
-		return 0;
-	s->data_version = v;
-	return 1;
-}
-
 int64_t sq_snapshot_version(struct sq_store *s)
 {
+	/* cached: the server's writer asks before every group of jobs, a
+	 * reader before every token lookup */
 	sqlite3_stmt *p = stmt(s, S_DATA_VERSION);
 	int64_t v = -1;
 
@@ -444,6 +428,17 @@ int64_t sq_snapshot_version(struct sq_store *s)
 		(void)sqlite3_reset(p);
 	}
 	return v;
+}
+
+static int sq_changed_elsewhere(struct sargs_store *st)
+{
+	struct sq_store *s = SQ(st);
+	int64_t v = sq_snapshot_version(s);
+
+	if (v >= 0 && v == s->data_version)
+		return 0;
+	s->data_version = v;
+	return 1;
 }
 
 static enum sargs_rc sq_begin(struct sargs_store *st, struct sargs_err *err)

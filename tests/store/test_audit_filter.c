@@ -14,6 +14,7 @@
  * every one of them.
  */
 #include "testutil.h"
+#include "sqltest.h"
 
 #include "store/store.h"
 #include "util/fsutil.h"
@@ -214,33 +215,13 @@ static void check_all_filters(struct sargs_store *st)
 	check(st, &f, 0, "everyone after two blocks, 100");
 }
 
-static void sql(sqlite3 *db, const char *q)
-{
-	char *emsg = NULL;
-
-	if (sqlite3_exec(db, q, NULL, NULL, &emsg) != SQLITE_OK)
-		fail_msg("%s: %s", q, emsg ? emsg : "?");
-}
-
-static int count_rows(sqlite3 *db, const char *q)
-{
-	sqlite3_stmt *p = NULL;
-	int n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &p, NULL), SQLITE_OK);
-	if (sqlite3_step(p) == SQLITE_ROW)
-		n = sqlite3_column_int(p, 0);
-	sqlite3_finalize(p);
-	return n;
-}
-
 static int bloom_rows(const char *path)
 {
 	sqlite3 *db;
 	int n;
 
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	n = count_rows(db, "SELECT count(*) FROM audit_bloom");
+	n = (int)count_rows(db, "SELECT count(*) FROM audit_bloom");
 	sqlite3_close(db);
 	return n;
 }
@@ -254,6 +235,19 @@ static void test_subject_scan_matches_the_trail(void **state)
 	check_all_filters(f->st);
 }
 
+/* One more read of subject 3, as the tests below append it again and again. */
+static struct sargs_store_audit_row read_entry(void)
+{
+	struct sargs_store_audit_row r;
+
+	memset(&r, 0, sizeof(r));
+	r.time_us = 7000;
+	r.actor = "system";
+	r.action = "subject.read";
+	r.subject_id = "0190a5e2-7b1c-7d3e-8f00-000000000003";
+	return r;
+}
+
 /* An append that completes a block, undone with its transaction, takes the
  * block's filter with it; appended again, the filter is made again. */
 static void test_block_end_rolled_back(void **state)
@@ -263,11 +257,7 @@ static void test_block_end_rolled_back(void **state)
 	struct sargs_store_audit_row r;
 	int need = 4 * BLOCK - ENTRIES;
 
-	memset(&r, 0, sizeof(r));
-	r.time_us = 7000;
-	r.actor = "system";
-	r.action = "subject.read";
-	r.subject_id = "0190a5e2-7b1c-7d3e-8f00-000000000003";
+	r = read_entry();
 	assert_int_equal(sargs_store_begin(f->st, &err), SARGS_OK);
 	for (int i = 0; i < need - 1; i++)
 		assert_int_equal(sargs_store_audit_append(f->st, &r), SARGS_OK);
@@ -301,11 +291,7 @@ static void test_last_seq_known_and_forgotten(void **state)
 	const int64_t end = 4 * BLOCK; /* the fourth block's last entry */
 	int need = 4 * BLOCK - ENTRIES;
 
-	memset(&r, 0, sizeof(r));
-	r.time_us = 7000;
-	r.actor = "system";
-	r.action = "subject.read";
-	r.subject_id = "0190a5e2-7b1c-7d3e-8f00-000000000003";
+	r = read_entry();
 	/* one transaction: up to end - 1, then end and end + 1 undone */
 	assert_int_equal(sargs_store_begin(f->st, &err), SARGS_OK);
 	for (int i = 0; i < need - 1; i++)

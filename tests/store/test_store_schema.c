@@ -11,6 +11,7 @@
  * must change nothing.
  */
 #include "testutil.h"
+#include "sqltest.h"
 
 #include "store/store.h"
 #include "util/fsutil.h"
@@ -43,26 +44,6 @@ static void fields_of(int i, unsigned char *out)
 {
 	for (int k = 0; k < FIELDS_BYTES; k++)
 		out[k] = (unsigned char)(i * 31 + k * 7);
-}
-
-static void sql(sqlite3 *db, const char *q)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(db, q, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", q, msg ? msg : "?");
-}
-
-static int64_t count_rows(sqlite3 *db, const char *q)
-{
-	sqlite3_stmt *p = NULL;
-	int64_t n = -1;
-
-	assert_int_equal(sqlite3_prepare_v2(db, q, -1, &p, NULL), SQLITE_OK);
-	if (sqlite3_step(p) == SQLITE_ROW)
-		n = sqlite3_column_int64(p, 0);
-	sqlite3_finalize(p);
-	return n;
 }
 
 /* The old table, as migrations[0] made it, with the current rows in it. */
@@ -211,7 +192,8 @@ static void test_schema_7_to_8(void **state)
 	assert_int_equal(sargs_store_subject_insert(f->st, &dup), SARGS_E_EXISTS);
 	sargs_store_rollback(f->st);
 
-	/* erasure still removes the row */
+	/* mission §8 (004 §8-16, the right to erasure): erasure still
+	 * removes the row from the new table */
 	assert_int_equal(sargs_store_begin(f->st, &err), SARGS_OK);
 	assert_int_equal(sargs_store_subject_erase(f->st, id, 5000), SARGS_OK);
 	assert_int_equal(sargs_store_commit(f->st, &err), SARGS_OK);
