@@ -26,6 +26,19 @@ struct worker {
 	int stopping;
 	int max_group;
 	struct sargs_reg *reg;
+	/* the group's transaction, opened while it gathers so that its eager
+	 * jobs run as they come (worker_job.eager), by whoever submits them
+	 * when the register's connection is free: conn_busy says it is not
+	 * (the worker or a submitter runs on it); tx_open that the group's
+	 * transaction is open, holding the jobs open_head.. (open_n) already
+	 * run in it; closing that the worker waits to commit it, so no one
+	 * runs more jobs meanwhile; open_failed/open_err that it could not
+	 * be begun, so the jobs gathered meanwhile are lost with that error */
+	int conn_busy, tx_open, closing, open_failed;
+	struct sargs_err open_err;
+	struct worker_job *open_head, *open_tail;
+	int open_n;
+	int64_t gather_us, steady_gap_us; /* WORKER_GATHER_US, _GAP_US (worker_tune) */
 	struct worker_stats stats;
 	unsigned long registry_gen; /* under mu */
 	/* the sync thread (NULL ls: none, each commit syncs by itself) */
@@ -121,21 +134,23 @@ static void run_alone(struct worker *w, struct worker_job *j)
 	}
 }
 
-/* Runs a group: one transaction, or each alone when its commit fails. */
-static void run_group(struct worker *w, struct worker_job *first)
+/* Runs a group: one transaction, or each alone when its commit fails. The
+ * jobs before fresh already ran in the transaction, open when begun. */
+static void run_group(struct worker *w, struct worker_job *first, struct worker_job *fresh,
+		      int begun)
 {
 	struct sargs_err err;
 	struct worker_job *j;
 	int ok = 0;
 
-	if (sargs_reg_begin(w->reg, &err) != SARGS_OK) {
+	if (!begun && sargs_reg_begin(w->reg, &err) != SARGS_OK) {
 		/* the register is locked elsewhere past the busy timeout (or
 		 * broken): trying each job again would wait that long per job */
 		for (j = first; j; j = j->next)
 			job_lost(j, &err);
 		return;
 	}
-	for (j = first; j; j = j->next)
+	for (j = fresh; j; j = j->next)
 		run_one(w, j);
 	if (sargs_store_depth(w->reg->store) == 0)
 		return; /* a job committed the group itself (a bug): all is durable */
@@ -237,46 +252,18 @@ static void *sync_main(void *arg)
 	return NULL;
 }
 
-/* Waits, mu held, for the queued group to grow before it runs. While the
- * log is being synced, a commit made now would wait for the next sync
- * anyway, so the jobs that come meanwhile join this group. Under steady
- * load it also waits up to WORKER_GATHER_US from the first job's arrival
- * (fewer, larger commits and syncs, each of which costs about the same for
- * one job or many). A full group goes at once; when jobs come seldom, none
- * waits for the clock. */
-static void gather(struct worker *w)
+static int64_t gather_wait(int64_t gap_us, int queued, int max_group, int64_t age_us,
+			   int64_t gather_us, int64_t steady_gap_us)
 {
-	while (!w->stopping) {
-		int64_t now, wait;
-		struct timespec until;
-
-		w->gathering = 1;
-		if (w->head->own_tx)
-			break; /* runs alone: nothing can join it */
-		if (w->syncing && w->queued < w->max_group) {
-			pthread_cond_wait(&w->has_work, &w->mu);
-			continue;
-		}
-		if (!w->timed)
-			break;
-		now = sargs_time_mono_us();
-		wait = worker_gather_wait(w->gap8 / 8, w->queued, w->max_group,
-					  now - w->head->queued_us);
-		if (wait == 0)
-			break;
-		until.tv_sec = (time_t)((now + wait) / 1000000);
-		until.tv_nsec = (long)((now + wait) % 1000000) * 1000;
-		if (pthread_cond_timedwait(&w->has_work, &w->mu, &until) == ETIMEDOUT)
-			break;
-	}
-	w->gathering = 0;
+	if (queued >= max_group || gap_us > steady_gap_us || age_us >= gather_us)
+		return 0;
+	return gather_us - (age_us < 0 ? 0 : age_us);
 }
 
 int64_t worker_gather_wait(int64_t gap_us, int queued, int max_group, int64_t age_us)
 {
-	if (queued >= max_group || gap_us > WORKER_GATHER_GAP_US || age_us >= WORKER_GATHER_US)
-		return 0;
-	return WORKER_GATHER_US - (age_us < 0 ? 0 : age_us);
+	return gather_wait(gap_us, queued, max_group, age_us, WORKER_GATHER_US,
+			   WORKER_GATHER_GAP_US);
 }
 
 int64_t worker_gap_update(int64_t gap8, int64_t since_last_us)
@@ -304,65 +291,253 @@ static int broken_now(struct worker *w, struct sargs_err *err)
 	return 0;
 }
 
+/* mu held: takes the first queued eager job out of the queue, passing
+ * others by (they join the same group when it closes) but none that runs
+ * alone (the group closes before it). NULL when there is none. */
+static struct worker_job *take_eager(struct worker *w)
+{
+	struct worker_job *j, *prev = NULL;
+
+	for (j = w->head; j && !j->own_tx; prev = j, j = j->next) {
+		if (!j->eager)
+			continue;
+		if (prev)
+			prev->next = j->next;
+		else
+			w->head = j->next;
+		if (w->tail == j)
+			w->tail = prev;
+		j->next = NULL;
+		w->queued--;
+		return j;
+	}
+	return NULL;
+}
+
+/* mu held, the connection taken (conn_busy) by the caller: runs the
+ * queued eager jobs in the open group's transaction while it has room and
+ * the worker does not wait to commit it. mu is let go while a job runs. */
+static void run_eager(struct worker *w)
+{
+	struct worker_job *j;
+
+	while (w->tx_open && !w->closing && !w->stopping && w->open_n < w->max_group &&
+	       (j = take_eager(w)) != NULL) {
+		int64_t t = sargs_time_mono_us();
+		int depth;
+
+		w->unsynced++; /* a reader may see its commit before the sync */
+		pthread_mutex_unlock(&w->mu);
+		run_one(w, j);
+		depth = sargs_store_depth(w->reg->store);
+		t = sargs_time_mono_us() - t;
+		pthread_mutex_lock(&w->mu);
+		w->stats.busy_us += (unsigned long long)t;
+		if (w->open_tail)
+			w->open_tail->next = j;
+		else
+			w->open_head = j;
+		w->open_tail = j;
+		w->open_n++;
+		if (depth == 0)
+			w->tx_open = 0; /* the job committed the group itself (a bug) */
+	}
+}
+
+/* mu held, called by the worker while it gathers: begins the group's
+ * transaction when its first job is eager, and runs the eager jobs queued
+ * so far in it (later ones run as they come, worker_submit). Returns 1
+ * when it let mu go (the caller looks at the queue again). */
+static int open_group(struct worker *w)
+{
+	struct sargs_err err;
+	int refreshed, ok;
+
+	if (w->tx_open || w->open_failed || w->conn_busy || !w->head || !w->head->eager ||
+	    broken_now(w, &err))
+		return 0;
+	w->conn_busy = 1;
+	pthread_mutex_unlock(&w->mu);
+	refreshed = sargs_reg_refresh(w->reg); /* no handler holds the registry now */
+	ok = sargs_reg_begin(w->reg, &err) == SARGS_OK;
+	pthread_mutex_lock(&w->mu);
+	if (refreshed)
+		w->registry_gen++;
+	if (ok) {
+		w->tx_open = 1;
+		run_eager(w);
+	} else {
+		/* locked elsewhere past the busy timeout, or broken: the
+		 * group's jobs are lost with this error when it closes (a
+		 * second try would wait as long again) */
+		w->open_failed = 1;
+		w->open_err = err;
+	}
+	w->conn_busy = 0;
+	if (w->closing)
+		pthread_cond_signal(&w->has_work);
+	return 1;
+}
+
+/* Waits, mu held, for the group to grow before it is committed. While the
+ * log is being synced, a commit made now would wait for the next sync
+ * anyway, so the jobs that come meanwhile join this group. Under steady
+ * load it also waits up to gather_us from the first job's arrival (fewer,
+ * larger commits and syncs, each of which costs about the same for one job
+ * or many). A full group goes at once; when jobs come seldom, none waits
+ * for the clock.
+ *
+ * Half way through, the group's transaction is opened and the eager jobs
+ * gathered so far run in it; those that come later run as they come
+ * (worker_submit), so that little is left to do when the group closes. Not
+ * before: the transaction holds the register's write lock, and for the
+ * first half of each group the lock is free for other processes (the CLI,
+ * the scheduler's sweep), whose waits look again only now and then. */
+static void gather(struct worker *w)
+{
+	int64_t first_us = w->head ? w->head->queued_us : sargs_time_mono_us();
+
+	while (!w->stopping) {
+		int64_t now = sargs_time_mono_us(), wait;
+		struct timespec until;
+		int n = w->open_n + w->queued;
+
+		w->gathering = 1;
+		if (w->head && w->head->own_tx)
+			break; /* runs alone: nothing can join it */
+		if (w->syncing && n < w->max_group)
+			wait = -1; /* until the sync ends */
+		else {
+			if (!w->timed)
+				break;
+			wait = gather_wait(w->gap8 / 8, n, w->max_group, now - first_us,
+					   w->gather_us, w->steady_gap_us);
+			if (wait == 0)
+				break;
+		}
+		if (!w->tx_open && w->timed) {
+			int64_t to_open = w->gather_us / 2 - (now - first_us);
+
+			if (to_open <= 0) {
+				if (open_group(w))
+					continue; /* mu was let go: look again */
+			} else if (wait < 0 || to_open < wait)
+				wait = to_open;
+		}
+		if (wait < 0) {
+			pthread_cond_wait(&w->has_work, &w->mu);
+			continue;
+		}
+		until.tv_sec = (time_t)((now + wait) / 1000000);
+		until.tv_nsec = (long)((now + wait) % 1000000) * 1000;
+		(void)pthread_cond_timedwait(&w->has_work, &w->mu, &until); /* then look again */
+	}
+	w->gathering = 0;
+}
+
+/* Calls job_lost for each job of a list. */
+static void lose_all(struct worker_job *first, const struct sargs_err *err)
+{
+	for (struct worker_job *j = first; j; j = j->next)
+		job_lost(j, err);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		struct worker_job *first, *last;
-		struct sargs_err broken_err;
+		struct worker_job *first = NULL, *last = NULL, *group, *group_last;
+		struct sargs_err broken_err, open_err;
 		int64_t t;
-		int n = 1, broken;
+		int n = 0, n_open, begun, open_failed, broken;
 
-		while (!w->head && !w->stopping)
+		while (!w->head && !w->open_n && !w->stopping)
 			pthread_cond_wait(&w->has_work, &w->mu);
-		if (!w->head)
+		if (!w->head && !w->open_n && !w->tx_open)
 			break; /* stopping and nothing queued */
 		gather(w);
-		first = last = w->head;
-		/* a job with its own transactions runs alone; a group stops
-		 * before one */
-		while (!first->own_tx && last->next && !last->next->own_tx && n < w->max_group) {
-			last = last->next;
-			n++;
+		/* the connection back from whoever runs eager jobs on it */
+		w->closing = 1;
+		while (w->conn_busy)
+			pthread_cond_wait(&w->has_work, &w->mu);
+		w->closing = 0;
+		w->conn_busy = 1;
+		group = w->open_head;
+		group_last = w->open_tail;
+		n_open = w->open_n;
+		begun = w->tx_open;
+		open_failed = w->open_failed;
+		open_err = w->open_err;
+		w->open_head = w->open_tail = NULL;
+		w->open_n = w->tx_open = w->open_failed = 0;
+		/* the queued jobs that join it: a job with its own transactions
+		 * runs alone, and a group stops before one */
+		if (w->head && w->head->own_tx) {
+			if (!group && !begun) {
+				first = last = w->head;
+				n = 1;
+			}
+		} else if (w->head && n_open < w->max_group) {
+			first = last = w->head;
+			n = 1;
+			while (last->next && !last->next->own_tx && n_open + n < w->max_group) {
+				last = last->next;
+				n++;
+			}
 		}
-		w->head = last->next;
-		if (!w->head)
-			w->tail = NULL;
-		last->next = NULL;
-		w->queued -= n;
-		w->unsynced += (unsigned long)n;
+		if (first) {
+			w->head = last->next;
+			if (!w->head)
+				w->tail = NULL;
+			last->next = NULL;
+			w->queued -= n;
+			w->unsynced += (unsigned long)n;
+			if (group_last)
+				group_last->next = first;
+			else
+				group = first;
+			group_last = last;
+		}
 		broken = broken_now(w, &broken_err);
 		pthread_mutex_unlock(&w->mu);
 
-		if (sargs_reg_refresh(w->reg)) { /* no handler holds the registry now */
+		if (!begun && sargs_reg_refresh(w->reg)) { /* no handler holds the registry now */
 			pthread_mutex_lock(&w->mu);
 			w->registry_gen++;
 			pthread_mutex_unlock(&w->mu);
 		}
 		t = sargs_time_mono_us();
-		if (broken)
-			for (struct worker_job *j = first; j; j = j->next)
-				job_lost(j, &broken_err);
-		else if (first->own_tx)
+		if (broken) {
+			(void)close_leftovers(w, 0); /* the open group's transaction */
+			lose_all(group, &broken_err);
+		} else if (open_failed)
+			lose_all(group, &open_err);
+		else if (first && first->own_tx)
 			run_alone(w, first);
-		else
-			run_group(w, first); /* the group's jobs, in the order they came */
+		else if (group)
+			run_group(w, group, first, begun); /* eager jobs first, then the rest in the order they came */
+		else if (begun)
+			(void)close_leftovers(w, 0); /* an empty transaction */
 		t = sargs_time_mono_us() - t;
 
 		pthread_mutex_lock(&w->mu);
+		w->conn_busy = 0;
+		n += n_open;
 		w->stats.jobs += (unsigned long long)n;
 		w->stats.groups++;
 		w->stats.busy_us += (unsigned long long)t;
+		if (!group)
+			continue; /* mu held */
 		if (w->ls && !broken) {
 			/* committed, not yet on disk: the sync thread releases
 			 * the group's requests once it is */
 			if (w->sync_tail)
-				w->sync_tail->next = first;
+				w->sync_tail->next = group;
 			else
-				w->sync_head = first;
-			w->sync_tail = last;
+				w->sync_head = group;
+			w->sync_tail = group_last;
 			pthread_cond_signal(&w->has_sync);
 			continue; /* mu held */
 		}
@@ -370,7 +545,7 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 		/* durable (each commit synced itself) or lost: release the
 		 * group's requests, and only them */
-		complete_all(first);
+		complete_all(group);
 		pthread_mutex_lock(&w->mu);
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -410,6 +585,8 @@ enum sargs_rc worker_start(const char *dir, int max_group, struct worker **out,
 	 * in the background (sargs_store_checkpoint) */
 	sargs_store_tune_server(w->reg->store, 1);
 	w->max_group = max_group > 0 ? max_group : 128;
+	w->gather_us = WORKER_GATHER_US;
+	w->steady_gap_us = WORKER_GATHER_GAP_US;
 	pthread_mutex_init(&w->mu, NULL);
 	w->gap8 = 8 * 8000; /* no steady load yet */
 	/* the gathering's timed wait is on the monotonic clock; without one,
@@ -479,10 +656,20 @@ void worker_submit(struct worker *w, struct worker_job *job)
 	else
 		w->head = job;
 	w->tail = job;
+	w->queued++;
+	if (job->eager && w->tx_open && !w->conn_busy && !w->closing && !w->stopping) {
+		/* the group's transaction is open and no one runs on the
+		 * connection: this thread runs the job (and any other eager
+		 * one queued) in it now, not the worker at the group's end */
+		w->conn_busy = 1;
+		run_eager(w);
+		w->conn_busy = 0;
+		if (w->closing || w->open_n + w->queued >= w->max_group)
+			pthread_cond_signal(&w->has_work);
+	}
 	/* a worker gathering a group wakes when the sync ends, its time is up
 	 * or the group is full, not at every job */
-	w->queued++;
-	if (!w->gathering || w->queued >= w->max_group)
+	else if (!w->gathering || w->open_n + w->queued >= w->max_group)
 		pthread_cond_signal(&w->has_work);
 	pthread_mutex_unlock(&w->mu);
 }
@@ -504,6 +691,14 @@ void worker_run(struct worker *w, struct worker_job *job)
 	while (sem_wait(&done) != 0 && errno == EINTR)
 		;
 	(void)sem_destroy(&done);
+}
+
+void worker_tune(struct worker *w, int64_t gather_us, int64_t steady_gap_us)
+{
+	pthread_mutex_lock(&w->mu);
+	w->gather_us = gather_us;
+	w->steady_gap_us = steady_gap_us;
+	pthread_mutex_unlock(&w->mu);
 }
 
 unsigned long worker_registry_gen(struct worker *w)

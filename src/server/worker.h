@@ -48,6 +48,12 @@ struct worker_job {
 	/* 1: the job makes its own transactions (a long import in batches):
 	 * it runs alone, outside any group, and *failed is ignored */
 	int own_tx;
+	/* 1: a short job that never blocks (an audit append): while a group
+	 * gathers, its transaction is open and the job runs in it as soon as
+	 * it is submitted, on the submitting thread when the register's
+	 * connection is free (worker_submit), so that at the group's end only
+	 * the commit is left; its complete function is called as any other's */
+	int eager;
 	/* worker_submit: called on the worker's sync thread (the worker's own
 	 * when there is none) when the job's group is over (durable, or lost
 	 * was called); the job is the worker's no longer and may be freed from
@@ -87,6 +93,11 @@ int64_t worker_gather_wait(int64_t gap_us, int queued, int max_group, int64_t ag
  * gap counts up to 8 ms, so that after a pause some 30 jobs in quick
  * succession count as steady again. */
 int64_t worker_gap_update(int64_t gap8, int64_t since_last_us);
+
+/* For the tests: groups gather for gather_us from their first job, when
+ * the mean gap between jobs is steady_gap_us or less (WORKER_GATHER_US and
+ * WORKER_GATHER_GAP_US unless changed). */
+void worker_tune(struct worker *w, int64_t gather_us, int64_t steady_gap_us);
 
 /* Opens the register in dir and starts the worker thread. */
 enum sargs_rc worker_start(const char *dir, int max_group, struct worker **out,

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void write_file(const char *path, const char *text)
 {
@@ -93,6 +94,8 @@ struct job_ctx {
 	int fail;       /* ask for the changes to be undone */
 	int ran;
 	int lost;
+	pthread_t submitter; /* the thread that submitted it */
+	int by_submitter;    /* it ran on that thread */
 };
 
 static void job_run(void *arg, struct sargs_reg *reg, int *failed)
@@ -101,7 +104,8 @@ static void job_run(void *arg, struct sargs_reg *reg, int *failed)
 	struct sargs_err err;
 	char detail[32];
 
-	j->ran++;
+	j->by_submitter = pthread_equal(pthread_self(), j->submitter) != 0;
+	(void)__atomic_add_fetch(&j->ran, 1, __ATOMIC_SEQ_CST); /* looked at while others run */
 	(void)snprintf(detail, sizeof(detail), "job=%d", j->n);
 	assert_int_equal(sargs_reg_audit(reg, "test.job", NULL, NULL, NULL, detail, &err), SARGS_OK);
 	if (j->fail)
@@ -571,6 +575,318 @@ static void test_worker_submit_async(void **state)
 	test_rmtree(dir);
 }
 
+/* Eager jobs (a read's audit entries): under steady load the group's
+ * transaction is open while it gathers, and each eager job runs in it as it
+ * is submitted, on the submitting thread when the connection is free, so
+ * that only the commit is left when the group closes. Mission §9 (004
+ * §18h): each job is complete once, only after what it wrote is committed
+ * and synced. */
+struct eager_ctx {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int64_t before;
+	int completed, kept_done, saw_committed, saw_synced;
+	const char *dir;
+	struct worker *w;
+};
+
+struct eager_job {
+	struct worker_job job;
+	struct job_ctx ctx;
+	struct eager_ctx *ec;
+	int completions;
+};
+
+static void eager_complete(struct worker_job *job)
+{
+	struct eager_job *ej = job->complete_arg;
+	struct eager_ctx *ec = ej->ec;
+	struct worker_stats ws;
+	int64_t n;
+	int need;
+
+	pthread_mutex_lock(&ec->mu);
+	ej->completions++;
+	if (!ej->ctx.fail)
+		ec->kept_done++;
+	need = ec->kept_done;
+	pthread_mutex_unlock(&ec->mu);
+	/* every kept job complete so far is committed: another connection
+	 * sees at least that many entries */
+	n = audit_count(ec->dir);
+	worker_get_stats(ec->w, &ws);
+	pthread_mutex_lock(&ec->mu);
+	if (n - ec->before >= need)
+		ec->saw_committed++;
+	if (ws.syncs >= 1)
+		ec->saw_synced++;
+	ec->completed++;
+	pthread_cond_signal(&ec->cv);
+	pthread_mutex_unlock(&ec->mu);
+}
+
+struct eager_thread {
+	struct worker *w;
+	struct eager_job *jobs;
+	int from, to;
+};
+
+static void *eager_client(void *p)
+{
+	struct eager_thread *t = p;
+
+	/* a job every 50 us or so from each thread: steady load (a job
+	 * every WORKER_GATHER_GAP_US or oftener), spread over some groups */
+	struct timespec gap = {0, 50 * 1000};
+
+	for (int i = t->from; i < t->to; i++) {
+		t->jobs[i].ctx.submitter = pthread_self();
+		worker_submit(t->w, &t->jobs[i].job); /* returns without waiting */
+		(void)nanosleep(&gap, NULL);
+	}
+	return NULL;
+}
+
+/* Four threads submit eager jobs at a steady pace, among them some that are
+ * not eager, some that ask to be undone, and one with its own transactions:
+ * every job runs once and is complete once, durable; undone ones leave
+ * nothing, the own job runs with no transaction open, a job that is not
+ * eager never runs on a submitting thread, and the trail verifies. */
+static void test_worker_eager(void **state)
+{
+	enum { THREADS = 4, PER = 150, N = THREADS * PER };
+	char dir[512];
+	struct sargs_err err;
+	struct worker *w;
+	struct worker_stats ws;
+	struct eager_ctx ec;
+	struct eager_job *ej = calloc(N, sizeof(*ej));
+	struct eager_thread et[THREADS];
+	pthread_t th[THREADS];
+	int i, by_submitter = 0, failed = 0, depth = -1;
+	struct worker_job own = {.run = own_tx_run, .lost = job_lost, .arg = &depth, .own_tx = 1};
+
+	(void)state;
+	assert_non_null(ej);
+	test_tmpdir("worker-eager", dir, sizeof(dir));
+	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
+	memset(&ec, 0, sizeof(ec));
+	pthread_mutex_init(&ec.mu, NULL);
+	pthread_cond_init(&ec.cv, NULL);
+	ec.before = audit_count(dir);
+	ec.dir = dir;
+	assert_int_equal(worker_start(dir, 16, &w, &err), SARGS_OK);
+	ec.w = w;
+	for (i = 0; i < N; i++) {
+		ej[i].ctx.n = i;
+		ej[i].ctx.fail = (i % 10) == 3; /* one in ten is undone */
+		if (ej[i].ctx.fail)
+			failed++;
+		ej[i].ec = &ec;
+		ej[i].job = (struct worker_job){.run = job_run,
+						.lost = job_lost,
+						.arg = &ej[i].ctx,
+						.eager = (i % 7) != 5, /* some are not */
+						.complete = eager_complete,
+						.complete_arg = &ej[i]};
+	}
+	for (i = 0; i < THREADS; i++) {
+		et[i] = (struct eager_thread){w, ej, i * PER, (i + 1) * PER};
+		assert_int_equal(pthread_create(&th[i], NULL, eager_client, &et[i]), 0);
+	}
+	worker_run(w, &own); /* among them: alone, no transaction open */
+	for (i = 0; i < THREADS; i++)
+		pthread_join(th[i], NULL);
+	pthread_mutex_lock(&ec.mu);
+	while (ec.completed < N)
+		pthread_cond_wait(&ec.cv, &ec.mu);
+	pthread_mutex_unlock(&ec.mu);
+	worker_get_stats(w, &ws);
+	worker_stop(w);
+	assert_int_equal(ec.completed, N);
+	assert_int_equal(ec.saw_committed, N);
+	assert_int_equal(ec.saw_synced, N);
+	assert_int_equal(depth, 0);
+	assert_int_equal(ws.jobs, N + 1);
+	assert_true(ws.groups < ws.jobs);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(ej[i].completions, 1);
+		assert_int_equal(ej[i].ctx.ran, 1);
+		assert_int_equal(ej[i].ctx.lost, 0);
+		if (ej[i].ctx.by_submitter) {
+			assert_true(ej[i].job.eager); /* a job that is not runs on the worker */
+			by_submitter++;
+		}
+	}
+	(void)by_submitter; /* how many depends on the machine's speed: see
+			     * test_worker_eager_on_submitter */
+	/* kept jobs left exactly their entries, undone ones none; and the own
+	 * job its one */
+	assert_int_equal(audit_count(dir) - ec.before, N - failed + 1);
+	{
+		struct sargs_reg *reg;
+		struct sargs_audit_report rep;
+
+		assert_int_equal(sargs_reg_open(dir, &reg, &err), SARGS_OK);
+		assert_int_equal(sargs_audit_verify(reg->audit, &rep), SARGS_OK);
+		sargs_reg_close(reg);
+	}
+	pthread_mutex_destroy(&ec.mu);
+	pthread_cond_destroy(&ec.cv);
+	free(ej);
+	test_rmtree(dir);
+}
+
+static int ran_now(struct job_ctx *c)
+{
+	return __atomic_load_n(&c->ran, __ATOMIC_SEQ_CST);
+}
+
+static void wait_ran(struct job_ctx *c)
+{
+	struct timespec ms = {0, 1000 * 1000};
+
+	for (int i = 0; i < 10000 && !ran_now(c); i++)
+		(void)nanosleep(&ms, NULL);
+	assert_int_equal(ran_now(c), 1);
+}
+
+/* The same, step by step, with a long gathering (worker_tune: half a
+ * second, any load steady): the first job opens the group's transaction and
+ * runs on the worker; an eager job submitted while it is open has run when
+ * worker_submit returns, on the submitting thread; a job that is not eager
+ * waits for the group's end; a job with its own transactions runs after
+ * the group is committed, alone, with no transaction open. */
+static void test_worker_eager_on_submitter(void **state)
+{
+	enum { MAX = 40 };
+	char dir[512];
+	struct sargs_err err;
+	struct worker *w;
+	struct eager_ctx ec;
+	struct eager_job *ej = calloc(MAX + 1, sizeof(*ej));
+	struct eager_job *late;
+	struct timespec gap = {0, 2 * 1000 * 1000};
+	int i, n = 0, depth = -1, on_submitter = -1;
+	struct worker_job own = {.run = own_tx_run, .lost = job_lost, .arg = &depth, .own_tx = 1};
+
+	(void)state;
+	assert_non_null(ej);
+	test_tmpdir("worker-eager-step", dir, sizeof(dir));
+	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
+	memset(&ec, 0, sizeof(ec));
+	pthread_mutex_init(&ec.mu, NULL);
+	pthread_cond_init(&ec.cv, NULL);
+	ec.before = audit_count(dir);
+	ec.dir = dir;
+	assert_int_equal(worker_start(dir, 128, &w, &err), SARGS_OK);
+	worker_tune(w, 500 * 1000, 1000 * 1000 * 1000);
+	ec.w = w;
+	for (i = 0; i <= MAX; i++) {
+		ej[i].ctx.n = i;
+		ej[i].ctx.submitter = pthread_self();
+		ej[i].ec = &ec;
+		ej[i].job = (struct worker_job){.run = job_run,
+						.lost = job_lost,
+						.arg = &ej[i].ctx,
+						.eager = 1,
+						.complete = eager_complete,
+						.complete_arg = &ej[i]};
+	}
+	/* the first: queued, and run by the worker as it opens the group */
+	worker_submit(w, &ej[n].job);
+	wait_ran(&ej[n].ctx);
+	assert_int_equal(ej[n].ctx.by_submitter, 0);
+	/* the next ones, until one finds the connection free (the worker
+	 * lets it go a moment after the first job ran) */
+	for (n = 1; n < MAX && on_submitter < 0; n++) {
+		(void)nanosleep(&gap, NULL);
+		worker_submit(w, &ej[n].job);
+		if (ran_now(&ej[n].ctx)) {
+			assert_int_equal(ej[n].ctx.by_submitter, 1);
+			on_submitter = n;
+		}
+	}
+	assert_true(on_submitter > 0);
+	/* one that is not eager waits for the group's end */
+	late = &ej[MAX];
+	late->job.eager = 0;
+	worker_submit(w, &late->job);
+	assert_int_equal(ran_now(&late->ctx), 0);
+	/* the own job: after the group, alone */
+	worker_run(w, &own);
+	assert_int_equal(depth, 0);
+	assert_int_equal(ran_now(&late->ctx), 1);
+	assert_int_equal(late->ctx.by_submitter, 0);
+	pthread_mutex_lock(&ec.mu);
+	while (ec.completed < n + 1)
+		pthread_cond_wait(&ec.cv, &ec.mu);
+	pthread_mutex_unlock(&ec.mu);
+	worker_stop(w);
+	assert_int_equal(ec.saw_committed, n + 1);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(ej[i].completions, 1);
+		assert_int_equal(ej[i].ctx.ran, 1);
+		assert_int_equal(ej[i].ctx.lost, 0);
+	}
+	assert_int_equal(late->completions, 1);
+	assert_int_equal(audit_count(dir) - ec.before, n + 1 + 1);
+	pthread_mutex_destroy(&ec.mu);
+	pthread_cond_destroy(&ec.cv);
+	free(ej);
+	test_rmtree(dir);
+}
+
+/* worker_stop with a group's transaction open: its eager jobs are
+ * committed, synced and complete, none lost. */
+static void test_worker_eager_stop(void **state)
+{
+	enum { N = 200 };
+	char dir[512];
+	struct sargs_err err;
+	struct worker *w;
+	struct eager_ctx ec;
+	struct eager_job *ej = calloc(N, sizeof(*ej));
+	int i;
+
+	(void)state;
+	assert_non_null(ej);
+	test_tmpdir("worker-eager-stop", dir, sizeof(dir));
+	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
+	memset(&ec, 0, sizeof(ec));
+	pthread_mutex_init(&ec.mu, NULL);
+	pthread_cond_init(&ec.cv, NULL);
+	ec.before = audit_count(dir);
+	ec.dir = dir;
+	assert_int_equal(worker_start(dir, 128, &w, &err), SARGS_OK);
+	ec.w = w;
+	for (i = 0; i < N; i++) {
+		ej[i].ctx.n = i;
+		ej[i].ctx.submitter = pthread_self();
+		ej[i].ec = &ec;
+		ej[i].job = (struct worker_job){.run = job_run,
+						.lost = job_lost,
+						.arg = &ej[i].ctx,
+						.eager = 1,
+						.complete = eager_complete,
+						.complete_arg = &ej[i]};
+		worker_submit(w, &ej[i].job);
+	}
+	worker_stop(w); /* at once: the last group is still gathering */
+	assert_int_equal(ec.completed, N);
+	assert_int_equal(ec.saw_committed, N);
+	for (i = 0; i < N; i++) {
+		assert_int_equal(ej[i].completions, 1);
+		assert_int_equal(ej[i].ctx.ran, 1);
+		assert_int_equal(ej[i].ctx.lost, 0);
+	}
+	assert_int_equal(audit_count(dir) - ec.before, N);
+	pthread_mutex_destroy(&ec.mu);
+	pthread_cond_destroy(&ec.cv);
+	free(ej);
+	test_rmtree(dir);
+}
+
 /* The server's writer starts the log over once it is large, but never
  * waits long for a reader that stays: it tries again later. */
 static int log_frames(sqlite3 *db)
@@ -604,10 +920,11 @@ static void test_worker_after_a_failed_sync(void **state)
 	struct sargs_err err;
 	struct worker *w;
 	struct worker_stats ws;
-	struct job_ctx ctx = {0, 0, 0, 0};
+	struct job_ctx ctx;
 	struct worker_job job = {.run = job_run, .lost = job_lost, .arg = &ctx};
 
 	(void)state;
+	memset(&ctx, 0, sizeof(ctx));
 	test_tmpdir("worker-broken", dir, sizeof(dir));
 	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
 	assert_int_equal(worker_start(dir, 16, &w, &err), SARGS_OK);
@@ -710,6 +1027,9 @@ int main(void)
 		cmocka_unit_test(test_worker_gathering_rules),
 		cmocka_unit_test(test_reader_defers_audit),
 		cmocka_unit_test(test_worker_submit_async),
+		cmocka_unit_test(test_worker_eager),
+		cmocka_unit_test(test_worker_eager_on_submitter),
+		cmocka_unit_test(test_worker_eager_stop),
 		cmocka_unit_test(test_view_answer_as_jansson),
 		cmocka_unit_test(test_log_line_as_snprintf),
 		cmocka_unit_test(test_log_restart),
