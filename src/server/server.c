@@ -40,11 +40,13 @@
  * crash loses the lines of the last quarter second at most. */
 
 #define LOG_BUF_SIZE 65536
-/* Each connection's memory in libmicrohttpd: the request's head (its
- * headers, about 8 KiB at most, as in common web servers; a larger one is
- * refused with 431) and the answer's status and headers. libmicrohttpd
- * clears it for every request, so its default (32 KiB) cost about 2 % of
- * the server's CPU per purpose-bound read (bench/README.md). */
+/* Each connection's memory in libmicrohttpd: the request's head and the
+ * answer's status and headers. Headers of up to about 15 KB are served
+ * (common web servers take 8 KB); larger ones get 431, except that within a
+ * few hundred bytes of the limit libmicrohttpd closes the connection
+ * without an answer. It clears this memory for every request, so its
+ * default (32 KiB) cost about 1-2 % of the server's CPU per purpose-bound
+ * read (bench/README.md). */
 #define SRV_CONN_MEMORY 16384
 
 struct srv_logbuf {
@@ -341,6 +343,8 @@ struct conn_state {
 	struct job_arg ja;
 	struct offload_task task;
 	struct sargs_audit_batch batch; /* a read's audit entries */
+	int apply_failed;               /* they could not be written (apply_run) */
+	struct sargs_err apply_err;     /* why they were not, or were lost */
 };
 
 static void req_free(struct conn_state *cs)
@@ -660,27 +664,41 @@ static int go_async(struct srv *s, struct conn_state *cs)
 	return 1;
 }
 
+/* A read's audit entries go to the worker (apply_run); when they could
+ * not be written (apply_failed) or made durable (the job lost), the read's
+ * data must not leave. Only the job's last run counts (a group whose
+ * commit failed runs each of its jobs again), so the answer is replaced
+ * only when the job is complete (apply_complete). */
 static void apply_lost(void *arg, const struct sargs_err *err)
 {
 	struct job_arg *ja = arg;
 
-	/* the read's audit entries are not durable: its data must not leave */
-	http_resp_reset(&ja->cs->rs);
-	http_json_error(&ja->cs->rs, 503, "not_saved",
-			"the read could not be recorded in the audit trail, so it is not"
-			" answered: %s", err->msg);
-	srv_log(ja->srv, "error", "audit_failed", "route=%s", ja->cs->route->pattern);
+	ja->cs->apply_err = *err;
 }
 
 static void apply_run(void *arg, struct sargs_reg *reg, int *failed)
 {
 	struct job_arg *ja = arg;
-	struct sargs_err err;
 
-	if (sargs_reg_audit_apply(reg, &ja->cs->batch, &err) != SARGS_OK) {
+	ja->cs->apply_failed = 0;
+	if (sargs_reg_audit_apply(reg, &ja->cs->batch, &ja->cs->apply_err) != SARGS_OK) {
+		ja->cs->apply_failed = 1;
 		*failed = 1;
-		apply_lost(arg, &err);
 	}
+}
+
+static void apply_complete(struct worker_job *job)
+{
+	struct conn_state *cs = job->complete_arg;
+
+	if (cs->apply_failed || job->was_lost) {
+		http_resp_reset(&cs->rs);
+		http_json_error(&cs->rs, 503, "not_saved",
+				"the read could not be recorded in the audit trail, so it is not"
+				" answered: %s", cs->apply_err.msg);
+		srv_log(cs->ja.srv, "error", "audit_failed", "route=%s", cs->route->pattern);
+	}
+	finish_async(cs);
 }
 
 /* A read that recorded nothing waits for the next sync of the log, which
@@ -753,8 +771,9 @@ static int read_on_reader(struct srv *s, struct conn_state *cs)
 	}
 	if (!go_async(s, cs))
 		return 0;
+	cs->apply_failed = 0;
 	cs->job = (struct worker_job){.run = apply_run, .lost = apply_lost, .arg = &cs->ja,
-				      .eager = 1, .complete = job_complete, .complete_arg = cs};
+				      .eager = 1, .complete = apply_complete, .complete_arg = cs};
 	worker_submit(s->worker, &cs->job);
 	return 1;
 }

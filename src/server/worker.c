@@ -33,8 +33,10 @@ struct worker {
 	 * transaction is open, holding the jobs open_head.. (open_n) already
 	 * run in it; closing that the worker waits to commit it, so no one
 	 * runs more jobs meanwhile; open_failed/open_err that it could not
-	 * be begun, so the jobs gathered meanwhile are lost with that error */
-	int conn_busy, tx_open, closing, open_failed;
+	 * be begun, so the jobs gathered meanwhile are lost with that error;
+	 * open_ended that a job ended it (a bug), so its jobs were told that
+	 * what they did may or may not be there, and nothing joins them */
+	int conn_busy, tx_open, closing, open_failed, open_ended;
 	struct sargs_err open_err;
 	struct worker_job *open_head, *open_tail;
 	int open_n;
@@ -134,6 +136,20 @@ static void run_alone(struct worker *w, struct worker_job *j)
 	}
 }
 
+/* A job ended its group's transaction (a bug): whether by a commit or a
+ * rollback is not known, so each job of the group is told that what it did
+ * may or may not be there (as after a failed sync). */
+static void ended_by_a_job(struct worker_job *first)
+{
+	struct sargs_err err;
+
+	(void)sargs_err_set(&err, SARGS_E_STORE,
+			    "a request ended its group's transaction, so whether this one was"
+			    " saved is not known");
+	for (struct worker_job *j = first; j; j = j->next)
+		job_lost_as(j, &err, 1);
+}
+
 /* Runs a group: one transaction, or each alone when its commit fails. The
  * jobs before fresh already ran in the transaction, open when begun. */
 static void run_group(struct worker *w, struct worker_job *first, struct worker_job *fresh,
@@ -152,8 +168,10 @@ static void run_group(struct worker *w, struct worker_job *first, struct worker_
 	}
 	for (j = fresh; j; j = j->next)
 		run_one(w, j);
-	if (sargs_store_depth(w->reg->store) == 0)
-		return; /* a job committed the group itself (a bug): all is durable */
+	if (sargs_store_depth(w->reg->store) == 0) {
+		ended_by_a_job(first);
+		return;
+	}
 	ok = sargs_reg_commit(w->reg, &err) == SARGS_OK;
 	if (ok)
 		return;
@@ -339,8 +357,15 @@ static void run_eager(struct worker *w)
 			w->open_head = j;
 		w->open_tail = j;
 		w->open_n++;
-		if (depth == 0)
-			w->tx_open = 0; /* the job committed the group itself (a bug) */
+		if (depth == 0) {
+			/* the job ended the group's transaction (a bug); the
+			 * list is this thread's while it holds the connection */
+			w->tx_open = 0;
+			w->open_ended = 1;
+			pthread_mutex_unlock(&w->mu);
+			ended_by_a_job(w->open_head);
+			pthread_mutex_lock(&w->mu);
+		}
 	}
 }
 
@@ -353,8 +378,8 @@ static int open_group(struct worker *w)
 	struct sargs_err err;
 	int refreshed, ok;
 
-	if (w->tx_open || w->open_failed || w->conn_busy || !w->head || !w->head->eager ||
-	    broken_now(w, &err))
+	if (w->tx_open || w->open_failed || w->open_ended || w->conn_busy || !w->head ||
+	    !w->head->eager || broken_now(w, &err))
 		return 0;
 	w->conn_busy = 1;
 	pthread_mutex_unlock(&w->mu);
@@ -374,8 +399,6 @@ static int open_group(struct worker *w)
 		w->open_err = err;
 	}
 	w->conn_busy = 0;
-	if (w->closing)
-		pthread_cond_signal(&w->has_work);
 	return 1;
 }
 
@@ -387,15 +410,17 @@ static int open_group(struct worker *w)
  * or many). A full group goes at once; when jobs come seldom, none waits
  * for the clock.
  *
- * Half way through, the group's transaction is opened and the eager jobs
- * gathered so far run in it; those that come later run as they come
- * (worker_submit), so that little is left to do when the group closes. Not
- * before: the transaction holds the register's write lock, and for the
- * first half of each group the lock is free for other processes (the CLI,
- * the scheduler's sweep), whose waits look again only now and then. */
+ * Under steady load, half way through the time it waits for the clock, the
+ * group's transaction is opened and the eager jobs gathered so far run in
+ * it; those that come later run as they come (worker_submit), so that
+ * little is left to do when the group closes. Not earlier, and never while
+ * it waits for a sync: the transaction holds the register's write lock, and
+ * the first half of each wait leaves it free for other processes (the CLI,
+ * the scheduler's sweep), whose busy waits look again only now and then. */
 static void gather(struct worker *w)
 {
-	int64_t first_us = w->head ? w->head->queued_us : sargs_time_mono_us();
+	int64_t start_us = sargs_time_mono_us();
+	int64_t first_us = w->head ? w->head->queued_us : start_us;
 
 	while (!w->stopping) {
 		int64_t now = sargs_time_mono_us(), wait;
@@ -405,28 +430,26 @@ static void gather(struct worker *w)
 		w->gathering = 1;
 		if (w->head && w->head->own_tx)
 			break; /* runs alone: nothing can join it */
-		if (w->syncing && n < w->max_group)
-			wait = -1; /* until the sync ends */
-		else {
-			if (!w->timed)
-				break;
-			wait = gather_wait(w->gap8 / 8, n, w->max_group, now - first_us,
-					   w->gather_us, w->steady_gap_us);
-			if (wait == 0)
-				break;
+		if (w->syncing && n < w->max_group) {
+			pthread_cond_wait(&w->has_work, &w->mu);
+			start_us = sargs_time_mono_us(); /* the clock's wait starts now */
+			continue;
 		}
-		if (!w->tx_open && w->timed) {
-			int64_t to_open = w->gather_us / 2 - (now - first_us);
+		if (!w->timed)
+			break;
+		wait = gather_wait(w->gap8 / 8, n, w->max_group, now - first_us, w->gather_us,
+				   w->steady_gap_us);
+		if (wait == 0)
+			break;
+		if (!w->tx_open) {
+			/* half way from the start of the wait to its end */
+			int64_t to_open = (first_us + w->gather_us - start_us) / 2 - (now - start_us);
 
 			if (to_open <= 0) {
 				if (open_group(w))
 					continue; /* mu was let go: look again */
-			} else if (wait < 0 || to_open < wait)
+			} else if (to_open < wait)
 				wait = to_open;
-		}
-		if (wait < 0) {
-			pthread_cond_wait(&w->has_work, &w->mu);
-			continue;
 		}
 		until.tv_sec = (time_t)((now + wait) / 1000000);
 		until.tv_nsec = (long)((now + wait) % 1000000) * 1000;
@@ -451,11 +474,12 @@ static void *worker_main(void *arg)
 		struct worker_job *first = NULL, *last = NULL, *group, *group_last;
 		struct sargs_err broken_err, open_err;
 		int64_t t;
-		int n = 0, n_open, begun, open_failed, broken;
+		int n = 0, n_open, begun, open_failed, open_ended, broken;
 
-		while (!w->head && !w->open_n && !w->stopping)
+		/* no group is open here: one opens only while gathering */
+		while (!w->head && !w->stopping)
 			pthread_cond_wait(&w->has_work, &w->mu);
-		if (!w->head && !w->open_n && !w->tx_open)
+		if (!w->head)
 			break; /* stopping and nothing queued */
 		gather(w);
 		/* the connection back from whoever runs eager jobs on it */
@@ -470,16 +494,20 @@ static void *worker_main(void *arg)
 		begun = w->tx_open;
 		open_failed = w->open_failed;
 		open_err = w->open_err;
+		open_ended = w->open_ended;
 		w->open_head = w->open_tail = NULL;
-		w->open_n = w->tx_open = w->open_failed = 0;
+		w->open_n = w->tx_open = w->open_failed = w->open_ended = 0;
 		/* the queued jobs that join it: a job with its own transactions
-		 * runs alone, and a group stops before one */
-		if (w->head && w->head->own_tx) {
+		 * runs alone, and a group stops before one; none joins a group
+		 * whose transaction a job ended */
+		if (open_ended || !w->head)
+			first = NULL;
+		else if (w->head->own_tx) {
 			if (!group && !begun) {
 				first = last = w->head;
 				n = 1;
 			}
-		} else if (w->head && n_open < w->max_group) {
+		} else if (n_open < w->max_group) {
 			first = last = w->head;
 			n = 1;
 			while (last->next && !last->next->own_tx && n_open + n < w->max_group) {
@@ -516,8 +544,8 @@ static void *worker_main(void *arg)
 			lose_all(group, &open_err);
 		else if (first && first->own_tx)
 			run_alone(w, first);
-		else if (group)
-			run_group(w, group, first, begun); /* eager jobs first, then the rest in the order they came */
+		else if (group && !open_ended) /* (if ended, its jobs were told) */
+			run_group(w, group, first, begun); /* the eager ones ran already */
 		else if (begun)
 			(void)close_leftovers(w, 0); /* an empty transaction */
 		t = sargs_time_mono_us() - t;
@@ -526,10 +554,10 @@ static void *worker_main(void *arg)
 		w->conn_busy = 0;
 		n += n_open;
 		w->stats.jobs += (unsigned long long)n;
-		w->stats.groups++;
 		w->stats.busy_us += (unsigned long long)t;
 		if (!group)
 			continue; /* mu held */
+		w->stats.groups++;
 		if (w->ls && !broken) {
 			/* committed, not yet on disk: the sync thread releases
 			 * the group's requests once it is */

@@ -11,6 +11,11 @@
  * (a job every WORKER_GATHER_GAP_US or oftener, on average) the worker also
  * waits for a group to grow, at most WORKER_GATHER_US after its first job
  * came: each commit and sync costs about the same for one job or many.
+ * Half way through that wait the group's transaction is opened, and eager
+ * jobs (worker_job.eager: a read's audit entries) run in it as they come,
+ * on the submitting thread when the connection is free, so that little is
+ * left to do when the group closes; the other half leaves the register's
+ * write lock free for other processes.
  *
  * The log is synced on a thread of its own (store.h,
  * sargs_store_log_sync_open): the worker commits a group and goes on with
@@ -48,11 +53,13 @@ struct worker_job {
 	/* 1: the job makes its own transactions (a long import in batches):
 	 * it runs alone, outside any group, and *failed is ignored */
 	int own_tx;
-	/* 1: a short job that never blocks (an audit append): while a group
-	 * gathers, its transaction is open and the job runs in it as soon as
-	 * it is submitted, on the submitting thread when the register's
-	 * connection is free (worker_submit), so that at the group's end only
-	 * the commit is left; its complete function is called as any other's */
+	/* 1: a short job that never blocks (an audit append): once a group's
+	 * transaction is open (under steady load, half way through its
+	 * gathering), the job runs in it as soon as it is submitted, on the
+	 * thread of whoever holds the register's connection then (the
+	 * submitter, another submitter or the worker; worker_submit), so that
+	 * at the group's end only the commit is left; its complete function
+	 * is called as any other's, after the sync */
 	int eager;
 	/* worker_submit: called on the worker's sync thread (the worker's own
 	 * when there is none) when the job's group is over (durable, or lost
@@ -64,9 +71,12 @@ struct worker_job {
 	 * were committed but the log could not be put on disk (they may or may
 	 * not survive a crash), 0 when they were undone */
 	int unsynced;
+	/* 1 when lost was called in the job's last run (a job may run twice:
+	 * a lost call from a run before it does not count); for complete to
+	 * read */
+	int was_lost;
 	/* private */
 	struct worker_job *next;
-	int was_lost;
 	int undone; /* the job asked for its changes to be undone (*failed) */
 	int64_t queued_us; /* when worker_submit queued it (monotonic clock) */
 };
@@ -104,7 +114,11 @@ enum sargs_rc worker_start(const char *dir, int max_group, struct worker **out,
 			   struct sargs_err *err) SARGS_WUR;
 /* Runs what is queued, then stops the thread and closes the register. */
 void worker_stop(struct worker *w);
-/* Queues job (its complete function set) and returns at once. */
+/* Queues job (its complete function set) and returns without waiting for
+ * its commit. When the job is eager and a group's transaction is open and
+ * free, the caller's thread first runs it, and any other eager job queued,
+ * in that transaction (their run and lost functions are called there):
+ * the caller must hold no lock a job's functions take. */
 void worker_submit(struct worker *w, struct worker_job *job);
 /* Runs job on the worker and waits until it is durable or lost (its
  * complete function is the worker's own). */
