@@ -7,6 +7,7 @@ set -euo pipefail
 PKGS=(
 	build-essential cmake pkg-config
 	libsodium-dev libsqlite3-dev libjansson-dev libcmocka-dev libcmark-dev libmicrohttpd-dev
+	libtcmalloc-minimal4
 	curl jq openssl chromium
 	sqlite3
 )
