@@ -40,14 +40,6 @@
  * crash loses the lines of the last quarter second at most. */
 
 #define LOG_BUF_SIZE 65536
-/* Each connection's memory in libmicrohttpd: the request's head and the
- * answer's status and headers. Headers of up to about 15 KB are served
- * (common web servers take 8 KB); larger ones get 431, except that within a
- * few hundred bytes of the limit libmicrohttpd closes the connection
- * without an answer. It clears this memory for every request, so its
- * default (32 KiB) cost about 1-2 % of the server's CPU per purpose-bound
- * read (bench/README.md). */
-#define SRV_CONN_MEMORY 16384
 
 struct srv_logbuf {
 	pthread_mutex_t mu;
@@ -1385,7 +1377,6 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 					     on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
 					     (unsigned)cfg->max_connections,
 					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-					     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,
 					     MHD_OPTION_THREAD_POOL_SIZE, threads,
 					     MHD_OPTION_HTTPS_MEM_CERT, cert, MHD_OPTION_HTTPS_MEM_KEY,
 					     key, MHD_OPTION_END);
@@ -1396,7 +1387,6 @@ enum sargs_rc srv_run(const struct srv_config *cfg, struct sargs_err *err)
 					     on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
 					     (unsigned)cfg->max_connections,
 					     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-					     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SRV_CONN_MEMORY,
 					     MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_END);
 	if (!s->daemon) {
 		rc = sargs_err_set(err, SARGS_E_IO,

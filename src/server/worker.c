@@ -104,13 +104,21 @@ static void run_one(struct worker *w, struct worker_job *j)
 		return;
 	}
 	j->run(j->arg, w->reg, &failed);
-	if (sargs_store_depth(w->reg->store) != depth + 1) {
-		/* too many begins: undo the job; too many commits: the group's
-		 * transaction is gone, so its commit fails and the group re-runs
-		 * job by job */
+	if (sargs_store_depth(w->reg->store) > depth + 1) {
+		/* too many begins: undo the job */
 		(void)close_leftovers(w, depth);
 		(void)sargs_err_set(&err, SARGS_E_STORE, "a request left its transaction unbalanced");
 		job_lost(j, &err);
+		return;
+	}
+	if (sargs_store_depth(w->reg->store) <= depth) {
+		/* too many commits or rollbacks: the job ended its own level and
+		 * its group's transaction, committed or not; the group's jobs
+		 * hear so (ended_by_a_job), this one first */
+		(void)sargs_err_set(&err, SARGS_E_STORE,
+				    "a request ended its group's transaction, so whether it was saved"
+				    " is not known");
+		job_lost_as(j, &err, 1);
 		return;
 	}
 	if (failed) {
@@ -344,7 +352,6 @@ static void run_eager(struct worker *w)
 		int64_t t = sargs_time_mono_us();
 		int depth;
 
-		w->unsynced++; /* a reader may see its commit before the sync */
 		pthread_mutex_unlock(&w->mu);
 		run_one(w, j);
 		depth = sargs_store_depth(w->reg->store);
@@ -497,6 +504,10 @@ static void *worker_main(void *arg)
 		open_ended = w->open_ended;
 		w->open_head = w->open_tail = NULL;
 		w->open_n = w->tx_open = w->open_failed = w->open_ended = 0;
+		/* from the commit on, readers may see what they wrote before it
+		 * is synced (not earlier: uncommitted, it is invisible, and a
+		 * read that waits for a sync must not wait for this one) */
+		w->unsynced += (unsigned long)n_open;
 		/* the queued jobs that join it: a job with its own transactions
 		 * runs alone, and a group stops before one; none joins a group
 		 * whose transaction a job ended */

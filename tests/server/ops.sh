@@ -73,10 +73,11 @@ expect_header "to the sign-in page" 'location: /login'
 head -c 1100000 /dev/zero | tr '\0' 'a' >"$WORK/big"
 req "body too large" 413 POST /login --data-binary @"$WORK/big" -H 'Content-Type: application/x-www-form-urlencoded'
 
-# the request's head: 12 KB of headers is served (a large cookie, say), 40 KB
-# is refused with 431, and the server goes on
+# the request's head: 12 KB of cookies is served (other sites' cookies on the
+# same domain, say), 40 KB of headers is refused with 431, and the server
+# goes on
 PAD=$(head -c 12000 /dev/zero | tr '\0' 'a')
-req "a 12 KB header" 200 GET /health -H "X-Pad: $PAD"
+req "12 KB of cookies" 200 GET /health -H "Cookie: other=$PAD"
 PAD=$(head -c 40000 /dev/zero | tr '\0' 'a')
 req "a 40 KB header" 431 GET /health -H "X-Pad: $PAD"
 req "serving after it" 200 GET /health

@@ -92,7 +92,7 @@ static void test_config_file(void **state)
 struct job_ctx {
 	int n;          /* which job */
 	int fail;       /* 1: ask for the changes to be undone; 2: poison the
-			 * batch on the first run */
+			 * batch on the first run; 3: end the group's transaction */
 	int ran;
 	int lost;
 	pthread_t submitter; /* the thread that submitted it */
@@ -111,6 +111,10 @@ static void job_run(void *arg, struct sargs_reg *reg, int *failed)
 	if (j->fail == 2) {
 		if (__atomic_load_n(&j->ran, __ATOMIC_SEQ_CST) == 0)
 			sargs_reg_poison(reg); /* the group's commit fails */
+	} else if (j->fail == 3) {
+		/* a bug: commits its own level and its group's transaction */
+		assert_int_equal(sargs_reg_commit(reg, &err), SARGS_OK);
+		assert_int_equal(sargs_reg_commit(reg, &err), SARGS_OK);
 	} else if (j->fail)
 		*failed = 1;
 	(void)__atomic_add_fetch(&j->ran, 1, __ATOMIC_SEQ_CST); /* looked at while others run */
@@ -584,7 +588,7 @@ static void test_worker_submit_async(void **state)
  * job runs in it as it is submitted, on the submitting thread when the
  * connection is free, so that only the commit is left when the group
  * closes. Mission §9 (004 §18h): each job is complete once, only after
- * what it wrote is committed and a sync begun after it ran has returned. */
+ * what it wrote is committed and a sync has ended since it ran. */
 struct eager_ctx {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -665,6 +669,16 @@ static void eager_setup(struct eager_ctx *ec, struct eager_job *ej, int n, const
 	}
 }
 
+static int completed_now(struct eager_ctx *ec)
+{
+	int n;
+
+	pthread_mutex_lock(&ec->mu);
+	n = ec->completed;
+	pthread_mutex_unlock(&ec->mu);
+	return n;
+}
+
 static void eager_wait(struct eager_ctx *ec, int n)
 {
 	pthread_mutex_lock(&ec->mu);
@@ -723,7 +737,7 @@ static void *eager_client(void *p)
 	return NULL;
 }
 
-/* Four threads submit eager jobs at a steady pace (groups of 20 ms, any
+/* Four threads submit eager jobs at a steady pace (groups of 30 ms, any
  * load steady: worker_tune), among them some that are not eager, some that
  * ask to be undone, and one with its own transactions from another thread:
  * every job runs once and is complete once, committed and synced; the
@@ -750,7 +764,7 @@ static void test_worker_eager(void **state)
 	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
 	eager_setup(&ec, ej, N, dir);
 	assert_int_equal(worker_start(dir, 128, &w, &err), SARGS_OK);
-	worker_tune(w, 20 * 1000, 1000 * 1000 * 1000);
+	worker_tune(w, 30 * 1000, 1000 * 1000 * 1000);
 	ec.w = w;
 	for (i = 0; i < N; i++) {
 		ej[i].ctx.fail = (i % 10) == 3; /* one in ten is undone */
@@ -762,7 +776,7 @@ static void test_worker_eager(void **state)
 		et[i] = (struct eager_thread){w, ej, i * PER, (i + 1) * PER};
 		assert_int_equal(pthread_create(&th[i], NULL, eager_client, &et[i]), 0);
 	}
-	nap_ms(15);
+	nap_ms(40);
 	worker_run(w, &own); /* among them: alone, no transaction open */
 	for (i = 0; i < THREADS; i++)
 		pthread_join(th[i], NULL);
@@ -827,8 +841,21 @@ static void test_worker_eager_on_submitter(void **state)
 	assert_int_equal(worker_start(dir, 128, &w, &err), SARGS_OK);
 	worker_tune(w, 600 * 1000, 1000 * 1000 * 1000);
 	ec.w = w;
-	/* the first: queued, and run by the worker as it opens the group */
+	/* the first: queued, and run by the worker as it opens the group half
+	 * way (300 ms); until then the write lock is free for others */
 	worker_submit(w, &ej[n].job);
+	nap_ms(100);
+	assert_int_equal(ran_now(&ej[n].ctx), 0);
+	{
+		struct sargs_reg *other;
+		int64_t t0 = sargs_time_mono_us();
+
+		assert_int_equal(sargs_reg_open(dir, &other, &err), SARGS_OK);
+		assert_int_equal(sargs_reg_begin(other, &err), SARGS_OK); /* BEGIN IMMEDIATE */
+		assert_true(sargs_time_mono_us() - t0 < 150 * 1000); /* no busy wait */
+		sargs_reg_rollback(other);
+		sargs_reg_close(other);
+	}
 	wait_ran(&ej[n].ctx);
 	assert_int_equal(ej[n].ctx.by_submitter, 0);
 	/* the next ones, until one finds the connection free (the worker
@@ -840,7 +867,7 @@ static void test_worker_eager_on_submitter(void **state)
 			on_submitter = n;
 	}
 	assert_true(on_submitter > 0);
-	assert_int_equal(ec.completed, 0); /* the group is still open */
+	assert_int_equal(completed_now(&ec), 0); /* the group is still open */
 	/* one that is not eager waits for the group's end */
 	late = &ej[MAX];
 	late->job.eager = 0;
@@ -892,7 +919,7 @@ static void test_worker_eager_stop(void **state)
 	worker_submit(w, &ej[1].job);
 	ej[2].job.eager = 0;
 	worker_submit(w, &ej[2].job);
-	assert_int_equal(ec.completed, 0); /* still gathering */
+	assert_int_equal(completed_now(&ec), 0); /* still gathering */
 	worker_stop(w);
 	assert_int_equal(ec.completed, 3);
 	assert_int_equal(ec.saw_committed, 3);
@@ -955,6 +982,59 @@ static void test_worker_eager_retry(void **state)
 	assert_int_equal(ej[3].ctx.lost, 1);
 	assert_int_equal(ec.saw_synced, 4);
 	assert_int_equal(audit_count(dir) - ec.before, 4);
+	{
+		struct sargs_reg *reg;
+		struct sargs_audit_report rep;
+
+		assert_int_equal(sargs_reg_open(dir, &reg, &err), SARGS_OK);
+		assert_int_equal(sargs_audit_verify(reg->audit, &rep), SARGS_OK);
+		sargs_reg_close(reg);
+	}
+	eager_done(&ec);
+	test_rmtree(dir);
+}
+
+/* A job that ends its group's transaction (a bug: it commits one level too
+ * many) while the group is open: whether its group's work was saved is not
+ * known, so it and the eager jobs before it hear so (lost, unsynced 1:
+ * "check before trying again"); the job after it is not run in a
+ * transaction that is gone, but in the next group, and is saved. */
+static void test_worker_eager_ended(void **state)
+{
+	char dir[512];
+	struct sargs_err err;
+	struct worker *w;
+	struct eager_ctx ec;
+	struct eager_job ej[3];
+	int i;
+
+	(void)state;
+	memset(ej, 0, sizeof(ej));
+	test_tmpdir("worker-eager-ended", dir, sizeof(dir));
+	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
+	eager_setup(&ec, ej, 3, dir);
+	assert_int_equal(worker_start(dir, 128, &w, &err), SARGS_OK);
+	worker_tune(w, 600 * 1000, 1000 * 1000 * 1000);
+	ec.w = w;
+	worker_submit(w, &ej[0].job);
+	wait_ran(&ej[0].ctx);
+	ej[1].ctx.fail = 3;
+	worker_submit(w, &ej[1].job);
+	wait_ran(&ej[1].ctx);
+	worker_submit(w, &ej[2].job);
+	eager_wait(&ec, 3);
+	worker_stop(w);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(ej[i].completions, 1);
+		assert_int_equal(ej[i].ctx.ran, 1);
+	}
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(ej[i].job.was_lost, 1);
+		assert_int_equal(ej[i].job.unsynced, 1);
+	}
+	assert_int_equal(ej[2].job.was_lost, 0);
+	/* the bug's commit saved the first two; the third, its own group */
+	assert_int_equal(audit_count(dir) - ec.before, 3);
 	eager_done(&ec);
 	test_rmtree(dir);
 }
@@ -1102,6 +1182,7 @@ int main(void)
 		cmocka_unit_test(test_worker_eager),
 		cmocka_unit_test(test_worker_eager_on_submitter),
 		cmocka_unit_test(test_worker_eager_retry),
+		cmocka_unit_test(test_worker_eager_ended),
 		cmocka_unit_test(test_worker_eager_stop),
 		cmocka_unit_test(test_view_answer_as_jansson),
 		cmocka_unit_test(test_log_line_as_snprintf),
