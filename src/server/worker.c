@@ -60,6 +60,18 @@ struct worker {
 	struct sargs_err broken_err;
 };
 
+/* Appends the jobs first..last (linked by next, last->next NULL) to the
+ * list *head..*tail. */
+static void append(struct worker_job **head, struct worker_job **tail, struct worker_job *first,
+		   struct worker_job *last)
+{
+	if (*tail)
+		(*tail)->next = first;
+	else
+		*head = first;
+	*tail = last;
+}
+
 /* Tells a job its work is lost, once per run (unsynced: committed, but
  * perhaps not on disk). */
 static void job_lost_as(struct worker_job *j, const struct sargs_err *err, int unsynced)
@@ -358,11 +370,7 @@ static void run_eager(struct worker *w)
 		t = sargs_time_mono_us() - t;
 		pthread_mutex_lock(&w->mu);
 		w->stats.busy_us += (unsigned long long)t;
-		if (w->open_tail)
-			w->open_tail->next = j;
-		else
-			w->open_head = j;
-		w->open_tail = j;
+		append(&w->open_head, &w->open_tail, j, j);
 		w->open_n++;
 		if (depth == 0) {
 			/* the job ended the group's transaction (a bug); the
@@ -533,11 +541,7 @@ static void *worker_main(void *arg)
 			last->next = NULL;
 			w->queued -= n;
 			w->unsynced += (unsigned long)n;
-			if (group_last)
-				group_last->next = first;
-			else
-				group = first;
-			group_last = last;
+			append(&group, &group_last, first, last);
 		}
 		broken = broken_now(w, &broken_err);
 		pthread_mutex_unlock(&w->mu);
@@ -572,11 +576,7 @@ static void *worker_main(void *arg)
 		if (w->ls && !broken) {
 			/* committed, not yet on disk: the sync thread releases
 			 * the group's requests once it is */
-			if (w->sync_tail)
-				w->sync_tail->next = group;
-			else
-				w->sync_head = group;
-			w->sync_tail = group_last;
+			append(&w->sync_head, &w->sync_tail, group, group_last);
 			pthread_cond_signal(&w->has_sync);
 			continue; /* mu held */
 		}
@@ -690,11 +690,7 @@ void worker_submit(struct worker *w, struct worker_job *job)
 	job->queued_us = now;
 	w->gap8 = worker_gap_update(w->gap8, now - w->last_submit_us);
 	w->last_submit_us = now;
-	if (w->tail)
-		w->tail->next = job;
-	else
-		w->head = job;
-	w->tail = job;
+	append(&w->head, &w->tail, job, job);
 	w->queued++;
 	if (job->eager && w->tx_open && !w->conn_busy && !w->closing && !w->stopping) {
 		/* the group's transaction is open and no one runs on the
@@ -783,11 +779,7 @@ void worker_settle(struct worker *w, struct worker_job *job)
 	broken = broken_now(w, &err);
 	wait = !broken && settle_needed(w);
 	if (wait) {
-		if (w->settle_tail)
-			w->settle_tail->next = job;
-		else
-			w->settle_head = job;
-		w->settle_tail = job;
+		append(&w->settle_head, &w->settle_tail, job, job);
 		pthread_cond_signal(&w->has_sync);
 	}
 	pthread_mutex_unlock(&w->mu);

@@ -693,6 +693,24 @@ static void eager_done(struct eager_ctx *ec)
 	pthread_cond_destroy(&ec->cv);
 }
 
+/* A register in a fresh directory (name) and its worker, whose groups
+ * gather for gather_ms, any load counting as steady (worker_tune), with the
+ * n eager jobs ej set up. */
+static struct worker *eager_start(const char *name, char *dir, size_t dir_size,
+				  struct eager_ctx *ec, struct eager_job *ej, int n, int gather_ms)
+{
+	struct sargs_err err;
+	struct worker *w;
+
+	test_tmpdir(name, dir, dir_size);
+	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
+	eager_setup(ec, ej, n, dir);
+	assert_int_equal(worker_start(dir, 128, &w, &err), SARGS_OK);
+	worker_tune(w, (int64_t)gather_ms * 1000, 1000 * 1000 * 1000);
+	ec->w = w;
+	return w;
+}
+
 static int ran_now(struct job_ctx *c)
 {
 	return __atomic_load_n(&c->ran, __ATOMIC_SEQ_CST);
@@ -760,12 +778,7 @@ static void test_worker_eager(void **state)
 
 	(void)state;
 	assert_non_null(ej);
-	test_tmpdir("worker-eager", dir, sizeof(dir));
-	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
-	eager_setup(&ec, ej, N, dir);
-	assert_int_equal(worker_start(dir, 128, &w, &err), SARGS_OK);
-	worker_tune(w, 30 * 1000, 1000 * 1000 * 1000);
-	ec.w = w;
+	w = eager_start("worker-eager", dir, sizeof(dir), &ec, ej, N, 30);
 	for (i = 0; i < N; i++) {
 		ej[i].ctx.fail = (i % 10) == 3; /* one in ten is undone */
 		if (ej[i].ctx.fail)
@@ -835,12 +848,7 @@ static void test_worker_eager_on_submitter(void **state)
 
 	(void)state;
 	assert_non_null(ej);
-	test_tmpdir("worker-eager-step", dir, sizeof(dir));
-	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
-	eager_setup(&ec, ej, MAX + 1, dir);
-	assert_int_equal(worker_start(dir, 128, &w, &err), SARGS_OK);
-	worker_tune(w, 600 * 1000, 1000 * 1000 * 1000);
-	ec.w = w;
+	w = eager_start("worker-eager-step", dir, sizeof(dir), &ec, ej, MAX + 1, 600);
 	/* the first: queued, and run by the worker as it opens the group half
 	 * way (300 ms); until then the write lock is free for others */
 	worker_submit(w, &ej[n].job);
@@ -900,7 +908,6 @@ static void test_worker_eager_on_submitter(void **state)
 static void test_worker_eager_stop(void **state)
 {
 	char dir[512];
-	struct sargs_err err;
 	struct worker *w;
 	struct eager_ctx ec;
 	struct eager_job ej[3];
@@ -908,12 +915,7 @@ static void test_worker_eager_stop(void **state)
 
 	(void)state;
 	memset(ej, 0, sizeof(ej));
-	test_tmpdir("worker-eager-stop", dir, sizeof(dir));
-	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
-	eager_setup(&ec, ej, 3, dir);
-	assert_int_equal(worker_start(dir, 128, &w, &err), SARGS_OK);
-	worker_tune(w, 600 * 1000, 1000 * 1000 * 1000);
-	ec.w = w;
+	w = eager_start("worker-eager-stop", dir, sizeof(dir), &ec, ej, 3, 600);
 	worker_submit(w, &ej[0].job);
 	wait_ran(&ej[0].ctx); /* the group's transaction is open */
 	worker_submit(w, &ej[1].job);
@@ -951,12 +953,7 @@ static void test_worker_eager_retry(void **state)
 
 	(void)state;
 	memset(ej, 0, sizeof(ej));
-	test_tmpdir("worker-eager-retry", dir, sizeof(dir));
-	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
-	eager_setup(&ec, ej, 4, dir);
-	assert_int_equal(worker_start(dir, 128, &w, &err), SARGS_OK);
-	worker_tune(w, 600 * 1000, 1000 * 1000 * 1000);
-	ec.w = w;
+	w = eager_start("worker-eager-retry", dir, sizeof(dir), &ec, ej, 4, 600);
 	worker_submit(w, &ej[0].job);
 	wait_ran(&ej[0].ctx);
 	ej[1].ctx.fail = 2; /* poisons the batch on its first run */
@@ -1002,7 +999,6 @@ static void test_worker_eager_retry(void **state)
 static void test_worker_eager_ended(void **state)
 {
 	char dir[512];
-	struct sargs_err err;
 	struct worker *w;
 	struct eager_ctx ec;
 	struct eager_job ej[3];
@@ -1010,12 +1006,7 @@ static void test_worker_eager_ended(void **state)
 
 	(void)state;
 	memset(ej, 0, sizeof(ej));
-	test_tmpdir("worker-eager-ended", dir, sizeof(dir));
-	assert_int_equal(sargs_reg_init(dir, &err), SARGS_OK);
-	eager_setup(&ec, ej, 3, dir);
-	assert_int_equal(worker_start(dir, 128, &w, &err), SARGS_OK);
-	worker_tune(w, 600 * 1000, 1000 * 1000 * 1000);
-	ec.w = w;
+	w = eager_start("worker-eager-ended", dir, sizeof(dir), &ec, ej, 3, 600);
 	worker_submit(w, &ej[0].job);
 	wait_ran(&ej[0].ctx);
 	ej[1].ctx.fail = 3;
